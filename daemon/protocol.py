@@ -1,0 +1,273 @@
+"""The app <-> daemon protocol: newline-delimited JSON over a local socket.
+
+Every message is one JSON object on one line with a string ``type``.
+Requests carry an integer ``id`` that the reply (``result`` or ``error``)
+echoes; events are pushed by the daemon with no id.  The first request on a
+connection should be ``hello``, which carries the protocol version.
+
+This module is the single definition of the messages and is imported by both
+sides (daemon, app, command-line client).  It is Qt-free and validates with
+msgspec, so a malformed line is rejected with an error that names the
+problem instead of surfacing later as a KeyError deep in a handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+import msgspec
+
+PROTOCOL_VERSION: Final = 1
+# One line is at most this many bytes (newline excluded).  Big enough for a
+# status with a long server list, small enough that a peer cannot make the
+# daemon buffer without bound.
+MAX_LINE_BYTES: Final = 64 * 1024
+# A connection that sends this many invalid lines in a row is closed.
+MAX_CONSECUTIVE_ERRORS: Final = 20
+
+VpnState = Literal["off", "connecting", "on", "disconnecting"]
+
+
+class ServerEndpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One VPN server as the daemon needs it to build a tunnel."""
+
+    name: str
+    host: str
+    udp_port: int
+    tcp_port: int = 0
+    city: str = ""
+    country: str = ""
+
+
+# ---------------------------------------------------------------- requests
+
+
+class _Request(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):
+    id: int
+
+
+class Hello(_Request, tag="hello"):
+    """Opens a conversation; the daemon refuses other protocol versions."""
+
+    version: int
+    client: str = "app"
+    installation_id: str | None = None
+
+
+class Activate(_Request, tag="activate"):
+    """Build a tunnel to the first of ``servers`` whose handshake succeeds.
+
+    The app orders the candidates best first (from its server probe); the
+    daemon tries them in that order so one dead server does not fail a
+    location that still has a live one.
+    """
+
+    servers: list[ServerEndpoint]
+    location: str = ""
+
+
+class Deactivate(_Request, tag="deactivate"):
+    pass
+
+
+class Status(_Request, tag="status"):
+    pass
+
+
+class GetSessionId(_Request, tag="session_id"):
+    pass
+
+
+class Logs(_Request, tag="logs"):
+    lines: int = 200
+
+
+class TelemetryFlush(_Request, tag="telemetry_flush"):
+    pass
+
+
+class SetTelemetry(_Request, tag="set_telemetry"):
+    enabled: bool
+
+
+Request = (
+    Hello | Activate | Deactivate | Status | GetSessionId | Logs | TelemetryFlush | SetTelemetry
+)
+REQUEST_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        "hello",
+        "activate",
+        "deactivate",
+        "status",
+        "session_id",
+        "logs",
+        "telemetry_flush",
+        "set_telemetry",
+    }
+)
+
+# ----------------------------------------------------------------- replies
+
+
+class Result(msgspec.Struct, tag_field="type", tag="result", forbid_unknown_fields=True):
+    """Successful reply; ``data`` depends on the request (see the dataclasses below)."""
+
+    id: int
+    data: dict[str, Any] = {}
+
+
+ErrorCode = Literal[
+    "line_too_long",
+    "invalid_json",
+    "not_an_object",
+    "unknown_type",
+    "invalid_field",
+    "unsupported_version",
+    "handshake_required",
+    "activation_failed",
+    "busy",
+    "internal",
+]
+
+
+class Error(msgspec.Struct, tag_field="type", tag="error", forbid_unknown_fields=True):
+    """Failed request, or an unparseable line (then ``id`` is ``None``)."""
+
+    id: int | None
+    code: ErrorCode
+    message: str
+
+
+class StatusData(msgspec.Struct):
+    """What ``status`` answers with (inside ``Result.data``)."""
+
+    state: VpnState
+    server: ServerEndpoint | None
+    location: str
+    connected_since: float | None  # epoch seconds; survives app restarts
+    rx_bytes: int
+    tx_bytes: int
+    rtt_ms: float | None
+    loss: float
+    session_id: str
+
+
+# ------------------------------------------------------------------ events
+
+
+class _Event(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):
+    pass
+
+
+class Connected(_Event, tag="connected"):
+    server: ServerEndpoint
+    location: str
+    connected_since: float
+    session_id: str
+
+
+class Disconnected(_Event, tag="disconnected"):
+    reason: str  # "user", "shutdown", "activation_failed", "replaced"
+
+
+class StateChanged(_Event, tag="state"):
+    state: VpnState
+
+
+class Health(_Event, tag="health"):
+    """One keepalive round: pushed every keepalive interval while a tunnel exists."""
+
+    rtt_ms: float | None  # None when this keepalive got no answer
+    loss: float  # fraction lost over the recent window, 0..1
+    rx_bytes: int
+    tx_bytes: int
+    missed_in_a_row: int
+    server: str
+
+
+class SessionStarted(_Event, tag="session_started"):
+    session_id: str
+
+
+class SessionEnded(_Event, tag="session_ended"):
+    session_id: str
+
+
+class BackendFailure(_Event, tag="backend_failure"):
+    code: str
+    message: str
+
+
+Event = Connected | Disconnected | StateChanged | Health | SessionStarted | SessionEnded | BackendFailure
+DaemonMessage = Result | Error | Event
+
+# ------------------------------------------------------------------ coding
+
+_encoder = msgspec.json.Encoder()
+_raw_decoder = msgspec.json.Decoder()
+_daemon_message_decoder = msgspec.json.Decoder(DaemonMessage)
+
+
+class ProtocolError(Exception):
+    """A line that is not a valid message; ``code`` is an ``ErrorCode``."""
+
+    def __init__(self, code: ErrorCode, message: str, request_id: int | None = None) -> None:
+        super().__init__(message)
+        self.code: ErrorCode = code
+        self.request_id = request_id
+
+    def to_error(self) -> Error:
+        return Error(id=self.request_id, code=self.code, message=str(self))
+
+
+def encode(message: msgspec.Struct) -> bytes:
+    """One message as one line, newline included."""
+    return _encoder.encode(message) + b"\n"
+
+
+def decode_request(line: bytes) -> Request:
+    """Parse one line sent to the daemon, or raise ``ProtocolError``.
+
+    Decoding happens in two steps so that the error names the real problem:
+    not JSON, not an object, an unknown ``type``, or a field of the wrong type.
+    """
+    if len(line) > MAX_LINE_BYTES:
+        raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
+    try:
+        raw = _raw_decoder.decode(line)
+    except msgspec.DecodeError as exc:
+        raise ProtocolError("invalid_json", f"invalid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ProtocolError("not_an_object", f"expected a JSON object, got {type(raw).__name__}")
+    request_id = raw.get("id") if isinstance(raw.get("id"), int) else None
+    kind = raw.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("invalid_field", "field 'type' must be a string", request_id)
+    if kind not in REQUEST_TYPES:
+        raise ProtocolError("unknown_type", f"unknown message type {kind!r}", request_id)
+    try:
+        return msgspec.convert(raw, Request)  # type: ignore[arg-type]
+    except msgspec.ValidationError as exc:
+        raise ProtocolError("invalid_field", f"invalid {kind!r} request: {exc}", request_id) from None
+
+
+def decode_daemon_message(line: bytes) -> DaemonMessage:
+    """Parse one line sent by the daemon (reply or event), or raise ``ProtocolError``."""
+    if len(line) > MAX_LINE_BYTES:
+        raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
+    try:
+        return _daemon_message_decoder.decode(line)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError("invalid_field", f"invalid daemon message: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise ProtocolError("invalid_json", f"invalid JSON: {exc}") from None
+
+
+def to_builtins(value: Any) -> Any:
+    """Structs to plain dicts, for ``Result.data``."""
+    return msgspec.to_builtins(value)
+
+
+def status_from(data: dict[str, Any]) -> StatusData:
+    """``Result.data`` of a ``status`` reply, validated."""
+    return msgspec.convert(data, StatusData)
