@@ -1,0 +1,29 @@
+"""Shared fixtures: every test runs in its own temporary product locations."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must never need a display in tests.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+pytest_plugins = ["tests.support.fixtures"]
+
+
+@pytest.fixture
+def mimic_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh MIMIC_HOME for this test.
+
+    Created under /tmp with a short name because the daemon's Unix socket
+    path must stay under 108 bytes, which pytest's own tmp_path can exceed.
+    """
+    home = Path(tempfile.mkdtemp(prefix="mv-", dir="/tmp"))
+    monkeypatch.setenv("MIMIC_HOME", str(home))
+    yield home
+    shutil.rmtree(home, ignore_errors=True)

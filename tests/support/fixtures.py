@@ -1,0 +1,1 @@
+"""Fixtures that start the real processes (lab, daemon) for a test."""
