@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.leftovers import end_processes
+
 # Qt must never need a display in tests.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -26,4 +28,5 @@ def mimic_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="mv-", dir="/tmp"))
     monkeypatch.setenv("MIMIC_HOME", str(home))
     yield home
+    end_processes(home)
     shutil.rmtree(home, ignore_errors=True)

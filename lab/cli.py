@@ -1,0 +1,171 @@
+"""``vpnui-lab``: run the lab, or change the world of a running one.
+
+``serve`` runs the lab in the foreground; every other command talks to a
+running lab, found through ``--url`` or the state file the lab wrote, so
+a condition can be flipped from any shell while the app is watched.  Exit
+code 2 always means "no lab to talk to", which scripts can test for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from daemon.paths import ensure_private_dir, locations
+from lab.conditions import Conditions
+from lab.control_client import LabControl, LabRequestError, LabUnreachableError
+from lab.server_catalog import DEFAULT_CATALOG, ServerCatalog, load_catalog, synthetic_catalog
+
+EXIT_FAILED: Final = 1
+EXIT_NO_LAB: Final = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vpnui-lab",
+        description="The Mimic VPN network lab: the outside world of the VPN client, on loopback.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("serve", help="run the lab in the foreground")
+    run.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    run.add_argument("--port", type=int, default=0, help="HTTP port (default: a free port)")
+    servers = run.add_mutually_exclusive_group()
+    servers.add_argument(
+        "--servers", type=Path, metavar="FILE", help="server list (default: resources/servers.json)"
+    )
+    servers.add_argument("--server-count", type=int, metavar="N", help="generate a list of N servers instead")
+    run.add_argument("--db", type=Path, metavar="PATH", help="SQLite file for received pings")
+    run.add_argument("--state-file", type=Path, metavar="PATH", help="where to announce the lab's address")
+    run.add_argument("--seed", type=int, help="seed for simulated packet loss (reproducible runs)")
+    run.add_argument("--verbose", action="store_true", help="log every HTTP request")
+
+    client = argparse.ArgumentParser(add_help=False)
+    client.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
+    client.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
+    client.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
+
+    commands.add_parser("show", parents=[client], help="print the current conditions")
+    change = commands.add_parser(
+        "set",
+        parents=[client],
+        help="change conditions",
+        description=(
+            "Change conditions, e.g. internet=down captive_portal=on subscription=expired "
+            "account_service=down ingestion=error firewall_blocks_udp=on "
+            "server.de-ber-wg-001.latency_ms=50 server.de-ber-wg-001.down=true server.*.loss=0.3"
+        ),
+    )
+    change.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
+    commands.add_parser("reset", parents=[client], help="restore a healthy world")
+    pings = commands.add_parser("pings", parents=[client], help="list received telemetry pings")
+    pings.add_argument("--app", help="only pings of this application id")
+    pings.add_argument("--ping", metavar="NAME", help="only pings of this name")
+    pings.add_argument("--limit", type=int, help="at most this many, the latest (default 100)")
+    pings.add_argument("--json", action="store_true", help="print the stored pings as JSON")
+    commands.add_parser("servers", parents=[client], help="list servers, their ports and conditions")
+    commands.add_parser("stop", parents=[client], help="stop the running lab")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    try:
+        return _client_command(args)
+    except LabUnreachableError as exc:
+        print(f"vpnui-lab: {exc}", file=sys.stderr)
+        return EXIT_NO_LAB
+    except LabRequestError as exc:
+        print(f"vpnui-lab: the lab refused: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as exc:
+        print(f"vpnui-lab: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Imported here so the client commands, run often from shells and
+    # tests, do not pay for loading the web server.
+    from lab.serve import ServeOptions, serve  # noqa: PLC0415
+
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        catalog = _catalog(args.servers, args.server_count)
+    except ValueError as exc:
+        print(f"vpnui-lab: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    places = locations()
+    db_path: Path = args.db if args.db is not None else places.data / "lab" / "ingestion.sqlite3"
+    state_file: Path = args.state_file if args.state_file is not None else places.lab_state
+    # The product's own directories are kept private; a directory the user
+    # named is only created, never re-permissioned (it might be /tmp).
+    for path, private in ((db_path, places.data / "lab"), (state_file, places.runtime)):
+        if path.parent == private:
+            ensure_private_dir(path.parent)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return serve(
+        ServeOptions(
+            catalog=catalog,
+            db_path=db_path,
+            state_file=state_file,
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            access_log=args.verbose,
+        )
+    )
+
+
+def _catalog(path: Path | None, count: int | None) -> ServerCatalog:
+    if count is not None:
+        return synthetic_catalog(count)
+    return load_catalog(path if path is not None else DEFAULT_CATALOG)
+
+
+def _client_command(args: argparse.Namespace) -> int:
+    if args.url:
+        control = LabControl(args.url, timeout=args.timeout)
+    else:
+        control = LabControl.from_state_file(args.state_file, timeout=args.timeout)
+    command: str = args.command
+    if command == "show":
+        _print_conditions(control.conditions())
+    elif command == "set":
+        _print_conditions(control.set(*args.assignments))
+    elif command == "reset":
+        _print_conditions(control.reset())
+    elif command == "pings":
+        stored = control.pings(app=args.app, ping=args.ping, limit=args.limit)
+        if args.json:
+            print(msgspec.json.format(msgspec.json.encode(stored), indent=2).decode())
+        else:
+            for ping in stored:
+                print(f"{ping.received_at}  {ping.app}/{ping.ping}/{ping.version}  {ping.document_id}")
+    elif command == "servers":
+        for server in control.servers().servers():
+            condition = msgspec.json.encode(server.condition).decode() if server.condition else "{}"
+            print(f"{server.name}  {server.host}  udp {server.udp_port}  tcp {server.tcp_port}  {condition}")
+    elif command == "stop":
+        control.shutdown()
+        if not control.wait_until_stopped():
+            print(f"vpnui-lab: the lab at {control.url} did not stop", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"lab at {control.url} stopped")
+    return 0
+
+
+def _print_conditions(conditions: Conditions) -> None:
+    print(msgspec.json.format(msgspec.json.encode(conditions), indent=2).decode())

@@ -1,0 +1,78 @@
+"""The lab's current conditions, and who is told when they change.
+
+Every part of the world (HTTP handlers, UDP and TCP servers) reads the
+conditions afresh for each request or datagram, so a change applies at once
+to everything.  Watchers (the ``/lab/events`` streams, the log) get every
+change in order; a watcher that stops reading does not hold up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from lab.conditions import Conditions, apply_patch, to_json
+
+log = logging.getLogger(__name__)
+
+# Changes a slow watcher may fall behind by before older ones are dropped;
+# a watcher only ever needs the latest conditions to be correct.
+_WATCHER_BACKLOG: Final = 64
+
+
+class ConditionBoard:
+    """Holds the one ``Conditions`` value and announces its changes."""
+
+    def __init__(self, known_servers: Collection[str], initial: Conditions | None = None) -> None:
+        self._known_servers = frozenset(known_servers)
+        self._current = initial if initial is not None else Conditions()
+        self._watchers: set[asyncio.Queue[Conditions | None]] = set()
+
+    @property
+    def current(self) -> Conditions:
+        return self._current
+
+    @property
+    def known_servers(self) -> frozenset[str]:
+        return self._known_servers
+
+    def patch(self, patch: object) -> Conditions:
+        """Apply a partial patch (``ValueError`` if invalid) and announce it."""
+        self._replace(apply_patch(self._current, patch, self._known_servers))
+        return self._current
+
+    def reset(self) -> Conditions:
+        self._replace(Conditions())
+        return self._current
+
+    @contextmanager
+    def watch(self) -> Iterator[asyncio.Queue[Conditions | None]]:
+        """A queue receiving every later change; ``None`` means the lab is closing."""
+        queue: asyncio.Queue[Conditions | None] = asyncio.Queue(maxsize=_WATCHER_BACKLOG)
+        self._watchers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._watchers.discard(queue)
+
+    def close(self) -> None:
+        """Tell every watcher to stop."""
+        for queue in self._watchers:
+            self._offer(queue, None)
+
+    def _replace(self, conditions: Conditions) -> None:
+        if conditions == self._current:
+            return
+        self._current = conditions
+        log.info("conditions changed: %s", to_json(conditions).decode())
+        for queue in self._watchers:
+            self._offer(queue, conditions)
+
+    @staticmethod
+    def _offer(queue: asyncio.Queue[Conditions | None], item: Conditions | None) -> None:
+        if queue.full():
+            queue.get_nowait()
+        queue.put_nowait(item)

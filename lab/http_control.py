@@ -1,0 +1,118 @@
+"""The lab's own control API under ``/lab/``.
+
+It is how tests, benchmarks, the command line and the app's lab panel
+drive the world, so it never obeys the conditions it controls: with the
+internet "down" the lab must still be reachable to bring it back up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from typing import Final
+
+import msgspec
+from aiohttp import web
+
+from lab.api_models import Health
+from lab.condition_board import ConditionBoard
+from lab.conditions import Conditions, to_json
+from lab.http_replies import error_reply, json_reply
+from lab.ingestion_store import IngestionStore
+from lab.vpn_servers import VpnServers
+
+HEARTBEAT_S: Final = 15.0
+_DEFAULT_PING_LIMIT: Final = 100
+_MAX_PING_LIMIT: Final = 100_000
+
+
+def sse_event(conditions: Conditions) -> bytes:
+    return b"event: conditions\ndata: " + to_json(conditions) + b"\n\n"
+
+
+class ControlRoutes:
+    def __init__(
+        self,
+        board: ConditionBoard,
+        store: IngestionStore,
+        servers: VpnServers,
+        request_shutdown: Callable[[], None],
+    ) -> None:
+        self._board = board
+        self._store = store
+        self._servers = servers
+        self._request_shutdown = request_shutdown
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/lab/health", self.health),
+            web.get("/lab/conditions", self.conditions),
+            web.patch("/lab/conditions", self.patch_conditions),
+            web.post("/lab/reset", self.reset),
+            web.get("/lab/events", self.events),
+            web.get("/lab/pings", self.pings),
+            web.get("/lab/servers", self.servers),
+            web.post("/lab/shutdown", self.shutdown),
+        ]
+
+    async def health(self, request: web.Request) -> web.StreamResponse:
+        return json_reply(Health(ok=True, pid=os.getpid()))
+
+    async def conditions(self, request: web.Request) -> web.StreamResponse:
+        return json_reply(self._board.current)
+
+    async def patch_conditions(self, request: web.Request) -> web.StreamResponse:
+        try:
+            patch = msgspec.json.decode(await request.read())
+        except msgspec.DecodeError as exc:
+            return error_reply(f"the patch is not valid JSON: {exc}", 400)
+        try:
+            return json_reply(self._board.patch(patch))
+        except ValueError as exc:
+            return error_reply(str(exc), 400)
+
+    async def reset(self, request: web.Request) -> web.StreamResponse:
+        return json_reply(self._board.reset())
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """Server-Sent Events: the current conditions, then every change."""
+        response = web.StreamResponse(headers={"Cache-Control": "no-cache"})
+        response.content_type = "text/event-stream"
+        with self._board.watch() as changes:
+            try:
+                await response.prepare(request)
+                await response.write(sse_event(self._board.current))
+                while True:
+                    try:
+                        change = await asyncio.wait_for(changes.get(), HEARTBEAT_S)
+                    except TimeoutError:
+                        await response.write(b": heartbeat\n\n")
+                        continue
+                    if change is None:  # the lab is closing
+                        break
+                    await response.write(sse_event(change))
+            except ConnectionError:
+                pass  # the watcher went away
+        return response
+
+    async def pings(self, request: web.Request) -> web.StreamResponse:
+        query = request.query
+        try:
+            limit = int(query.get("limit", _DEFAULT_PING_LIMIT))
+        except ValueError:
+            return error_reply("limit must be a whole number", 400)
+        if not 1 <= limit <= _MAX_PING_LIMIT:
+            return error_reply(f"limit must be between 1 and {_MAX_PING_LIMIT}", 400)
+        stored = await self._store.pings(
+            app=query.get("app") or None, ping=query.get("ping") or None, limit=limit
+        )
+        return json_reply(stored)
+
+    async def servers(self, request: web.Request) -> web.StreamResponse:
+        return json_reply(self._servers.directory(with_conditions=True))
+
+    async def shutdown(self, request: web.Request) -> web.StreamResponse:
+        # Answer first; the lab closes once this response is on its way.
+        asyncio.get_running_loop().call_soon(self._request_shutdown)
+        return json_reply({"ok": True})
