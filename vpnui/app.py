@@ -1,0 +1,123 @@
+"""Assembles the app: settings, endpoints, daemon link, manager and window.
+
+``MimicApp`` is what ``vpnui`` runs and what UI tests and benchmarks drive,
+so that they exercise exactly the same wiring as a user does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickWindow
+
+from vpnui.config import Endpoints, lab_endpoints, load_config
+from vpnui.connection.manager import ConnectionManager
+from vpnui.connection.settings import ConnectionSettings
+from vpnui.controller import Controller
+from vpnui.daemon_client import DaemonClient
+from vpnui.embedded_lab import ensure_lab
+from vpnui.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+QML_DIR = Path(__file__).resolve().parent.parent / "qml"
+
+
+@dataclass
+class AppOptions:
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    daemon_args: list[str] = field(default_factory=list)
+    lab_args: list[str] = field(default_factory=list)
+    connection: ConnectionSettings = field(default_factory=ConnectionSettings)
+    use_embedded_lab: bool = True
+
+
+class MimicApp(QObject):
+    """One running app: create, ``show()``, then ``await start()``."""
+
+    def __init__(self, options: AppOptions | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.options = options or AppOptions()
+        # Created first: Qt destroys children in creation order, so the window
+        # and its bindings go before the objects they read.
+        self.engine = QQmlApplicationEngine(self)
+        self.settings = load_settings()
+        file_config = load_config()
+        if file_config.device_token:
+            self.settings.device_token = file_config.device_token
+        self.endpoints = file_config.endpoints.merged(self.options.endpoints)
+        self.client = DaemonClient(self.settings.installation_id, self.options.daemon_args, parent=self)
+        self.controller = Controller(self.client, parent=self)
+        self.manager = ConnectionManager(
+            self.client, self.controller, self.settings, self.options.connection, parent=self
+        )
+        self.window: QQuickWindow | None = None
+
+    def show(self) -> QQuickWindow:
+        """Load the QML window bound to the manager (before any network work)."""
+        self.engine.addImportPath(str(QML_DIR))
+        self.engine.setInitialProperties({"manager": self.manager})
+        self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
+        roots = self.engine.rootObjects()
+        if not roots or not isinstance(roots[0], QQuickWindow):
+            raise RuntimeError("the main window failed to load (see the QML errors above)")
+        self.window = roots[0]
+        return self.window
+
+    async def start(self) -> None:
+        """Find the outside world, then connect to the daemon."""
+        endpoints = self.endpoints
+        if not endpoints.complete():
+            if endpoints.configured and not self.options.use_embedded_lab:
+                raise RuntimeError("some endpoints are not configured and the embedded lab is disabled")
+            lab_url = await ensure_lab(self.options.lab_args)
+            log.info("using the network lab at %s", lab_url)
+            endpoints = endpoints.with_defaults(lab_endpoints(lab_url))
+        self.endpoints = endpoints
+        self.manager.set_endpoints(endpoints)
+        self.client.start()
+
+    async def shutdown(self) -> None:
+        """Leave the daemon (and its VPN session) running; close our side."""
+        await self.manager.shutdown()
+        self.client.close()
+        self.close_window()
+
+    def close_window(self) -> None:
+        """Destroy the window before the objects its bindings read."""
+        if self.window is not None:
+            self.window.close()
+            self.window = None
+        self.engine.deleteLater()
+
+
+def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
+    """Run the Qt/asyncio loop until the last window closes."""
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    quit_event = asyncio.Event()
+    # Closing the window ends the app only after an orderly shutdown, so Qt
+    # must not stop the loop underneath it.
+    app.setQuitOnLastWindowClosed(False)
+    app.lastWindowClosed.connect(quit_event.set)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, quit_event.set)
+
+    async def _main() -> None:
+        mimic.show()
+        await mimic.start()
+        await quit_event.wait()
+        await mimic.shutdown()
+
+    with loop:
+        loop.run_until_complete(_main())
+    return 0

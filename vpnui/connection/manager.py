@@ -1,0 +1,629 @@
+"""The ConnectionManager: the UI's only source of connection state.
+
+It wraps the pure transition table (``machine``) in a QObject: events from
+the user, the checks, the daemon and the stability tracker go in one at a
+time, and the effects the table asks for are carried out here (run checks,
+talk to the Controller, signal failures, drive the timer).  Serialising
+every event through ``_dispatch`` is what keeps racing checks from showing
+two different explanations for one problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+import aiohttp
+from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
+from PySide6.QtQml import QmlElement, QmlUncreatable
+
+from daemon import protocol
+from daemon.protocol import ServerEndpoint
+from vpnui.config import Endpoints as AppEndpoints
+from vpnui.connection import machine_events as ev
+from vpnui.connection.check_results import CheckResult
+from vpnui.connection.check_runs import (
+    ACTIVATION_CHECKS,
+    NETWORK_CHECKS,
+    SERVER_RECHECKS,
+    SUBSCRIPTION_RECHECKS,
+    SWITCH_CHECKS,
+    CheckReport,
+    run_checks,
+)
+from vpnui.connection.machine import Machine
+from vpnui.connection.presentation import (
+    FAILURE_KEYS,
+    check_subtitle,
+    failure_detail,
+    format_elapsed,
+    status_text,
+)
+from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list
+from vpnui.connection.server_probes import probe_servers
+from vpnui.connection.settings import ConnectionSettings, Endpoints
+from vpnui.connection.stability import StabilityTracker
+from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
+from vpnui.controller import Controller
+from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.settings import Settings, save_settings
+
+log = logging.getLogger(__name__)
+
+QML_IMPORT_NAME = "Mimic"
+QML_IMPORT_MAJOR_VERSION = 1
+
+# While a failure modal is open its condition is re-checked this often, so
+# the modal closes by itself once the condition clears.
+FAILURE_RECHECK_S = 2.0
+
+
+@QmlElement
+@QmlUncreatable("The ConnectionManager is created by the app")
+class ConnectionManager(QObject):
+    """Two state machines (client state, connection state) and their failures."""
+
+    # What the VPN client is doing (see states.VPNClientState).
+    VPNClientState = QEnum(VPNClientState)
+    # Which check is running (see states.ConnectionState).
+    ConnectionState = QEnum(ConnectionState)
+
+    stateChanged = Signal()
+    connectionStateChanged = Signal()
+    linkStateChanged = Signal()
+    textChanged = Signal()
+    elapsedChanged = Signal()
+    stabilityChanged = Signal()
+    failureChanged = Signal()
+    locationChanged = Signal()
+    locationsChanged = Signal()
+
+    # One signal per failure cause, named for what was found.
+    internetProbeFailed = Signal()
+    captivePortalDetected = Signal(str)  # the portal page to open
+    accountServiceUnreachable = Signal()
+    subscriptionNotFound = Signal(str)  # "expired" or "none"
+    firewallBlocked = Signal()
+    serverUnavailable = Signal()
+    daemonLost = Signal()
+    failureCleared = Signal(str)
+
+    # Durations for telemetry: toggle -> On, and each check.
+    activationMeasured = Signal(float)
+    checkMeasured = Signal(str, float)
+
+    def __init__(
+        self,
+        client: DaemonClient,
+        controller: Controller,
+        settings: Settings,
+        connection_settings: ConnectionSettings,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._controller = controller
+        self._settings = settings
+        self._conn = connection_settings
+        self._machine = Machine()
+        self._stability = StabilityTracker(connection_settings)
+        self._endpoints: Endpoints | None = None
+        self._app_endpoints = AppEndpoints()
+        self._http: aiohttp.ClientSession | None = None
+        self._server_list: ServerList | None = None
+        self._city_scores: dict[tuple[str, str], float | None] = {}
+        self._connected_server = ""
+        self._switch_target: tuple[str, str] | None = None
+        self._failure_detail = ""
+        self._portal_url = ""
+        self._subscription_status = ""
+        self._link = client.link_state.value
+        self._check_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._toggle_at: float | None = None
+        self.last_activation_s: float | None = None
+        self.check_durations: dict[str, float] = {}
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.elapsedChanged)
+        self._recheck_failure = QTimer(self)
+        self._recheck_failure.setInterval(int(FAILURE_RECHECK_S * 1000))
+        self._recheck_failure.timeout.connect(self._on_failure_recheck)
+        self._recheck_subscription = QTimer(self)
+        self._recheck_subscription.setInterval(int(connection_settings.subscription_recheck_interval_s * 1000))
+        self._recheck_subscription.timeout.connect(lambda: self._spawn_recheck(SUBSCRIPTION_RECHECKS))
+        self._recheck_servers = QTimer(self)
+        self._recheck_servers.setInterval(int(connection_settings.server_recheck_interval_s * 1000))
+        self._recheck_servers.timeout.connect(lambda: self._spawn_recheck(SERVER_RECHECKS))
+
+        client.linkStateChanged.connect(self._on_link_state)
+        client.eventReceived.connect(self._on_daemon_event)
+
+    # ---------------------------------------------------------- QML API
+
+    def _get_state(self) -> int:
+        return int(self._machine.snapshot.client_state)
+
+    def _get_connection_state(self) -> int:
+        return int(self._machine.snapshot.connection_state)
+
+    def _get_link_state(self) -> str:
+        return self._link
+
+    def _get_title(self) -> str:
+        return status_text(self._machine.snapshot, self.location_name, self._stability.reason)[0]
+
+    def _get_subtitle(self) -> str:
+        snapshot = self._machine.snapshot
+        if snapshot.client_state in (VPNClientState.Connecting, VPNClientState.Switching):
+            running = check_subtitle(snapshot.connection_state, self.location_name)
+            if running:
+                return running
+        return status_text(snapshot, self.location_name, self._stability.reason)[1]
+
+    def _get_elapsed_text(self) -> str:
+        since = self._machine.snapshot.connected_since
+        return format_elapsed(time.time() - since) if since is not None else ""
+
+    def _get_connected_since(self) -> float:
+        since = self._machine.snapshot.connected_since
+        return since if since is not None else 0.0
+
+    def _get_unstable(self) -> bool:
+        return self._machine.snapshot.connection_state == ConnectionState.Unstable
+
+    def _get_stability_text(self) -> str:
+        return self._stability.reason if self._get_unstable() else ""
+
+    def _get_failure(self) -> str:
+        failure = self._machine.snapshot.failure
+        return FAILURE_KEYS[failure] if failure is not None else ""
+
+    def _get_failure_detail(self) -> str:
+        return self._failure_detail
+
+    def _get_portal_url(self) -> str:
+        return self._portal_url
+
+    def _get_location_name(self) -> str:
+        return self.location_name
+
+    def _get_server_name(self) -> str:
+        return self._connected_server
+
+    def _get_locations(self) -> list[dict[str, Any]]:
+        if self._server_list is None:
+            return []
+        rows = []
+        for country in self._server_list.countries:
+            for city in country.cities:
+                score = self._city_scores.get((country.code, city.code))
+                rows.append(
+                    {
+                        "country": country.name,
+                        "countryCode": country.code,
+                        "city": city.name,
+                        "cityCode": city.code,
+                        "servers": len(city.servers),
+                        "latencyMs": -1.0 if score is None else score,
+                        "probed": (country.code, city.code) in self._city_scores,
+                        "selected": (country.code, city.code) == self.selected_location,
+                    }
+                )
+        return rows
+
+    state = Property(int, _get_state, notify=stateChanged)
+    connectionState = Property(int, _get_connection_state, notify=connectionStateChanged)
+    linkState = Property(str, _get_link_state, notify=linkStateChanged)
+    title = Property(str, _get_title, notify=textChanged)
+    subtitle = Property(str, _get_subtitle, notify=textChanged)
+    elapsedText = Property(str, _get_elapsed_text, notify=elapsedChanged)
+    connectedSince = Property(float, _get_connected_since, notify=elapsedChanged)
+    unstable = Property(bool, _get_unstable, notify=stabilityChanged)
+    stabilityText = Property(str, _get_stability_text, notify=stabilityChanged)
+    failure = Property(str, _get_failure, notify=failureChanged)
+    failureDetail = Property(str, _get_failure_detail, notify=failureChanged)
+    portalUrl = Property(str, _get_portal_url, notify=failureChanged)
+    locationName = Property(str, _get_location_name, notify=locationChanged)
+    serverName = Property(str, _get_server_name, notify=locationChanged)
+    locations = Property(list, _get_locations, notify=locationsChanged)
+
+    @Slot()
+    def toggle(self) -> None:
+        """The switch: on when off, off otherwise."""
+        if self._machine.snapshot.client_state == VPNClientState.Off:
+            self.activate()
+        else:
+            self.deactivate()
+
+    @Slot()
+    def activate(self) -> None:
+        self._toggle_at = time.monotonic()
+        self._dispatch(ev.ToggleOn())
+
+    @Slot()
+    def deactivate(self) -> None:
+        self._toggle_at = None
+        self._dispatch(ev.ToggleOff())
+
+    @Slot()
+    def retry(self) -> None:
+        self._toggle_at = time.monotonic()
+        self._dispatch(ev.Retry())
+
+    @Slot()
+    def dismissFailure(self) -> None:  # noqa: N802 (QML naming)
+        """The user closed the modal; the condition may persist but is no longer shown."""
+        failure = self._machine.snapshot.failure
+        if failure is not None:
+            self._dispatch(ev.FailureCleared(failure))
+
+    @Slot(str, str)
+    def chooseLocation(self, country_code: str, city_code: str) -> None:  # noqa: N802
+        """Select a location; while on, this switches servers."""
+        if self._server_list is None or self._server_list.city(country_code, city_code) is None:
+            log.error("unknown location %s/%s", country_code, city_code)
+            return
+        previous = self.selected_location
+        self._settings.country_code, self._settings.city_code = country_code, city_code
+        save_settings(self._settings)
+        self.locationChanged.emit()
+        self.locationsChanged.emit()
+        self.textChanged.emit()
+        if previous != (country_code, city_code):
+            servers = tuple(self._server_list.endpoints(country_code, city_code))
+            self._dispatch(ev.LocationChosen(servers))
+
+    # ------------------------------------------------------------- set-up
+
+    def set_endpoints(self, endpoints: AppEndpoints) -> None:
+        """Point the checks at ``endpoints`` and load the server list."""
+        self._app_endpoints = endpoints
+        assert endpoints.complete()
+        self._endpoints = Endpoints(
+            connectivity_url=endpoints.connectivity_url or "",
+            captive_portal_url=endpoints.captive_portal_url or "",
+            subscription_url=endpoints.subscription_url or "",
+            servers_url=endpoints.servers_url or "",
+            device_token=self._settings.device_token,
+        )
+        self._spawn(self._load_server_list())
+
+    @property
+    def app_endpoints(self) -> AppEndpoints:
+        return self._app_endpoints
+
+    @property
+    def selected_location(self) -> tuple[str, str]:
+        return self._settings.country_code, self._settings.city_code
+
+    @property
+    def location_name(self) -> str:
+        if self._server_list is None:
+            return ""
+        country = self._server_list.country(self._settings.country_code)
+        city = self._server_list.city(self._settings.country_code, self._settings.city_code)
+        if country is None or city is None:
+            return ""
+        return f"{city.name}, {country.name}"
+
+    @property
+    def server_list(self) -> ServerList | None:
+        return self._server_list
+
+    def network_changed(self) -> None:
+        """The network changed (OS notice or a lab condition): re-check it."""
+        self._dispatch(ev.NetworkChanged())
+
+    async def shutdown(self) -> None:
+        for timer in (self._tick, self._recheck_failure, self._recheck_subscription, self._recheck_servers):
+            timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # -------------------------------------------------------- dispatching
+
+    def _dispatch(self, event: ev.Event) -> None:
+        before = self._machine.snapshot
+        effects = self._machine.step(event)
+        after = self._machine.snapshot
+        log.debug("%s: %s -> %s %s", type(event).__name__, before, after, effects)
+        for effect in effects:
+            self._perform(effect)
+        if after.client_state != before.client_state:
+            self._on_client_state(before.client_state, after.client_state)
+            self.stateChanged.emit()
+        if after.connection_state != before.connection_state:
+            self.connectionStateChanged.emit()
+        if after.connection_state != before.connection_state or after.unstable != before.unstable:
+            self.stabilityChanged.emit()
+        if after.failure != before.failure:
+            self.failureChanged.emit()
+            self._recheck_failure.start() if after.failure is not None else self._recheck_failure.stop()
+        if after != before:
+            self.textChanged.emit()
+
+    def _on_client_state(self, before: VPNClientState, after: VPNClientState) -> None:
+        if after == VPNClientState.On:
+            if self._toggle_at is not None and before == VPNClientState.Connecting:
+                self.last_activation_s = time.monotonic() - self._toggle_at
+                self.activationMeasured.emit(self.last_activation_s)
+            self._toggle_at = None
+            self._stability.reset(time.monotonic())
+            self._recheck_subscription.start()
+            self._recheck_servers.start()
+            self._tick.start()
+        elif after in (VPNClientState.Off, VPNClientState.Disconnecting):
+            self._recheck_subscription.stop()
+            self._recheck_servers.stop()
+            self._tick.stop()
+            self._connected_server = ""
+            self.locationChanged.emit()
+        if after == VPNClientState.Off:
+            self._toggle_at = None
+
+    def _perform(self, effect: ev.Effect) -> None:
+        match effect:
+            case ev.RunActivationChecks():
+                self._run_checks(ACTIVATION_CHECKS, None, self._activation_result)
+            case ev.RunTunnelLostChecks():
+                self._run_checks(ACTIVATION_CHECKS, None, self._plain_result)
+            case ev.RunNetworkChecks():
+                self._run_checks(NETWORK_CHECKS, (), self._plain_result)
+            case ev.RunSwitchChecks(servers=servers):
+                self._run_checks(SWITCH_CHECKS, servers, self._switch_result)
+            case ev.CancelChecks():
+                if self._check_task is not None:
+                    self._check_task.cancel()
+                    self._check_task = None
+            case ev.ActivateDaemon(servers=servers):
+                self._spawn(self._activate_daemon(servers))
+            case ev.DeactivateDaemon():
+                self._spawn(self._deactivate_daemon())
+            case ev.EmitFailure(cause=cause):
+                self._emit_failure(cause)
+            case ev.ClearFailure(cause=cause):
+                self.failureCleared.emit(FAILURE_KEYS[cause])
+            case ev.StartTimer():
+                self._tick.start()
+                self.elapsedChanged.emit()
+            case ev.StopTimer():
+                self._tick.stop()
+                self.elapsedChanged.emit()
+
+    def _emit_failure(self, cause: FailureCause) -> None:
+        self._failure_detail = failure_detail(cause, self._subscription_status)
+        match cause:
+            case FailureCause.NoInternet:
+                self.internetProbeFailed.emit()
+            case FailureCause.CaptivePortal:
+                self.captivePortalDetected.emit(self._portal_url)
+            case FailureCause.AccountServiceUnreachable:
+                self.accountServiceUnreachable.emit()
+            case FailureCause.NoSubscription:
+                self.subscriptionNotFound.emit(self._subscription_status)
+            case FailureCause.FirewallBlocking:
+                self.firewallBlocked.emit()
+            case FailureCause.ServerUnavailable:
+                self.serverUnavailable.emit()
+            case FailureCause.DaemonLost:
+                self.daemonLost.emit()
+
+    # ------------------------------------------------------------- checks
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("connection task failed", exc_info=task.exception())
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
+
+    def _location_servers(self) -> tuple[ServerEndpoint, ...]:
+        if self._server_list is None:
+            return ()
+        return tuple(self._server_list.endpoints(*self.selected_location))
+
+    def _run_checks(
+        self,
+        checks: Collection[Check],
+        servers: tuple[ServerEndpoint, ...] | None,
+        then: Callable[[CheckReport], None],
+    ) -> None:
+        if self._check_task is not None:
+            self._check_task.cancel()
+        self._check_task = self._spawn(self._checks(checks, servers, then))
+
+    async def _checks(
+        self,
+        checks: Collection[Check],
+        servers: tuple[ServerEndpoint, ...] | None,
+        then: Callable[[CheckReport], None],
+    ) -> None:
+        if self._endpoints is None:
+            return
+        if servers is None:
+            if self._server_list is None:
+                await self._load_server_list()
+            servers = self._location_servers()
+        report = await run_checks(
+            checks,
+            self._endpoints,
+            servers,
+            self._conn,
+            self._session(),
+            on_check_started=lambda check: self._dispatch(ev.CheckStarted(check)),
+            on_check_finished=self._check_finished,
+        )
+        if asyncio.current_task() is self._check_task:
+            self._check_task = None
+        self._absorb(report)
+        then(report)
+
+    def _check_finished(self, check: Check, result: CheckResult) -> None:
+        self.check_durations[check.value] = result.duration_s
+        self.checkMeasured.emit(check.value, result.duration_s)
+
+    def _absorb(self, report: CheckReport) -> None:
+        """Keep what a report teaches beyond pass/fail (portal page, scores)."""
+        if report.captive_portal is not None and report.captive_portal.portal_url:
+            self._portal_url = report.captive_portal.portal_url
+        elif self._app_endpoints.portal_url and not self._portal_url:
+            self._portal_url = self._app_endpoints.portal_url
+        if report.subscription is not None and report.subscription.status:
+            self._subscription_status = report.subscription.status
+        if report.server is not None:
+            self._score(report.server.answers)
+
+    def _activation_result(self, report: CheckReport) -> None:
+        if report.failure is None:
+            self._dispatch(ev.ChecksPassed(report.ranked, report.passed()))
+        else:
+            self._dispatch(ev.ChecksFailed(report.failure))
+
+    def _plain_result(self, report: CheckReport) -> None:
+        if report.failure is None:
+            self._dispatch(ev.ChecksPassed((), report.passed()))
+        else:
+            self._dispatch(ev.ChecksFailed(report.failure))
+
+    def _switch_result(self, report: CheckReport) -> None:
+        if report.failure is None:
+            self._dispatch(ev.SwitchChecksPassed(report.ranked, report.passed()))
+        else:
+            self._dispatch(ev.SwitchChecksFailed(report.failure))
+
+    def _spawn_recheck(self, checks: Collection[Check]) -> None:
+        if self._check_task is None and self._machine.snapshot.client_state == VPNClientState.On:
+            self._run_checks(checks, None, self._plain_result)
+
+    def _on_failure_recheck(self) -> None:
+        failure = self._machine.snapshot.failure
+        if failure is None or self._check_task is not None:
+            return
+        checks = CHECKS_RULING_OUT[failure]
+        if checks:
+            self._run_checks(checks, None, self._plain_result)
+
+    # -------------------------------------------------------- server list
+
+    async def _load_server_list(self) -> None:
+        if self._endpoints is None:
+            return
+        try:
+            self._server_list = await fetch_server_list(self._endpoints.servers_url, self._conn, self._session())
+        except ServerListError as exc:
+            log.warning("server list unavailable: %s", exc)
+            return
+        if self._server_list.city(*self.selected_location) is None:
+            first_country = self._server_list.countries[0]
+            self._settings.country_code = first_country.code
+            self._settings.city_code = first_country.cities[0].code
+            save_settings(self._settings)
+        self.locationChanged.emit()
+        self.locationsChanged.emit()
+        self.textChanged.emit()
+        self._spawn(self._score_all_cities())
+
+    async def _score_all_cities(self) -> None:
+        """Probe every server once so the location picker can show latencies."""
+        if self._server_list is None:
+            return
+        servers = [
+            server
+            for country in self._server_list.countries
+            for city in country.cities
+            for server in self._server_list.endpoints(country.code, city.code)
+        ]
+        result = await probe_servers(servers, self._conn)
+        self._score(result.answers)
+
+    def _score(self, answers: Collection[Any]) -> None:
+        best: dict[tuple[str, str], float | None] = {}
+        for answer in answers:
+            key = (answer.server.country, answer.server.city)
+            rtt = answer.rtt_ms
+            current = best.get(key)
+            if rtt is not None and (current is None or rtt < current):
+                best[key] = rtt
+            else:
+                best.setdefault(key, current)
+        if best:
+            self._city_scores.update(best)
+            self.locationsChanged.emit()
+
+    # ------------------------------------------------------------- daemon
+
+    async def _activate_daemon(self, servers: tuple[ServerEndpoint, ...]) -> None:
+        try:
+            await self._controller.activate(servers, self.location_name)
+        except DaemonRequestError as exc:
+            log.warning("activation failed: %s", exc)
+            self._dispatch(ev.DaemonDisconnected(reason=ev.REASON_ACTIVATION_FAILED))
+        except (DaemonLinkError, TimeoutError) as exc:
+            log.warning("activation lost with the daemon link: %s", exc)
+
+    async def _deactivate_daemon(self) -> None:
+        try:
+            await self._controller.deactivate()
+        except (DaemonRequestError, DaemonLinkError, TimeoutError) as exc:
+            log.warning("deactivation failed: %s", exc)
+            self._dispatch(ev.DaemonDisconnected(reason="user"))
+
+    def _on_link_state(self, state: str) -> None:
+        self._link = state
+        self.linkStateChanged.emit()
+        if state == LinkState.READY.value:
+            self._spawn(self._adopt_daemon_status())
+        elif state == LinkState.LOST.value:
+            self._dispatch(ev.DaemonLinkLost())
+
+    async def _adopt_daemon_status(self) -> None:
+        try:
+            status = await self._client.status()
+        except (DaemonRequestError, DaemonLinkError, TimeoutError) as exc:
+            log.warning("status after (re)connection failed: %s", exc)
+            return
+        self._controller.sync(status)
+        connected = status.state == "on" and status.connected_since is not None
+        if connected and status.server is not None:
+            self._connected_server = status.server.name
+            self.locationChanged.emit()
+        self._dispatch(ev.DaemonLinkRestored(connected=connected, connected_since=status.connected_since))
+
+    def _on_daemon_event(self, event: object) -> None:
+        match event:
+            case protocol.Connected(server=server, connected_since=since):
+                self._connected_server = server.name
+                self._stability.reset(time.monotonic())
+                self.locationChanged.emit()
+                self._dispatch(ev.DaemonConnected(since))
+            case protocol.Disconnected(reason=reason):
+                self._dispatch(ev.DaemonDisconnected(reason=reason))
+            case protocol.Health():
+                self._on_health(event)
+
+    def _on_health(self, health: protocol.Health) -> None:
+        update = self._stability.feed_health(health, time.monotonic())
+        if update.unstable_changed:
+            self._dispatch(ev.StabilityChanged(update.unstable))
+            self.stabilityChanged.emit()
+        if update.tunnel_lost_changed:
+            self._dispatch(ev.TunnelLost() if update.tunnel_lost else ev.TunnelRecovered())

@@ -1,0 +1,67 @@
+"""The embedded network lab: found if it runs, started if it does not.
+
+With no backend configured the app's whole outside world is a lab on
+loopback.  The lab is started detached, like the daemon, because it plays
+the internet: a VPN session kept by the daemon after the app quits still
+needs its server to answer.  The lab writes its address to a state file in
+the runtime directory, which is how the app (and the command-line tools)
+find it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import aiohttp
+
+from daemon.paths import locations
+from vpnui.detached import StartFailed, start_detached_module
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 20.0
+
+
+class LabUnavailable(Exception):
+    """The embedded lab could not be found or started."""
+
+
+async def _healthy(session: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with session.get(f"{url}/lab/health", timeout=aiohttp.ClientTimeout(total=1.0)) as reply:
+            return reply.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+def _recorded_url() -> str | None:
+    try:
+        state = json.loads(locations().lab_state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = state.get("url") if isinstance(state, dict) else None
+    return url if isinstance(url, str) else None
+
+
+async def ensure_lab(extra_args: list[str] | None = None) -> str:
+    """The URL of a running lab for this user, starting one if needed."""
+    async with aiohttp.ClientSession() as session:
+        url = _recorded_url()
+        if url and await _healthy(session, url):
+            return url
+        try:
+            start_detached_module("lab", ["serve", *(extra_args or [])], locations().logs / "lab.stderr")
+        except StartFailed as exc:
+            raise LabUnavailable(str(exc)) from exc
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            url = _recorded_url()
+            if url and await _healthy(session, url):
+                return url
+    raise LabUnavailable(
+        f"the network lab did not start within {START_TIMEOUT_S:.0f} s; see {locations().logs / 'lab.stderr'}"
+    )

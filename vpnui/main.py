@@ -1,0 +1,59 @@
+"""``vpnui``: the Mimic VPN desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from vpnui.config import ConfigError, Endpoints
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="vpnui", description="Mimic VPN desktop client")
+    group = parser.add_argument_group(
+        "endpoints", "override the config file; unset endpoints come from the embedded network lab"
+    )
+    for name in ("connectivity", "captive-portal", "subscription", "servers", "ingestion", "portal", "lab"):
+        group.add_argument(f"--{name}-url", metavar="URL")
+    parser.add_argument("--no-lab", action="store_true", help="never start the embedded network lab")
+    parser.add_argument(
+        "--keepalive-interval", type=float, metavar="S", help="keepalive interval of a daemon started by the app"
+    )
+    parser.add_argument("--log-level", default="INFO")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Qt is imported only now so that --help works without a display.
+    from PySide6.QtGui import QGuiApplication
+
+    from vpnui.app import AppOptions, MimicApp, run_until_quit
+
+    endpoints = Endpoints(
+        connectivity_url=args.connectivity_url,
+        captive_portal_url=args.captive_portal_url,
+        subscription_url=args.subscription_url,
+        servers_url=args.servers_url,
+        ingestion_url=args.ingestion_url,
+        portal_url=args.portal_url,
+        lab_url=args.lab_url,
+    )
+    daemon_args = []
+    if args.keepalive_interval:
+        daemon_args += ["--keepalive-interval", str(args.keepalive_interval)]
+    app = QGuiApplication(sys.argv[:1])
+    app.setApplicationName("Mimic VPN")
+    app.setDesktopFileName("mimic-vpn")
+    try:
+        mimic = MimicApp(AppOptions(endpoints=endpoints, daemon_args=daemon_args, use_embedded_lab=not args.no_lab))
+    except ConfigError as exc:
+        print(f"vpnui: {exc}", file=sys.stderr)
+        return 2
+    return run_until_quit(app, mimic)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
