@@ -246,7 +246,8 @@ def decode_request(line: bytes) -> Request:
     if kind not in REQUEST_TYPES:
         raise ProtocolError("unknown_type", f"unknown message type {kind!r}", request_id)
     try:
-        return msgspec.convert(raw, Request)  # type: ignore[arg-type]
+        request: Request = msgspec.convert(raw, Request)
+        return request
     except msgspec.ValidationError as exc:
         raise ProtocolError("invalid_field", f"invalid {kind!r} request: {exc}", request_id) from None
 
@@ -256,7 +257,8 @@ def decode_daemon_message(line: bytes) -> DaemonMessage:
     if len(line) > MAX_LINE_BYTES:
         raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
     try:
-        return _daemon_message_decoder.decode(line)
+        message: DaemonMessage = _daemon_message_decoder.decode(line)
+        return message
     except msgspec.ValidationError as exc:
         raise ProtocolError("invalid_field", f"invalid daemon message: {exc}") from None
     except msgspec.DecodeError as exc:

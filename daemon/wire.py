@@ -72,6 +72,7 @@ def decode(data: bytes) -> Datagram | None:
     if len(data) > MAX_DATAGRAM:
         return None
     try:
-        return _decoder.decode(data)
+        datagram: Datagram = _decoder.decode(data)
+        return datagram
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None

@@ -8,11 +8,26 @@ same network as everything else (no internet, captive portal).
 
 from __future__ import annotations
 
+from typing import Final
+
 from aiohttp import web
 
 from lab.condition_board import ConditionBoard
 from lab.http_replies import error_reply, json_reply, obey_network
 from lab.vpn_servers import VpnServers
+
+_ACCOUNT_PAGE: Final = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Lab account - subscription</title></head>
+<body>
+<h1>Your subscription</h1>
+<p>Status: <strong id="status">{status}</strong></p>
+<form method="post" action="/account/renew">
+<button type="submit" id="renew">Renew subscription</button>
+</form>
+</body>
+</html>
+"""
 
 
 class AccountRoutes:
@@ -24,7 +39,25 @@ class AccountRoutes:
         return [
             web.get("/api/v1/subscription", self.subscription),
             web.get("/api/v1/servers", self.server_list),
+            web.get("/account", self.account_page),
+            web.post("/account/renew", self.renew),
         ]
+
+    async def account_page(self, request: web.Request) -> web.StreamResponse:
+        """Where "manage subscription" leads: the status, and a way to renew."""
+        unavailable = self._refuse(request)
+        if unavailable is not None:
+            return unavailable
+        return web.Response(
+            text=_ACCOUNT_PAGE.format(status=self._board.current.subscription), content_type="text/html"
+        )
+
+    async def renew(self, request: web.Request) -> web.StreamResponse:
+        unavailable = self._refuse(request)
+        if unavailable is not None:
+            return unavailable
+        self._board.patch({"subscription": "active"})
+        return web.Response(text=_ACCOUNT_PAGE.format(status="active"), content_type="text/html")
 
     async def subscription(self, request: web.Request) -> web.StreamResponse:
         unavailable = self._refuse(request)

@@ -12,6 +12,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import qasync
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
@@ -23,6 +24,8 @@ from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
 from vpnui.embedded_lab import ensure_lab
+from vpnui.lab_conditions import LabConditions
+from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -58,12 +61,16 @@ class MimicApp(QObject):
         self.manager = ConnectionManager(
             self.client, self.controller, self.settings, self.options.connection, parent=self
         )
+        self.preferences = Preferences(self.settings, parent=self)
+        self.lab_conditions = LabConditions(self.manager.network_changed, parent=self)
         self.window: QQuickWindow | None = None
 
     def show(self) -> QQuickWindow:
         """Load the QML window bound to the manager (before any network work)."""
         self.engine.addImportPath(str(QML_DIR))
-        self.engine.setInitialProperties({"manager": self.manager})
+        self.engine.setInitialProperties(
+            {"manager": self.manager, "lab": self.lab_conditions, "preferences": self.preferences}
+        )
         self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
         roots = self.engine.rootObjects()
         if not roots or not isinstance(roots[0], QQuickWindow):
@@ -82,10 +89,13 @@ class MimicApp(QObject):
             endpoints = endpoints.with_defaults(lab_endpoints(lab_url))
         self.endpoints = endpoints
         self.manager.set_endpoints(endpoints)
+        if endpoints.lab_url:
+            self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
 
     async def shutdown(self) -> None:
         """Leave the daemon (and its VPN session) running; close our side."""
+        await self.lab_conditions.close()
         await self.manager.shutdown()
         self.client.close()
         self.close_window()
@@ -100,8 +110,6 @@ class MimicApp(QObject):
 
 def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
     """Run the Qt/asyncio loop until the last window closes."""
-    import qasync
-
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     quit_event = asyncio.Event()

@@ -33,6 +33,7 @@ class Endpoints:
     servers_url: str | None = None
     ingestion_url: str | None = None
     portal_url: str | None = None
+    account_url: str | None = None  # where "manage subscription" leads
     lab_url: str | None = None  # control API of a lab, for the conditions panel
 
     @property
@@ -46,7 +47,7 @@ class Endpoints:
         return all(
             getattr(self, f.name) is not None
             for f in fields(self)
-            if f.name not in ("lab_url", "portal_url")
+            if f.name not in ("lab_url", "portal_url", "account_url")
         )
 
     def with_defaults(self, defaults: Endpoints) -> Endpoints:
@@ -73,6 +74,7 @@ def lab_endpoints(lab_url: str) -> Endpoints:
         servers_url=f"{base}/api/v1/servers",
         ingestion_url=base,
         portal_url=f"{base}/portal",
+        account_url=f"{base}/account",
         lab_url=base,
     )
 

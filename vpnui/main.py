@@ -14,7 +14,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     group = parser.add_argument_group(
         "endpoints", "override the config file; unset endpoints come from the embedded network lab"
     )
-    for name in ("connectivity", "captive-portal", "subscription", "servers", "ingestion", "portal", "lab"):
+    for name in ("connectivity", "captive-portal", "subscription", "servers", "ingestion", "portal", "account", "lab"):
         group.add_argument(f"--{name}-url", metavar="URL")
     parser.add_argument("--no-lab", action="store_true", help="never start the embedded network lab")
     parser.add_argument(
@@ -28,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # Qt is imported only now so that --help works without a display.
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
 
-    from vpnui.app import AppOptions, MimicApp, run_until_quit
+    from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
 
     endpoints = Endpoints(
         connectivity_url=args.connectivity_url,
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         servers_url=args.servers_url,
         ingestion_url=args.ingestion_url,
         portal_url=args.portal_url,
+        account_url=args.account_url,
         lab_url=args.lab_url,
     )
     daemon_args = []

@@ -8,6 +8,7 @@ which identifies them exactly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -41,22 +42,16 @@ def end_processes(home: Path, grace_s: float = 5.0) -> list[int]:
     """SIGTERM, then SIGKILL after ``grace_s``, every process of ``home``."""
     pids = processes_with_home(home)
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline and any(_alive(p) for p in pids):
         time.sleep(0.05)
     for pid in pids:
         if _alive(pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     for pid in pids:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
     return pids

@@ -18,12 +18,14 @@ from typing import Any
 
 import aiohttp
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from daemon import protocol
 from daemon.protocol import ServerEndpoint
+from vpnui import qml_types
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
+from vpnui.connection import states
 from vpnui.connection.check_results import CheckResult
 from vpnui.connection.check_runs import (
     ACTIVATION_CHECKS,
@@ -49,12 +51,13 @@ from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.qml_types import uncreatable
 from vpnui.settings import Settings, save_settings
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = "Mimic"
-QML_IMPORT_MAJOR_VERSION = 1
+QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
+QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
 
 # While a failure modal is open its condition is re-checked this often, so
 # the modal closes by itself once the condition clears.
@@ -62,7 +65,7 @@ FAILURE_RECHECK_S = 2.0
 
 
 @QmlElement
-@QmlUncreatable("The ConnectionManager is created by the app")
+@uncreatable("The ConnectionManager is created by the app")
 class ConnectionManager(QObject):
     """Two state machines (client state, connection state) and their failures."""
 
@@ -189,6 +192,9 @@ class ConnectionManager(QObject):
     def _get_portal_url(self) -> str:
         return self._portal_url
 
+    def _get_account_url(self) -> str:
+        return self._app_endpoints.account_url or ""
+
     def _get_location_name(self) -> str:
         return self.location_name
 
@@ -228,6 +234,7 @@ class ConnectionManager(QObject):
     failure = Property(str, _get_failure, notify=failureChanged)
     failureDetail = Property(str, _get_failure_detail, notify=failureChanged)
     portalUrl = Property(str, _get_portal_url, notify=failureChanged)
+    accountUrl = Property(str, _get_account_url, notify=failureChanged)
     locationName = Property(str, _get_location_name, notify=locationChanged)
     serverName = Property(str, _get_server_name, notify=locationChanged)
     locations = Property(list, _get_locations, notify=locationsChanged)
@@ -256,14 +263,14 @@ class ConnectionManager(QObject):
         self._dispatch(ev.Retry())
 
     @Slot()
-    def dismissFailure(self) -> None:  # noqa: N802 (QML naming)
+    def dismissFailure(self) -> None:
         """The user closed the modal; the condition may persist but is no longer shown."""
         failure = self._machine.snapshot.failure
         if failure is not None:
             self._dispatch(ev.FailureCleared(failure))
 
     @Slot(str, str)
-    def chooseLocation(self, country_code: str, city_code: str) -> None:  # noqa: N802
+    def chooseLocation(self, country_code: str, city_code: str) -> None:
         """Select a location; while on, this switches servers."""
         if self._server_list is None or self._server_list.city(country_code, city_code) is None:
             log.error("unknown location %s/%s", country_code, city_code)
@@ -352,7 +359,7 @@ class ConnectionManager(QObject):
         if after != before:
             self.textChanged.emit()
 
-    def _on_client_state(self, before: VPNClientState, after: VPNClientState) -> None:
+    def _on_client_state(self, before: states.VPNClientState, after: states.VPNClientState) -> None:
         if after == VPNClientState.On:
             if self._toggle_at is not None and before == VPNClientState.Connecting:
                 self.last_activation_s = time.monotonic() - self._toggle_at

@@ -1,0 +1,234 @@
+"""A small blocking client of the daemon, on the standard library only.
+
+For the command-line client, tests and benchmarks: code that wants to ask
+the daemon one thing and wait for the answer, without an event loop or Qt.
+Events the daemon pushes while a reply is awaited are kept, in order, for
+``next_event``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import time
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, NamedTuple, TypeVar
+
+from daemon.paths import locations
+from daemon.protocol import (
+    MAX_LINE_BYTES,
+    PROTOCOL_VERSION,
+    Activate,
+    DaemonMessage,
+    Deactivate,
+    Error,
+    Event,
+    GetSessionId,
+    Hello,
+    Logs,
+    ProtocolError,
+    Request,
+    Result,
+    ServerEndpoint,
+    Status,
+    StatusData,
+    decode_daemon_message,
+    encode,
+    status_from,
+)
+
+# Events kept while nobody asks for them; the oldest go first beyond this.
+MAX_QUEUED_EVENTS: Final = 10_000
+_RECV_BYTES: Final = 65536
+
+E = TypeVar("E", bound=Event)
+
+
+class DaemonError(Exception):
+    """The daemon answered a request with an error reply."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class DaemonUnavailable(ConnectionError):
+    """No daemon listens on the socket, or it closed the connection."""
+
+
+class SessionIdReply(NamedTuple):
+    session_id: str
+    active: bool  # False: ``session_id`` is the inactive (nil) id
+
+
+class DaemonConnection:
+    """One connection to the daemon; every wait is bounded by a timeout.
+
+    ``timeout`` is the default for each call that waits; a call that runs
+    out raises ``TimeoutError``.  Connecting does not say hello: call
+    ``hello()`` first (tests of the hello rule need a connection without it).
+    """
+
+    def __init__(self, socket_path: Path | str | None = None, timeout: float = 5.0) -> None:
+        self.socket_path = Path(socket_path) if socket_path is not None else locations().socket
+        self.timeout = timeout
+        self._ids = itertools.count(1)
+        self._buffer = bytearray()
+        self._lines: deque[bytes] = deque()
+        self._events: deque[Event] = deque(maxlen=MAX_QUEUED_EVENTS)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._eof = False
+        try:
+            self._sock.settimeout(timeout)
+            self._sock.connect(str(self.socket_path))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            self._sock.close()
+            raise DaemonUnavailable(f"no daemon on {self.socket_path}: {exc.strerror}") from exc
+        except BaseException:
+            self._sock.close()
+            raise
+
+    # ------------------------------------------------------------ requests
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def request(self, message: Request, timeout: float | None = None) -> Result:
+        """Send ``message`` with a fresh id and wait for its reply.
+
+        The id already in ``message`` is replaced, so callers can build it
+        with ``id=0``.  Raises ``DaemonError`` on an error reply.
+        """
+        message.id = self.next_id()
+        self._sock.sendall(encode(message))
+        deadline = _deadline(self.timeout if timeout is None else timeout)
+        while True:
+            reply = self._read_message(deadline)
+            if isinstance(reply, Result | Error) and reply.id == message.id:
+                if isinstance(reply, Error):
+                    raise DaemonError(reply.code, reply.message)
+                return reply
+            if not isinstance(reply, Result | Error):
+                self._events.append(reply)
+            # A reply to some other id (or to an unparseable line) is not ours: skipped.
+
+    def hello(self, client: str = "cli", installation_id: str | None = None) -> dict[str, Any]:
+        return self.request(
+            Hello(id=0, version=PROTOCOL_VERSION, client=client, installation_id=installation_id)
+        ).data
+
+    def status(self) -> StatusData:
+        return status_from(self.request(Status(id=0)).data)
+
+    def activate(
+        self, servers: Sequence[ServerEndpoint], location: str = "", timeout: float | None = None
+    ) -> StatusData:
+        """Returns once the handshake is done (the wait can be long: pass a ``timeout``)."""
+        reply = self.request(Activate(id=0, servers=list(servers), location=location), timeout)
+        return status_from(reply.data)
+
+    def deactivate(self, timeout: float | None = None) -> StatusData:
+        return status_from(self.request(Deactivate(id=0), timeout).data)
+
+    def session_id(self) -> SessionIdReply:
+        """The shared session id and whether a session is live."""
+        data = self.request(GetSessionId(id=0)).data
+        return SessionIdReply(str(data["session_id"]), bool(data["active"]))
+
+    def logs(self, lines: int = 200) -> list[str]:
+        return [str(line) for line in self.request(Logs(id=0, lines=lines)).data["lines"]]
+
+    # -------------------------------------------------------------- events
+
+    def next_event(self, timeout: float | None = None) -> Event:
+        """The oldest event not yet returned, waiting for one if needed."""
+        if self._events:
+            return self._events.popleft()
+        deadline = _deadline(self.timeout if timeout is None else timeout)
+        while True:
+            message = self._read_message(deadline)
+            if not isinstance(message, Result | Error):
+                return message
+
+    def wait_for(self, kind: type[E], timeout: float | None = None) -> E:
+        """The next event of type ``kind``; events of other types before it are dropped."""
+        deadline = _deadline(self.timeout if timeout is None else timeout)
+        while True:
+            event = self.next_event(timeout=max(0.0, deadline - time.monotonic()))
+            if isinstance(event, kind):
+                return event
+
+    def drain_events(self) -> list[Event]:
+        """The events received so far and not yet returned (no waiting)."""
+        events = list(self._events)
+        self._events.clear()
+        return events
+
+    # ----------------------------------------------------------- raw lines
+
+    def send_raw(self, data: bytes) -> None:
+        """Send bytes as they are (for tests of malformed input)."""
+        self._sock.sendall(data)
+
+    def read_line(self, timeout: float | None = None) -> bytes:
+        """The next line from the daemon, newline removed, whatever it holds."""
+        return self._next_line(_deadline(self.timeout if timeout is None else timeout))
+
+    # ------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> DaemonConnection:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _read_message(self, deadline: float) -> DaemonMessage:
+        line = self._next_line(deadline)
+        try:
+            return decode_daemon_message(line)
+        except ProtocolError as exc:
+            raise DaemonError(exc.code, f"unreadable message from the daemon: {exc}") from None
+
+    def _next_line(self, deadline: float) -> bytes:
+        while not self._lines:
+            if self._eof:
+                raise DaemonUnavailable("the daemon closed the connection")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no message from the daemon in time")
+            self._sock.settimeout(remaining)
+            try:
+                chunk = self._sock.recv(_RECV_BYTES)
+            except TimeoutError:
+                raise TimeoutError("no message from the daemon in time") from None
+            except ConnectionResetError as exc:
+                self._eof = True
+                raise DaemonUnavailable("the daemon reset the connection") from exc
+            if not chunk:
+                self._eof = True
+                continue
+            self._buffer += chunk
+            *complete, rest = self._buffer.split(b"\n")
+            self._lines.extend(bytes(line) for line in complete)
+            self._buffer = bytearray(rest)
+            if len(self._buffer) > MAX_LINE_BYTES:
+                raise DaemonError("line_too_long", "the daemon sent a line over the protocol limit")
+        return self._lines.popleft()
+
+    @property
+    def closed_by_daemon(self) -> bool:
+        """The daemon has closed its end (seen by a read)."""
+        return self._eof
+
+
+def _deadline(timeout: float) -> float:
+    return time.monotonic() + timeout

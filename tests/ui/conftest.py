@@ -1,0 +1,69 @@
+"""The real app, in this test process, against a real lab and daemon."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from tests.support.lab_process import LabProcess
+from tests.support.qt_app import run
+from vpnui.app import AppOptions, MimicApp
+from vpnui.config import lab_endpoints
+from vpnui.connection.settings import ConnectionSettings
+
+# Short timings so each scenario takes seconds, with the same logic as the
+# defaults: only the clocks are faster.
+FAST = ConnectionSettings(
+    internet_timeout_s=1.0,
+    captive_portal_timeout_s=1.0,
+    captive_portal_retry_interval_s=0.2,
+    subscription_timeout_s=1.0,
+    server_list_timeout_s=2.0,
+    server_handshake_timeout_s=0.3,
+    firewall_tcp_timeout_s=0.5,
+    stability_settling_s=0.5,
+    stability_samples_required=2,
+    subscription_recheck_interval_s=2.0,
+    server_recheck_interval_s=2.0,
+)
+KEEPALIVE_S = "0.2"
+
+
+@pytest.fixture
+def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
+def make_app(lab: LabProcess, settings: ConnectionSettings = FAST) -> MimicApp:
+    return MimicApp(
+        AppOptions(
+            endpoints=lab_endpoints(lab.url),
+            daemon_args=["--keepalive-interval", KEEPALIVE_S, "--handshake-timeout", "0.3"],
+            connection=settings,
+        )
+    )
+
+
+def start_app(qtbot: QtBot, app: MimicApp) -> MimicApp:
+    window = app.show()
+    qtbot.waitExposed(window)
+    run(qtbot, app.start())
+    qtbot.waitUntil(lambda: app.manager.linkState == "ready" and bool(app.manager.locations), timeout=20_000)
+    return app
+
+
+@pytest.fixture
+def mimic(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, lab: LabProcess) -> Iterator[MimicApp]:
+    """The app, started, its window shown, linked to its daemon."""
+    app = start_app(qtbot, make_app(lab))
+    yield app
+    run(qtbot, app.shutdown())

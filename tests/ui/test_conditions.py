@@ -1,0 +1,197 @@
+"""Every network condition, produced by the lab, gives exactly its own modal.
+
+Each test clicks the real toggle in the real window, against the real
+daemon and lab, and checks both what the user sees (objectNames) and what
+the daemon really does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from daemon.sync_client import DaemonConnection
+from tests.support.lab_process import LabProcess
+from tests.support.qt_app import click, find_object, run, text_of
+from tests.ui.conftest import make_app
+from vpnui.app import MimicApp
+from vpnui.connection.states import VPNClientState
+
+MODALS = (
+    "modalNoInternet",
+    "modalCaptivePortal",
+    "modalAccountServiceUnreachable",
+    "modalNoSubscription",
+    "modalFirewallBlocking",
+    "modalServerUnavailable",
+    "modalDaemonLost",
+)
+
+
+def daemon_state() -> str:
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        return daemon.status().state
+
+
+def open_modals(app: MimicApp) -> list[str]:
+    assert app.window is not None
+    return [name for name in MODALS if find_object(app.window, name).property("opened")]
+
+
+def berlin_servers(lab: LabProcess) -> list[str]:
+    return [s.name for s in lab.control.servers().servers() if s.name.startswith("de-ber")]
+
+
+def turn_on_expecting(qtbot: QtBot, app: MimicApp, modal: str) -> None:
+    assert app.window is not None
+    click(qtbot, app.window, "vpnToggle")
+    qtbot.waitUntil(lambda: open_modals(app) == [modal], timeout=10_000)
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.Off, timeout=5_000)
+    assert daemon_state() == "off"
+
+
+def turn_on(qtbot: QtBot, app: MimicApp) -> None:
+    assert app.window is not None
+    click(qtbot, app.window, "vpnToggle")
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=10_000)
+    assert daemon_state() == "on"
+
+
+PATCHES: list[tuple[str, dict[str, Any], str]] = [
+    ("internet down", {"internet": False}, "modalNoInternet"),
+    ("captive portal", {"captive_portal": True}, "modalCaptivePortal"),
+    ("firewall blocks UDP", {"firewall_blocks_udp": True}, "modalFirewallBlocking"),
+    ("account service down", {"account_service": "down"}, "modalAccountServiceUnreachable"),
+    ("subscription expired", {"subscription": "expired"}, "modalNoSubscription"),
+    ("no subscription", {"subscription": "none"}, "modalNoSubscription"),
+]
+
+
+@pytest.mark.parametrize(("patch", "modal"), [p[1:] for p in PATCHES], ids=[p[0] for p in PATCHES])
+def test_condition_before_turning_on_shows_its_modal_then_clears(
+    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: dict[str, Any], modal: str
+) -> None:
+    lab.control.patch(patch)
+    turn_on_expecting(qtbot, mimic, modal)
+    assert mimic.window is not None
+    assert text_of(mimic.window, modal + "Title") != ""
+    lab.control.reset()
+    # The modal closes by itself once the condition is gone.
+    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    turn_on(qtbot, mimic)
+
+
+def test_expired_subscription_is_explained_as_expired(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    lab.control.patch({"subscription": "expired"})
+    turn_on_expecting(qtbot, mimic, "modalNoSubscription")
+    assert mimic.window is not None
+    assert "expired" in text_of(mimic.window, "modalNoSubscriptionBody")
+
+
+def test_every_server_of_the_location_down(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    lab.control.patch({"servers": {name: {"down": True} for name in berlin_servers(lab)}})
+    turn_on_expecting(qtbot, mimic, "modalServerUnavailable")
+    lab.control.reset()
+    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+
+
+def test_one_server_down_connects_to_the_other(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    dead, alive = berlin_servers(lab)
+    lab.control.patch({"servers": {dead: {"down": True}}})
+    turn_on(qtbot, mimic)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        status = daemon.status()
+    assert status.server is not None and status.server.name == alive
+    assert open_modals(mimic) == []
+
+
+def test_captive_portal_appearing_while_on(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    turn_on(qtbot, mimic)
+    lab.control.patch({"captive_portal": True})
+    qtbot.waitUntil(lambda: open_modals(mimic) == ["modalCaptivePortal"], timeout=10_000)
+    # Never "server unavailable" behind a portal, and the daemon is not touched.
+    assert mimic.manager.state == VPNClientState.On
+    assert daemon_state() == "on"
+    assert mimic.manager.portalUrl.endswith("/portal")
+    lab.control.reset()
+    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    assert daemon_state() == "on"
+
+
+@pytest.mark.parametrize(
+    ("patch", "modal"),
+    [
+        ({"internet": False}, "modalNoInternet"),
+        ({"firewall_blocks_udp": True}, "modalFirewallBlocking"),
+        ("berlin down", "modalServerUnavailable"),
+    ],
+    ids=["internet down", "firewall", "servers down"],
+)
+def test_tunnel_stops_answering_while_on_names_the_cause(
+    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: Any, modal: str
+) -> None:
+    turn_on(qtbot, mimic)
+    if patch == "berlin down":
+        patch = {"servers": {name: {"down": True} for name in berlin_servers(lab)}}
+    lab.control.patch(patch)
+    qtbot.waitUntil(lambda: open_modals(mimic) == [modal], timeout=10_000)
+    assert mimic.manager.state == VPNClientState.On
+    assert daemon_state() == "on"
+    lab.control.reset()
+    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    assert daemon_state() == "on"
+
+
+def test_loss_while_on_is_unstable_then_recovers(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    turn_on(qtbot, mimic)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        server = daemon.status().server
+    assert server is not None
+    lab.control.patch({"servers": {server.name: {"loss": 0.6}}})
+    assert mimic.window is not None
+    qtbot.waitUntil(lambda: mimic.manager.unstable, timeout=15_000)
+    assert find_object(mimic.window, "stabilityIndicator").property("visible")
+    assert "loss" in mimic.manager.stabilityText.lower()
+    assert open_modals(mimic) == []
+    lab.control.reset()
+    qtbot.waitUntil(lambda: not mimic.manager.unstable, timeout=15_000)
+    assert not find_object(mimic.window, "stabilityIndicator").property("visible")
+    assert daemon_state() == "on"
+
+
+def test_offline_at_start_shows_no_server_unavailable(
+    qtbot: QtBot, qt_loop: object, lab: LabProcess
+) -> None:
+    lab.control.patch({"internet": False})
+    app = make_app(lab)
+    window = app.show()
+    qtbot.waitExposed(window)
+    run(qtbot, app.start())
+    qtbot.waitUntil(lambda: app.manager.linkState == "ready", timeout=20_000)
+    qtbot.wait(1500)
+    assert open_modals(app) == []
+    click(qtbot, window, "vpnToggle")
+    qtbot.waitUntil(lambda: open_modals(app) == ["modalNoInternet"], timeout=10_000)
+    run(qtbot, app.shutdown())
+
+
+def test_switching_location_while_on_keeps_the_timer(qtbot: QtBot, mimic: MimicApp) -> None:
+    turn_on(qtbot, mimic)
+    since = mimic.manager.connectedSince
+    assert mimic.window is not None
+    click(qtbot, mimic.window, "locationButton")
+    qtbot.waitUntil(lambda: bool(find_object(mimic.window, "locationPicker").property("opened")), timeout=5_000)
+    click(qtbot, mimic.window, "location_fr_par")
+    qtbot.waitUntil(lambda: mimic.manager.serverName.startswith("fr-par"), timeout=10_000)
+    assert mimic.manager.state == VPNClientState.On
+    assert mimic.manager.connectedSince == since
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        status = daemon.status()
+    assert status.server is not None and status.server.name.startswith("fr-par")
+    assert status.connected_since == since

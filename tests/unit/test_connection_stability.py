@@ -1,0 +1,204 @@
+"""The stability verdict: thresholds, hysteresis, consecutive samples, settling, tunnel lost."""
+
+from __future__ import annotations
+
+from daemon.protocol import Health
+from vpnui.connection.settings import ConnectionSettings
+from vpnui.connection.stability import StabilityTracker, StabilityUpdate
+
+SETTINGS = ConnectionSettings(
+    unstable_loss_enter=0.2,
+    unstable_loss_leave=0.05,
+    unstable_rtt_enter_ms=400.0,
+    unstable_rtt_leave_ms=250.0,
+    stability_samples_required=3,
+    stability_settling_s=3.0,
+    tunnel_lost_missed_keepalives=2,
+)
+GOOD = (40.0, 0.0)
+LOSSY = (40.0, 0.35)
+SLOW = (620.0, 0.0)
+BETWEEN = (300.0, 0.1)
+
+
+def settled_tracker() -> tuple[StabilityTracker, float]:
+    """A tracker reset at 0 whose settling window is over; the time to feed from."""
+    tracker = StabilityTracker(SETTINGS)
+    tracker.reset(0.0)
+    return tracker, SETTINGS.stability_settling_s
+
+
+def feed(tracker: StabilityTracker, sample: tuple[float | None, float], now: float) -> StabilityUpdate:
+    rtt_ms, loss = sample
+    return tracker.feed(rtt_ms, loss, 0, now)
+
+
+def test_starts_stable() -> None:
+    tracker = StabilityTracker(SETTINGS)
+    assert not tracker.unstable
+    assert not tracker.tunnel_lost
+    assert tracker.reason == ""
+
+
+def test_high_loss_for_n_samples_makes_it_unstable() -> None:
+    tracker, now = settled_tracker()
+    first = feed(tracker, LOSSY, now)
+    second = feed(tracker, LOSSY, now + 1)
+    assert not first.unstable and not second.unstable
+    third = feed(tracker, LOSSY, now + 2)
+    assert third.unstable and third.unstable_changed
+    assert third.reason == "High packet loss (35%)"
+    assert tracker.unstable
+    assert tracker.reason == "High packet loss (35%)"
+
+
+def test_high_latency_for_n_samples_makes_it_unstable() -> None:
+    tracker, now = settled_tracker()
+    updates = [feed(tracker, SLOW, now + i) for i in range(3)]
+    assert [update.unstable_changed for update in updates] == [False, False, True]
+    assert tracker.reason == "High latency (620 ms)"
+
+
+def test_loss_is_named_before_latency() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        tracker.feed(700.0, 0.5, 0, now + i)
+    assert tracker.reason == "High packet loss (50%)"
+
+
+def test_thresholds_are_inclusive() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, (399.0, 0.2), now + i)
+    assert tracker.unstable
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, (400.0, 0.0), now + i)
+    assert tracker.unstable
+
+
+def test_samples_must_be_consecutive() -> None:
+    tracker, now = settled_tracker()
+    for i, sample in enumerate([LOSSY, LOSSY, GOOD, LOSSY, LOSSY, BETWEEN, LOSSY, LOSSY]):
+        assert not feed(tracker, sample, now + i).unstable
+    assert feed(tracker, LOSSY, now + 8).unstable
+
+
+def test_hysteresis_between_thresholds_changes_nothing() -> None:
+    tracker, now = settled_tracker()
+    for i in range(10):
+        feed(tracker, BETWEEN, now + i)
+    assert not tracker.unstable  # not bad enough to enter
+    for i in range(3):
+        feed(tracker, LOSSY, now + 10 + i)
+    assert tracker.unstable
+    later = now + 12 + SETTINGS.stability_settling_s
+    for i in range(10):
+        feed(tracker, BETWEEN, later + i)
+    assert tracker.unstable  # not good enough to leave
+
+
+def test_leaves_unstable_after_n_good_samples_past_the_settling_window() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, LOSSY, now + i)
+    changed_at = now + 2
+    # Right after the change, even good samples do not count.
+    for i in range(5):
+        assert feed(tracker, GOOD, changed_at + 0.5 * i).unstable
+    after = changed_at + SETTINGS.stability_settling_s
+    updates = [feed(tracker, GOOD, after + i) for i in range(3)]
+    assert [update.unstable for update in updates] == [True, True, False]
+    assert updates[2].unstable_changed
+    assert updates[2].reason == ""
+    assert tracker.reason == ""
+
+
+def test_leave_thresholds_are_inclusive() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, LOSSY, now + i)
+    after = now + 2 + SETTINGS.stability_settling_s
+    for i in range(3):
+        feed(tracker, (250.0, 0.05), after + i)
+    assert not tracker.unstable
+
+
+def test_unanswered_keepalives_never_count_as_good() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, LOSSY, now + i)
+    after = now + 2 + SETTINGS.stability_settling_s
+    for i in range(6):
+        feed(tracker, (None, 0.0), after + i)
+    assert tracker.unstable
+
+
+def test_the_reason_follows_the_latest_bad_sample_while_unstable() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        feed(tracker, LOSSY, now + i)
+    after = now + 2 + SETTINGS.stability_settling_s
+    update = feed(tracker, SLOW, after)
+    assert update.unstable and not update.unstable_changed
+    assert update.reason == "High latency (620 ms)"
+
+
+def test_settling_window_after_reset_ignores_samples() -> None:
+    tracker = StabilityTracker(SETTINGS)
+    tracker.reset(100.0)
+    for i in range(10):
+        assert not feed(tracker, LOSSY, 100.0 + 0.25 * i).unstable
+    # Samples from inside the window do not count towards the streak either.
+    assert not feed(tracker, LOSSY, 103.0).unstable
+    assert not feed(tracker, LOSSY, 104.0).unstable
+    assert feed(tracker, LOSSY, 105.0).unstable
+
+
+def test_reset_returns_to_stable_and_clears_tunnel_lost() -> None:
+    tracker, now = settled_tracker()
+    for i in range(3):
+        tracker.feed(None, 1.0, 5, now + i)
+    assert tracker.unstable and tracker.tunnel_lost
+    tracker.reset(now + 10)
+    assert not tracker.unstable
+    assert not tracker.tunnel_lost
+    assert tracker.reason == ""
+
+
+def test_without_reset_there_is_no_settling_window() -> None:
+    tracker = StabilityTracker(SETTINGS)
+    for i in range(3):
+        feed(tracker, SLOW, float(i))
+    assert tracker.unstable
+
+
+def test_tunnel_lost_after_missed_keepalives_in_a_row() -> None:
+    tracker, now = settled_tracker()
+    updates = [tracker.feed(None, 0.5, missed, now + missed) for missed in (1, 2, 3)]
+    assert [(u.tunnel_lost, u.tunnel_lost_changed) for u in updates] == [
+        (False, False),
+        (True, True),
+        (True, False),
+    ]
+    recovered = tracker.feed(50.0, 0.5, 0, now + 4)
+    assert (recovered.tunnel_lost, recovered.tunnel_lost_changed) == (False, True)
+    again = tracker.feed(50.0, 0.4, 0, now + 5)
+    assert (again.tunnel_lost, again.tunnel_lost_changed) == (False, False)
+
+
+def test_tunnel_lost_is_reported_even_while_settling() -> None:
+    tracker = StabilityTracker(SETTINGS)
+    tracker.reset(0.0)
+    update = tracker.feed(None, 1.0, 2, 0.5)
+    assert update.tunnel_lost and update.tunnel_lost_changed
+    assert not update.unstable
+
+
+def test_feed_health_takes_the_daemon_event() -> None:
+    tracker, now = settled_tracker()
+    health = Health(rtt_ms=650.0, loss=0.0, rx_bytes=10, tx_bytes=10, missed_in_a_row=0, server="x")
+    for i in range(3):
+        update = tracker.feed_health(health, now + i)
+    assert update.unstable
+    assert update.reason == "High latency (650 ms)"

@@ -1,0 +1,127 @@
+"""Every timeout, interval and threshold the connection checks use.
+
+They are settings rather than constants because tests and benchmarks must be
+able to shorten them (a test of "server unavailable" should not wait for
+production timeouts) and because a user on a slow satellite link may need
+longer ones.  The defaults are what a desktop client on an ordinary network
+should use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Final
+from urllib.parse import urljoin
+
+# Paths of the account service and detection endpoints as the lab serves them.
+CONNECTIVITY_PATH: Final = "/generate_204"
+CAPTIVE_PORTAL_PATH: Final = "/success.txt"
+SUBSCRIPTION_PATH: Final = "/api/v1/subscription"
+SERVERS_PATH: Final = "/api/v1/servers"
+
+# Settings for which zero is meaningful (no retry, no wait, no settling).
+_MAY_BE_ZERO: Final = frozenset(
+    {
+        "internet_retries",
+        "subscription_retries",
+        "captive_portal_retry_interval_s",
+        "stability_settling_s",
+        "unstable_loss_enter",
+        "unstable_loss_leave",
+        "unstable_rtt_enter_ms",
+        "unstable_rtt_leave_ms",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionSettings:
+    """Timings and thresholds of the checks and of the stability verdict."""
+
+    # -- internet check
+    internet_timeout_s: float = 2.0
+    """Per attempt; long enough for a slow DNS answer, short enough to feel responsive."""
+    internet_retries: int = 1
+    """Extra attempts after a failed one: one lost SYN should not mean "offline"."""
+
+    # -- captive portal check
+    captive_portal_timeout_s: float = 2.0
+    captive_portal_retry_interval_s: float = 0.5
+    """Wait between attempts that got no answer at all (inconclusive)."""
+    captive_portal_max_attempts: int = 3
+
+    # -- subscription check
+    subscription_timeout_s: float = 3.0
+    subscription_retries: int = 1
+    """Extra attempts, only after transport errors: an HTTP answer is an answer."""
+
+    # -- server list
+    server_list_timeout_s: float = 5.0
+
+    # -- server probe (UDP handshake)
+    server_handshake_timeout_s: float = 0.8
+    """Per attempt and server; a handshake is one round trip."""
+    server_handshake_attempts: int = 2
+    server_parallelism: int = 4
+    """Servers handshaken at once, so a big location does not flood the network."""
+
+    # -- firewall check (TCP control port)
+    firewall_tcp_timeout_s: float = 1.0
+
+    # -- stability (from the daemon's keepalive statistics)
+    unstable_loss_enter: float = 0.2
+    unstable_loss_leave: float = 0.05
+    unstable_rtt_enter_ms: float = 400.0
+    unstable_rtt_leave_ms: float = 250.0
+    stability_samples_required: int = 3
+    """Consecutive samples on the other side of a threshold before the verdict changes."""
+    stability_settling_s: float = 3.0
+    """After connecting, switching or a verdict change, samples are ignored this long."""
+    tunnel_lost_missed_keepalives: int = 2
+
+    # -- periodic re-checks while On
+    subscription_recheck_interval_s: float = 300.0
+    server_recheck_interval_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        # A zero or negative timing would make a check fail instantly (or
+        # never settle) in a way that looks like a network problem, so bad
+        # values are refused where they are made.
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name in _MAY_BE_ZERO:
+                if value < 0:
+                    raise ValueError(f"{field.name} must not be negative, got {value}")
+            elif value <= 0:
+                raise ValueError(f"{field.name} must be positive, got {value}")
+        if not 0.0 <= self.unstable_loss_leave <= self.unstable_loss_enter <= 1.0:
+            raise ValueError("loss thresholds must satisfy 0 <= leave <= enter <= 1")
+        if not self.unstable_rtt_leave_ms <= self.unstable_rtt_enter_ms:
+            raise ValueError("latency thresholds must satisfy leave <= enter")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Endpoints:
+    """Where the checks go, and the token that identifies this device.
+
+    All configurable so the same client can be pointed at the embedded lab
+    or at real services (a real captive-portal detection URL, for example).
+    """
+
+    connectivity_url: str
+    captive_portal_url: str
+    subscription_url: str
+    servers_url: str
+    device_token: str
+
+    @classmethod
+    def under(cls, base_url: str, device_token: str) -> Endpoints:
+        """Every endpoint at its usual path below ``base_url`` (the lab's layout)."""
+        base = base_url if base_url.endswith("/") else base_url + "/"
+        return cls(
+            connectivity_url=urljoin(base, CONNECTIVITY_PATH.lstrip("/")),
+            captive_portal_url=urljoin(base, CAPTIVE_PORTAL_PATH.lstrip("/")),
+            subscription_url=urljoin(base, SUBSCRIPTION_PATH.lstrip("/")),
+            servers_url=urljoin(base, SERVERS_PATH.lstrip("/")),
+            device_token=device_token,
+        )

@@ -1,0 +1,171 @@
+"""The lab panel: see and flip the embedded lab's network conditions.
+
+It follows the lab's event stream so the panel always shows the real
+conditions (also when they are changed from the command line), and every
+change is reported to the ConnectionManager as a network change, the way an
+operating system reports a Wi-Fi switch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import msgspec
+from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtQml import QmlElement
+
+from lab.api_models import ServerDirectory
+from vpnui import qml_types
+from vpnui.qml_types import uncreatable
+
+log = logging.getLogger(__name__)
+
+QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
+QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
+
+RECONNECT_S = 1.0
+
+
+@QmlElement
+@uncreatable("The lab conditions are created by the app")
+class LabConditions(QObject):
+    availableChanged = Signal()
+    conditionsChanged = Signal()
+    errorChanged = Signal()
+
+    def __init__(self, on_change: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._on_change = on_change
+        self._url: str | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._conditions: dict[str, Any] = {}
+        self._servers: list[dict[str, Any]] = []
+        self._error = ""
+        self._follow_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def _get_available(self) -> bool:
+        return self._url is not None
+
+    def _get_conditions(self) -> dict[str, Any]:
+        return self._conditions
+
+    def _get_servers(self) -> list[dict[str, Any]]:
+        return self._servers
+
+    def _get_error(self) -> str:
+        return self._error
+
+    available = Property(bool, _get_available, notify=availableChanged)
+    conditions = Property(dict, _get_conditions, notify=conditionsChanged)
+    servers = Property(list, _get_servers, notify=conditionsChanged)
+    error = Property(str, _get_error, notify=errorChanged)
+
+    def attach(self, lab_url: str) -> None:
+        """Follow the lab at ``lab_url``."""
+        self._url = lab_url.rstrip("/")
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3.0))
+        self.availableChanged.emit()
+        self._follow_task = asyncio.ensure_future(self._follow(lab_url))
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._follow_task, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    @Slot(str, "QVariant")
+    def setCondition(self, key: str, value: Any) -> None:
+        self._patch({key: value})
+
+    @Slot(str, str, "QVariant")
+    def setServer(self, name: str, field: str, value: Any) -> None:
+        self._patch({"servers": {name: {field: value}}})
+
+    @Slot(str, bool)
+    def setCityDown(self, city_code: str, down: bool) -> None:
+        """Take every server of one city down (or up): "location unavailable"."""
+        names = [s["name"] for s in self._servers if s.get("city") == city_code]
+        self._patch({"servers": {name: {"down": down} for name in names}})
+
+    @Slot()
+    def reset(self) -> None:
+        self._run(self._call("POST", "/lab/reset", None))
+
+    def _patch(self, patch: dict[str, Any]) -> None:
+        self._run(self._call("PATCH", "/lab/conditions", patch))
+
+    def _run(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> None:
+        if self._url is None or self._http is None:
+            return
+        try:
+            async with self._http.request(method, f"{self._url}{path}", json=body) as reply:
+                if reply.status >= 400:
+                    self._set_error(f"the lab refused: {(await reply.json()).get('error', reply.status)}")
+                    return
+            self._set_error("")
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            self._set_error(f"lab unreachable: {exc}")
+
+    def _set_error(self, error: str) -> None:
+        if error != self._error:
+            self._error = error
+            self.errorChanged.emit()
+
+    async def _follow(self, lab_url: str) -> None:
+        """Mirror the lab's conditions from its event stream, reconnecting if it drops."""
+        while True:
+            try:
+                await self._load_servers()
+                assert self._http is not None
+                async with self._http.get(
+                    f"{lab_url}/lab/events", timeout=aiohttp.ClientTimeout(total=None, sock_read=None)
+                ) as response:
+                    first = True
+                    async for raw in response.content:
+                        line = raw.decode("utf-8", "replace").strip()
+                        if line.startswith("data:"):
+                            self._update(json.loads(line[5:]), announce=not first)
+                            first = False
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                self._set_error(f"lab unreachable: {exc}")
+            await asyncio.sleep(RECONNECT_S)
+
+    async def _load_servers(self) -> None:
+        if self._url is None or self._http is None:
+            return
+        async with self._http.get(f"{self._url}/lab/servers") as reply:
+            reply.raise_for_status()
+            directory = msgspec.json.decode(await reply.read(), type=ServerDirectory)
+        self._servers = [
+            {"name": server.name, "city": city.code, "cityName": city.name}
+            for country in directory.countries
+            for city in country.cities
+            for server in city.servers
+        ]
+
+    def _update(self, conditions: dict[str, Any], announce: bool) -> None:
+        self._conditions = conditions
+        servers = conditions.get("servers", {})
+        for row in self._servers:
+            state = servers.get(row["name"], {})
+            row["down"] = bool(state.get("down", False))
+            row["latencyMs"] = int(state.get("latency_ms", 0))
+            row["loss"] = float(state.get("loss", 0.0))
+        self._set_error("")
+        self.conditionsChanged.emit()
+        if announce:
+            self._on_change()

@@ -1,0 +1,49 @@
+"""The user's preferences as QML sees them (telemetry, notifications)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QObject, Signal
+from PySide6.QtQml import QmlElement
+
+from vpnui import qml_types
+from vpnui.qml_types import uncreatable
+from vpnui.settings import Settings, save_settings
+
+QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
+QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
+
+
+@QmlElement
+@uncreatable("Preferences are created by the app")
+class Preferences(QObject):
+    telemetryEnabledChanged = Signal(bool)
+    notificationsEnabledChanged = Signal(bool)
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+
+    def _get_telemetry(self) -> bool:
+        return self._settings.telemetry_enabled
+
+    def _set_telemetry(self, enabled: bool) -> None:
+        if enabled == self._settings.telemetry_enabled:
+            return
+        self._settings.telemetry_enabled = enabled
+        save_settings(self._settings)
+        self.telemetryEnabledChanged.emit(enabled)
+
+    def _get_notifications(self) -> bool:
+        return self._settings.notifications_enabled
+
+    def _set_notifications(self, enabled: bool) -> None:
+        if enabled == self._settings.notifications_enabled:
+            return
+        self._settings.notifications_enabled = enabled
+        save_settings(self._settings)
+        self.notificationsEnabledChanged.emit(enabled)
+
+    telemetryEnabled = Property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
+    notificationsEnabled = Property(
+        bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged
+    )
