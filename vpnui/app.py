@@ -18,12 +18,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-from vpnui.config import Endpoints, lab_endpoints, load_config
+from vpnui.config import Endpoints, load_config
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
-from vpnui.embedded_lab import ensure_lab
+from vpnui.embedded_lab import world_endpoints
 from vpnui.lab_conditions import LabConditions
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
@@ -80,13 +80,7 @@ class MimicApp(QObject):
 
     async def start(self) -> None:
         """Find the outside world, then connect to the daemon."""
-        endpoints = self.endpoints
-        if not endpoints.complete():
-            if endpoints.configured and not self.options.use_embedded_lab:
-                raise RuntimeError("some endpoints are not configured and the embedded lab is disabled")
-            lab_url = await ensure_lab(self.options.lab_args)
-            log.info("using the network lab at %s", lab_url)
-            endpoints = endpoints.with_defaults(lab_endpoints(lab_url))
+        endpoints = await world_endpoints(self.endpoints, self.options.use_embedded_lab, self.options.lab_args)
         self.endpoints = endpoints
         self.manager.set_endpoints(endpoints)
         if endpoints.lab_url:

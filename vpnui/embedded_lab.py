@@ -18,7 +18,8 @@ import time
 import aiohttp
 
 from daemon.paths import locations
-from vpnui.detached import StartFailed, start_detached_module
+from vpnui.config import Endpoints, lab_endpoints
+from vpnui.spawn import spawn_detached
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,10 @@ async def ensure_lab(extra_args: list[str] | None = None) -> str:
         if url and await _healthy(session, url):
             return url
         try:
-            start_detached_module("lab", ["serve", *(extra_args or [])], locations().logs / "lab.stderr")
-        except StartFailed as exc:
-            raise LabUnavailable(str(exc)) from exc
+            pid = spawn_detached("lab", ["serve", *(extra_args or [])], locations().logs / "lab.stderr")
+        except OSError as exc:
+            raise LabUnavailable(f"could not start the network lab: {exc}") from exc
+        log.info("started the network lab, pid %d", pid)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -65,3 +67,14 @@ async def ensure_lab(extra_args: list[str] | None = None) -> str:
     raise LabUnavailable(
         f"the network lab did not start within {START_TIMEOUT_S:.0f} s; see {locations().logs / 'lab.stderr'}"
     )
+
+
+async def world_endpoints(configured: Endpoints, use_lab: bool, lab_args: list[str] | None = None) -> Endpoints:
+    """``configured`` completed from the embedded lab where it leaves gaps."""
+    if configured.complete():
+        return configured
+    if not use_lab:
+        raise LabUnavailable("some endpoints are not configured and the embedded lab is disabled")
+    lab_url = await ensure_lab(lab_args)
+    log.info("using the network lab at %s", lab_url)
+    return configured.with_defaults(lab_endpoints(lab_url))

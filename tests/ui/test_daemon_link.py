@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 from pytestqt.qtbot import QtBot
 
@@ -56,3 +58,20 @@ def test_killed_daemon_is_noticed_and_restarted(qtbot: QtBot, mimic: MimicApp) -
     # The restarted daemon serves the toggle like the first one.
     click(qtbot, mimic.window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
+
+
+def test_session_started_from_the_command_line_is_picked_up(
+    qtbot: QtBot, qt_loop: object, lab: LabProcess
+) -> None:
+    started = subprocess.run(
+        [sys.executable, "-m", "vpnui.ctl", "activate", "jp/tyo"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert started.returncode == 0, started.stderr
+    state, since, _ = daemon_status()
+    assert state == "on"
+
+    app = start_app(qtbot, make_app(lab))
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=10_000)
+    assert app.manager.connectedSince == since
+    assert app.manager.serverName.startswith("jp-tyo")
+    run(qtbot, app.shutdown())
