@@ -20,6 +20,7 @@ from daemon import protocol
 from daemon.paths import locations
 from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
 from vpnui.config import ConfigError, load_config
+from vpnui.connection.presentation import format_elapsed
 from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.embedded_lab import LabUnavailable, world_endpoints
@@ -87,8 +88,8 @@ def describe(status: protocol.StatusData) -> str:
         lines.append(f"server:     {status.server.name} ({status.location})")
     if status.connected_since is not None:
         since = datetime.fromtimestamp(status.connected_since, UTC).astimezone()
-        elapsed = int(time.time() - status.connected_since)
-        lines.append(f"since:      {since:%Y-%m-%d %H:%M:%S} ({elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d})")
+        elapsed = format_elapsed(time.time() - status.connected_since)
+        lines.append(f"since:      {since:%Y-%m-%d %H:%M:%S} ({elapsed})")
     if status.rtt_ms is not None:
         lines.append(f"rtt:        {status.rtt_ms:.1f} ms, loss {status.loss:.0%}")
     lines.append(f"traffic:    rx {status.rx_bytes} B, tx {status.tx_bytes} B")

@@ -64,7 +64,11 @@ def test_session_started_from_the_command_line_is_picked_up(
     qtbot: QtBot, qt_loop: object, lab: LabProcess
 ) -> None:
     started = subprocess.run(
-        [sys.executable, "-m", "vpnui.ctl", "activate", "jp/tyo"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "vpnui.ctl", "activate", "jp/tyo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert started.returncode == 0, started.stderr
     state, since, _ = daemon_status()
