@@ -43,9 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock.acquire()
     except AlreadyRunning as exc:
         pid = exc.pid if exc.pid is not None else "unknown"
-        print_error(
-            f"another Mimic VPN daemon is already running for this user (pid {pid}); socket: {socket_path}"
-        )
+        print_error(f"another Mimic VPN daemon is already running for this user (pid {pid}); socket: {socket_path}")
         return EXIT_ALREADY_RUNNING
     except OSError as exc:
         print_error(f"cannot take the daemon lock {where.daemon_lock}: {exc}")

@@ -90,9 +90,7 @@ class SetTelemetry(_Request, tag="set_telemetry"):
     enabled: bool
 
 
-Request = (
-    Hello | Activate | Deactivate | Status | GetSessionId | Logs | TelemetryFlush | SetTelemetry
-)
+Request = Hello | Activate | Deactivate | Status | GetSessionId | Logs | TelemetryFlush | SetTelemetry
 REQUEST_TYPES: Final[frozenset[str]] = frozenset(
     {
         "hello",

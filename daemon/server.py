@@ -217,16 +217,13 @@ class ControlServer(QObject):
                     _error(
                         request.id,
                         "unsupported_version",
-                        f"this daemon speaks protocol version {PROTOCOL_VERSION}, "
-                        f"the client sent {request.version}",
+                        f"this daemon speaks protocol version {PROTOCOL_VERSION}, the client sent {request.version}",
                     ),
                 )
                 return
             client.greeted = True
         elif not client.greeted:
-            self._reject(
-                client, _error(request.id, "handshake_required", "send hello before any other request")
-            )
+            self._reject(client, _error(request.id, "handshake_required", "send hello before any other request"))
             return
         client.errors_in_a_row = 0
         task = asyncio.get_running_loop().create_task(

@@ -155,9 +155,7 @@ class SessionManager:
         if self._operation is task:
             self._operation = None
 
-    async def _run_activation(
-        self, servers: list[ServerEndpoint], location: str, switching: bool
-    ) -> StatusData:
+    async def _run_activation(self, servers: list[ServerEndpoint], location: str, switching: bool) -> StatusData:
         """Handshake, then start (or continue) the session, with no await in between.
 
         Running all of it inside one task means a cancel either stops the

@@ -117,9 +117,7 @@ class DaemonConnection:
             # A reply to some other id (or to an unparseable line) is not ours: skipped.
 
     def hello(self, client: str = "cli", installation_id: str | None = None) -> dict[str, Any]:
-        return self.request(
-            Hello(id=0, version=PROTOCOL_VERSION, client=client, installation_id=installation_id)
-        ).data
+        return self.request(Hello(id=0, version=PROTOCOL_VERSION, client=client, installation_id=installation_id)).data
 
     def status(self) -> StatusData:
         return status_from(self.request(Status(id=0)).data)

@@ -37,9 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     run.add_argument("--port", type=int, default=0, help="HTTP port (default: a free port)")
     servers = run.add_mutually_exclusive_group()
-    servers.add_argument(
-        "--servers", type=Path, metavar="FILE", help="server list (default: resources/servers.json)"
-    )
+    servers.add_argument("--servers", type=Path, metavar="FILE", help="server list (default: resources/servers.json)")
     servers.add_argument("--server-count", type=int, metavar="N", help="generate a list of N servers instead")
     run.add_argument("--db", type=Path, metavar="PATH", help="SQLite file for received pings")
     run.add_argument("--state-file", type=Path, metavar="PATH", help="where to announce the lab's address")

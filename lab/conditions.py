@@ -95,9 +95,7 @@ def from_builtins(data: object) -> Conditions:
         raise ValueError(f"invalid conditions: {exc}") from exc
 
 
-def apply_patch(
-    current: Conditions, patch: object, known_servers: Collection[str] | None = None
-) -> Conditions:
+def apply_patch(current: Conditions, patch: object, known_servers: Collection[str] | None = None) -> Conditions:
     """``current`` with ``patch`` deep-merged into it, validated.
 
     ``known_servers`` lists the servers the lab runs; a patch naming any
@@ -149,8 +147,7 @@ def _merge_servers(
         for field in change:
             if field not in SERVER_FIELDS:
                 raise ValueError(
-                    f"unknown server condition {field!r} for {name!r} "
-                    f"(known: {', '.join(sorted(SERVER_FIELDS))})"
+                    f"unknown server condition {field!r} for {name!r} (known: {', '.join(sorted(SERVER_FIELDS))})"
                 )
         for target in targets:
             merged.setdefault(target, {}).update(change)
@@ -221,15 +218,12 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
             servers: dict[str, Any] = patch.setdefault("servers", {})
             if not dot:
                 if raw.lower() not in _SERVER_RESET_WORDS:
-                    raise ValueError(
-                        f"{name} can only be set to 'healthy'; set a field such as {name}.down=true"
-                    )
+                    raise ValueError(f"{name} can only be set to 'healthy'; set a field such as {name}.down=true")
                 servers[server] = None
                 continue
             if field not in SERVER_FIELDS:
                 raise ValueError(
-                    f"unknown server condition {field!r} in {assignment!r} "
-                    f"(known: {', '.join(sorted(SERVER_FIELDS))})"
+                    f"unknown server condition {field!r} in {assignment!r} (known: {', '.join(sorted(SERVER_FIELDS))})"
                 )
             entry = servers.get(server)
             if entry is None:

@@ -80,14 +80,10 @@ class LabControl:
     def reset(self) -> Conditions:
         return self._request("POST", "/lab/reset", Conditions)
 
-    def pings(
-        self, app: str | None = None, ping: str | None = None, limit: int | None = None
-    ) -> list[StoredPing]:
+    def pings(self, app: str | None = None, ping: str | None = None, limit: int | None = None) -> list[StoredPing]:
         """Stored telemetry pings, oldest first (the latest ``limit``, default 100)."""
         query = {
-            key: str(value)
-            for key, value in (("app", app), ("ping", ping), ("limit", limit))
-            if value is not None
+            key: str(value) for key, value in (("app", app), ("ping", ping), ("limit", limit)) if value is not None
         }
         path = "/lab/pings" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         return self._request("GET", path, list[StoredPing])

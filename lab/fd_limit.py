@@ -21,8 +21,7 @@ def ensure_open_files(needed: int) -> int:
         return soft
     if hard != resource.RLIM_INFINITY and hard < needed:
         raise OSError(
-            f"{needed} open files are needed but the hard limit is {hard};"
-            " raise it (ulimit -Hn) or use fewer servers"
+            f"{needed} open files are needed but the hard limit is {hard}; raise it (ulimit -Hn) or use fewer servers"
         )
     resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
     return needed

@@ -104,9 +104,7 @@ class ControlRoutes:
             return error_reply("limit must be a whole number", 400)
         if not 1 <= limit <= _MAX_PING_LIMIT:
             return error_reply(f"limit must be between 1 and {_MAX_PING_LIMIT}", 400)
-        stored = await self._store.pings(
-            app=query.get("app") or None, ping=query.get("ping") or None, limit=limit
-        )
+        stored = await self._store.pings(app=query.get("app") or None, ping=query.get("ping") or None, limit=limit)
         return json_reply(stored)
 
     async def servers(self, request: web.Request) -> web.StreamResponse:

@@ -77,9 +77,7 @@ class IngestionStore:
 
         return await self._run_on_db(insert)
 
-    async def pings(
-        self, *, app: str | None = None, ping: str | None = None, limit: int = 100
-    ) -> list[StoredPing]:
+    async def pings(self, *, app: str | None = None, ping: str | None = None, limit: int = 100) -> list[StoredPing]:
         """The latest ``limit`` matching pings, oldest first."""
 
         def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str, str, str, str]]:

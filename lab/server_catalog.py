@@ -40,9 +40,7 @@ class ServerCatalog(msgspec.Struct, frozen=True):
     countries: list[CatalogCountry]
 
     def names(self) -> list[str]:
-        return [
-            server.name for country in self.countries for city in country.cities for server in city.servers
-        ]
+        return [server.name for country in self.countries for city in country.cities for server in city.servers]
 
 
 def load_catalog(path: Path = DEFAULT_CATALOG) -> ServerCatalog:

@@ -67,10 +67,53 @@ ApplicationWindow {
             objectName: "locationButton"
             Layout.fillWidth: true
             label: qsTr("Location")
-            value: window.manager.locationName !== ""
-                   ? window.manager.locationName + (window.manager.serverName ? "  ·  " + window.manager.serverName : "")
-                   : qsTr("Loading server list…")
+            value: window.manager.locationName !== "" ? window.manager.locationName : qsTr("Loading server list…")
             onClicked: locationPicker.open()
+        }
+
+        Rectangle {
+            objectName: "connectionDetails"
+            Layout.fillWidth: true
+            visible: window.vpnOn && window.manager.roundTrip !== ""
+            implicitHeight: details.implicitHeight + 2 * Theme.spacing
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.divider
+            GridLayout {
+                id: details
+                anchors.fill: parent
+                anchors.margins: Theme.spacing
+                columns: 2
+                columnSpacing: Theme.spacing
+                rowSpacing: Theme.smallSpacing
+                Text { text: qsTr("Server"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
+                Text {
+                    objectName: "detailsServer"
+                    Layout.fillWidth: true
+                    text: window.manager.serverName
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                }
+                Text { text: qsTr("Round trip"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
+                Text {
+                    objectName: "detailsRoundTrip"
+                    Layout.fillWidth: true
+                    text: window.manager.roundTrip
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                }
+                Text { text: qsTr("Traffic"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
+                Text {
+                    objectName: "detailsTraffic"
+                    Layout.fillWidth: true
+                    text: window.manager.traffic
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                }
+            }
         }
 
         Item { Layout.fillHeight: true }

@@ -39,9 +39,7 @@ class Endpoints:
     @property
     def configured(self) -> bool:
         """True when at least one world endpoint was given explicitly."""
-        return any(
-            getattr(self, f.name) is not None for f in fields(self) if f.name != "lab_url"
-        )
+        return any(getattr(self, f.name) is not None for f in fields(self) if f.name != "lab_url")
 
     def complete(self) -> bool:
         return all(

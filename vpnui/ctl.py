@@ -50,9 +50,7 @@ def connect(start: bool) -> DaemonConnection:
                 break
             except DaemonUnavailable:
                 if time.monotonic() > deadline:
-                    raise CtlError(
-                        f"the daemon did not start; see {locations().logs / 'daemon.stderr'}"
-                    ) from None
+                    raise CtlError(f"the daemon did not start; see {locations().logs / 'daemon.stderr'}") from None
     connection.hello(client="cli", installation_id=load_settings().installation_id)
     return connection
 

@@ -38,7 +38,7 @@ async def _healthy(session: aiohttp.ClientSession, url: str) -> bool:
         return False
 
 
-def _recorded_url() -> str | None:
+def recorded_lab_url() -> str | None:
     try:
         state = json.loads(locations().lab_state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -50,7 +50,7 @@ def _recorded_url() -> str | None:
 async def ensure_lab(extra_args: list[str] | None = None) -> str:
     """The URL of a running lab for this user, starting one if needed."""
     async with aiohttp.ClientSession() as session:
-        url = _recorded_url()
+        url = recorded_lab_url()
         if url and await _healthy(session, url):
             return url
         try:
@@ -61,7 +61,7 @@ async def ensure_lab(extra_args: list[str] | None = None) -> str:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-            url = _recorded_url()
+            url = recorded_lab_url()
             if url and await _healthy(session, url):
                 return url
     raise LabUnavailable(

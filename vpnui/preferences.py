@@ -44,6 +44,4 @@ class Preferences(QObject):
         self.notificationsEnabledChanged.emit(enabled)
 
     telemetryEnabled = Property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
-    notificationsEnabled = Property(
-        bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged
-    )
+    notificationsEnabled = Property(bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged)

@@ -168,7 +168,7 @@ Popup {
                         }
                         ComboBox {
                             objectName: "labServerLatency_" + serverRow.modelData.name
-                            implicitWidth: 90
+                            implicitWidth: 78
                             model: [0, 50, 200, 600]
                             displayText: currentValue + " ms"
                             currentIndex: Math.max(0, model.indexOf(serverRow.modelData.latencyMs))
@@ -177,7 +177,7 @@ Popup {
                         }
                         ComboBox {
                             objectName: "labServerLoss_" + serverRow.modelData.name
-                            implicitWidth: 80
+                            implicitWidth: 66
                             model: [0, 0.1, 0.3, 1.0]
                             displayText: Math.round(currentValue * 100) + "%"
                             currentIndex: Math.max(0, model.indexOf(serverRow.modelData.loss))

@@ -106,6 +106,7 @@ Popup {
                         objectName: row.objectName + "_score"
                         text: !row.modelData.probed ? "…"
                               : row.modelData.latencyMs < 0 ? qsTr("unavailable")
+                              : row.modelData.latencyMs < 1 ? qsTr("<1 ms")
                               : Math.round(row.modelData.latencyMs) + " ms"
                         color: Theme.textMuted
                         font.family: Theme.fontFamily

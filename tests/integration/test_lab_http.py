@@ -195,10 +195,7 @@ def test_server_list_has_every_server_with_real_ports(lab: LabProcess) -> None:
     assert reply.status == 200
     listed = reply.json()
     names = [
-        server["name"]
-        for country in listed["countries"]
-        for city in country["cities"]
-        for server in city["servers"]
+        server["name"] for country in listed["countries"] for city in country["cities"] for server in city["servers"]
     ]
     assert names == load_catalog().names()
     germany = listed["countries"][0]
@@ -258,9 +255,7 @@ def test_plain_and_gzip_pings_are_stored(lab: LabProcess) -> None:
     assert stored[0].headers["X-Telemetry-Agent"] == "Glean/71"
     assert stored[1].payload == packed
     assert stored[1].ping == "daemonsession"
-    assert [ping.document_id for ping in lab.control.pings(app="plain-app", ping="daemonsession")] == [
-        gzip_id
-    ]
+    assert [ping.document_id for ping in lab.control.pings(app="plain-app", ping="daemonsession")] == [gzip_id]
 
 
 def test_a_retried_ping_is_stored_once(lab: LabProcess) -> None:

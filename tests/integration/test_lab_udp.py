@@ -70,9 +70,7 @@ def tcp_ping(server: ServerEndpoint) -> bytes:
         return received
 
 
-def test_handshake_is_answered(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
-) -> None:
+def test_handshake_is_answered(lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket) -> None:
     answer = exchange(client, endpoints[SERVER], wire.Handshake(n=42, c="client-1"))
     assert answer == wire.HandshakeOk(n=42, s=SERVER)
 
@@ -91,9 +89,7 @@ def test_every_server_answers_as_itself(
         assert exchange(client, server, wire.Handshake(n=1)) == wire.HandshakeOk(n=1, s=name)
 
 
-def test_bye_gets_no_answer(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
-) -> None:
+def test_bye_gets_no_answer(lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket) -> None:
     assert exchange(client, endpoints[SERVER], wire.Bye()) is None
 
 
@@ -101,9 +97,7 @@ def test_control_port_answers_pong(lab: LabProcess, endpoints: dict[str, ServerE
     assert tcp_ping(endpoints[SERVER]) == b"PONG " + SERVER.encode() + b"\n"
 
 
-def test_control_port_closes_on_anything_but_ping(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint]
-) -> None:
+def test_control_port_closes_on_anything_but_ping(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
     server = endpoints[SERVER]
     with socket.create_connection((server.host, server.tcp_port), timeout=2.0) as sock:
         sock.sendall(b"HELLO\n")
@@ -214,9 +208,7 @@ def test_garbage_is_ignored_and_the_server_keeps_serving(
     assert exchange(client, server, wire.Handshake(n=5)) == wire.HandshakeOk(n=5, s=SERVER)
 
 
-def test_a_vanished_client_does_not_hurt_the_server(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint]
-) -> None:
+def test_a_vanished_client_does_not_hurt_the_server(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
     server = endpoints[SERVER]
     lab.control.set(f"server.{SERVER}.latency_ms=50")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as gone:

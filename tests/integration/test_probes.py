@@ -107,9 +107,7 @@ class Progress:
         self.finished.append(check)
 
 
-def activation(
-    lab: LabProcess, servers: list[ServerEndpoint], progress: Progress | None = None
-) -> CheckReport:
+def activation(lab: LabProcess, servers: list[ServerEndpoint], progress: Progress | None = None) -> CheckReport:
     async def checks() -> CheckReport:
         async with open_probe_session() as session:
             return await run_activation_checks(
@@ -131,9 +129,7 @@ def names(servers: tuple[ServerEndpoint, ...]) -> list[str]:
 # ---------------------------------------------------------------- all good
 
 
-def test_all_good_every_check_passes_and_servers_are_ranked(
-    lab: LabProcess, berlin: list[ServerEndpoint]
-) -> None:
+def test_all_good_every_check_passes_and_servers_are_ranked(lab: LabProcess, berlin: list[ServerEndpoint]) -> None:
     progress = Progress()
     report = activation(lab, berlin, progress)
     assert report.ok and report.failure is None
@@ -187,20 +183,14 @@ def test_internet_down_is_no_internet_quickly_never_server_unavailable(
     assert report.ranked == ()
 
 
-def test_internet_down_network_and_switch_checks_say_no_internet(
-    lab: LabProcess, server_list: ServerList
-) -> None:
+def test_internet_down_network_and_switch_checks_say_no_internet(lab: LabProcess, server_list: ServerList) -> None:
     lab.control.patch({"internet": False})
 
     async def checks() -> tuple[CheckReport, CheckReport, CheckReport]:
         async with open_probe_session() as session:
             network = await run_network_checks(endpoints(lab), SETTINGS, session)
-            switch = await run_switch_checks(
-                endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session
-            )
-            lost = await run_tunnel_lost_checks(
-                endpoints(lab), server_list.endpoints(*BERLIN), SETTINGS, session
-            )
+            switch = await run_switch_checks(endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session)
+            lost = await run_tunnel_lost_checks(endpoints(lab), server_list.endpoints(*BERLIN), SETTINGS, session)
         return network, switch, lost
 
     for report in run(checks()):
@@ -263,9 +253,7 @@ def test_firewall_blocking_udp_is_diagnosed(lab: LabProcess, berlin: list[Server
 # -------------------------------------------------------- account service
 
 
-def test_account_service_down_is_unreachable_not_no_subscription(
-    lab: LabProcess, berlin: list[ServerEndpoint]
-) -> None:
+def test_account_service_down_is_unreachable_not_no_subscription(lab: LabProcess, berlin: list[ServerEndpoint]) -> None:
     lab.control.patch({"account_service": "down"})
     report = activation(lab, berlin)
     assert report.failure == FailureCause.AccountServiceUnreachable
@@ -306,9 +294,7 @@ def test_a_refused_device_token_is_not_no_subscription(lab: LabProcess) -> None:
 # ---------------------------------------------------------------- servers
 
 
-def test_all_servers_of_a_city_down_is_server_unavailable(
-    lab: LabProcess, berlin: list[ServerEndpoint]
-) -> None:
+def test_all_servers_of_a_city_down_is_server_unavailable(lab: LabProcess, berlin: list[ServerEndpoint]) -> None:
     lab.control.patch({"servers": {BER_1: {"down": True}, BER_2: {"down": True}}})
     report = activation(lab, berlin)
     assert report.failure == FailureCause.ServerUnavailable
@@ -340,9 +326,7 @@ def test_other_cities_are_unaffected_by_a_dead_city(lab: LabProcess, server_list
 
     async def checks() -> CheckReport:
         async with open_probe_session() as session:
-            return await run_switch_checks(
-                endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session
-            )
+            return await run_switch_checks(endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session)
 
     report = run(checks())
     assert report.ok

@@ -98,8 +98,7 @@ class DaemonProcess:
                     return message
             if self.process.poll() is not None:
                 raise DaemonStartError(
-                    f"daemon exited with {self.process.returncode} before it was ready; "
-                    f"stderr:\n{self.stderr()}"
+                    f"daemon exited with {self.process.returncode} before it was ready; stderr:\n{self.stderr()}"
                 )
             time.sleep(0.02)
         self.kill()

@@ -55,9 +55,7 @@ class LabProcess:
         self.stderr_path = places.logs / "lab-stderr.log"
         self.returncode: int | None = None
         environment = dict(os.environ)
-        environment["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")])
-        )
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")]))
         command = [
             sys.executable,
             "-m",
@@ -98,9 +96,7 @@ class LabProcess:
             chunk = os.read(fd, 4096)
             if not chunk:
                 code = self._process.wait(timeout=STOP_TIMEOUT_S)
-                raise LabStartError(
-                    f"the lab exited with code {code} before it was ready{self._stderr_tail()}"
-                )
+                raise LabStartError(f"the lab exited with code {code} before it was ready{self._stderr_tail()}")
             received += chunk
         line = received.split(b"\n", 1)[0]
         try:

@@ -59,8 +59,22 @@ def find_object(window: QQuickWindow, name: str) -> QObject:
 def click(qtbot: QtBot, window: QQuickWindow, name: str) -> None:
     """Click the middle of the item called ``name``, as a user would."""
     item = find_item(window, name)
-    qtbot.waitUntil(lambda: item.isVisible() and item.width() > 0, timeout=5000)
-    center = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+    def geometry() -> tuple[float, float, float, float]:
+        corner = item.mapToScene(QPointF(0, 0))
+        return corner.x(), corner.y(), item.width(), item.height()
+
+    # A popup that just opened may still be laying out or animating: click
+    # only once the item has stopped moving, where a person would click.
+    seen: list[tuple[float, float, float, float]] = []
+
+    def settled() -> bool:
+        seen.append(geometry())
+        return item.isVisible() and item.width() > 0 and len(seen) > 2 and seen[-1] == seen[-2] == seen[-3]
+
+    qtbot.waitUntil(settled, timeout=5000)
+    x, y, width, height = seen[-1]
+    center = QPointF(x + width / 2, y + height / 2).toPoint()
     QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
 
 

@@ -164,9 +164,7 @@ def test_loss_while_on_is_unstable_then_recovers(qtbot: QtBot, mimic: MimicApp, 
     assert daemon_state() == "on"
 
 
-def test_offline_at_start_shows_no_server_unavailable(
-    qtbot: QtBot, qt_loop: object, lab: LabProcess
-) -> None:
+def test_offline_at_start_shows_no_server_unavailable(qtbot: QtBot, qt_loop: object, lab: LabProcess) -> None:
     lab.control.patch({"internet": False})
     app = make_app(lab)
     window = app.show()

@@ -60,9 +60,7 @@ def test_killed_daemon_is_noticed_and_restarted(qtbot: QtBot, mimic: MimicApp) -
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
 
 
-def test_session_started_from_the_command_line_is_picked_up(
-    qtbot: QtBot, qt_loop: object, lab: LabProcess
-) -> None:
+def test_session_started_from_the_command_line_is_picked_up(qtbot: QtBot, qt_loop: object, lab: LabProcess) -> None:
     started = subprocess.run(
         [sys.executable, "-m", "vpnui.ctl", "activate", "jp/tyo"],
         capture_output=True,

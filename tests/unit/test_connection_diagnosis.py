@@ -33,9 +33,7 @@ ACTIVE = SubscriptionResult(ok=True, failure=None, duration_s=0.01, detail="acti
 EXPIRED = SubscriptionResult(
     ok=False, failure=Cause.NoSubscription, duration_s=0.01, detail="expired", status="expired"
 )
-ACCOUNT_DOWN = SubscriptionResult(
-    ok=False, failure=Cause.AccountServiceUnreachable, duration_s=0.01, detail="HTTP 503"
-)
+ACCOUNT_DOWN = SubscriptionResult(ok=False, failure=Cause.AccountServiceUnreachable, duration_s=0.01, detail="HTTP 503")
 SERVERS_OK = ServerProbeResult(ok=True, failure=None, duration_s=0.01, detail="1 of 1", ranked=(SERVER,))
 SERVERS_DOWN = ServerProbeResult(ok=False, failure=Cause.ServerUnavailable, duration_s=1.6, detail="none")
 FIREWALL_OK = FirewallResult(ok=True, failure=None, duration_s=0.01, detail="not blocked")
@@ -88,9 +86,7 @@ def test_precedence_is_the_documented_order() -> None:
     assert list(PRECEDENCE) == sorted(FailureCause)
 
 
-@pytest.mark.parametrize(
-    "pair", list(combinations(PRECEDENCE, 2)), ids=lambda pair: f"{pair[0].name}>{pair[1].name}"
-)
+@pytest.mark.parametrize("pair", list(combinations(PRECEDENCE, 2)), ids=lambda pair: f"{pair[0].name}>{pair[1].name}")
 def test_every_pair_resolves_to_the_earlier_cause(pair: tuple[FailureCause, FailureCause]) -> None:
     higher, lower = pair
     assert first_cause([lower, higher]) == higher

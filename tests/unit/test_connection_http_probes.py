@@ -310,9 +310,7 @@ def test_captive_portal_retry_finds_the_answer() -> None:
         (200, '["active"]', FailureCause.AccountServiceUnreachable, None),
     ],
 )
-def test_subscription_answers(
-    code: int, body: str, failure: FailureCause | None, status_word: str | None
-) -> None:
+def test_subscription_answers(code: int, body: str, failure: FailureCause | None, status_word: str | None) -> None:
     async def scenario() -> None:
         async with serve(json_status(code, body)) as site, open_probe_session() as session:
             result = await probe_subscription(session, site.url, "device-123", FAST)
@@ -404,9 +402,7 @@ def test_server_list_lookup_and_endpoints() -> None:
     assert servers.endpoints("fr", "lyo") == []
 
 
-@pytest.mark.parametrize(
-    "data", [b"not json", b"{}", b'{"countries": [{"name": "x"}]}', b'{"countries": "none"}']
-)
+@pytest.mark.parametrize("data", [b"not json", b"{}", b'{"countries": [{"name": "x"}]}', b'{"countries": "none"}'])
 def test_server_list_rejects_malformed_lists(data: bytes) -> None:
     with pytest.raises(ServerListError, match="invalid server list"):
         decode_server_list(data)

@@ -662,9 +662,7 @@ def test_scenario_toggle_off_during_checks_cancels_them() -> None:
 
 def test_scenario_app_restart_picks_up_the_daemon_session() -> None:
     machine = Machine()
-    assert machine.step(DaemonLinkRestored(connected=True, connected_since=STARTED_AT)) == [
-        StartTimer(STARTED_AT)
-    ]
+    assert machine.step(DaemonLinkRestored(connected=True, connected_since=STARTED_AT)) == [StartTimer(STARTED_AT)]
     assert machine.snapshot.client_state == On
     assert machine.snapshot.toggled_on
 

@@ -297,9 +297,7 @@ def test_tcp_answer_without_udp_answer_is_a_firewall() -> None:
 def test_no_tcp_answer_either_means_the_servers_are_down_not_blocked() -> None:
     async def scenario() -> None:
         async with responders(Responder("down", silent=True)) as servers:
-            endpoints = [
-                ServerEndpoint("down", "127.0.0.1", servers[0].udp_port, free_port(socket.SOCK_STREAM))
-            ]
+            endpoints = [ServerEndpoint("down", "127.0.0.1", servers[0].udp_port, free_port(socket.SOCK_STREAM))]
             udp = await probe_servers(endpoints, FAST)
             result = await probe_firewall(endpoints, udp, FAST)
         assert result.ok and result.failure is None

@@ -30,9 +30,7 @@ def test_an_endless_line_is_reported_once_and_never_buffered() -> None:
     assert len(reports) == 1
     assert isinstance(reports[0], LineTooLong) and reports[0].size_seen > MAX_LINE_BYTES
     # The rest of the long line is dropped; the next line is served normally.
-    assert buffer.feed(b"tail of the long line\n" + b'{"type":"status","id":1}\n') == [
-        b'{"type":"status","id":1}'
-    ]
+    assert buffer.feed(b"tail of the long line\n" + b'{"type":"status","id":1}\n') == [b'{"type":"status","id":1}']
     assert buffer.buffered == 0
 
 

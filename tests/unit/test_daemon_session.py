@@ -45,9 +45,7 @@ def test_nil_uuid_is_the_inactive_id() -> None:
 def test_save_load_clear(tmp_path: Path) -> None:
     store = SessionStore(tmp_path / "state" / "daemon-state.json")
     assert store.load() is None
-    session = PersistedSession(
-        session_id=str(uuid.uuid4()), started_at=1700000000.25, server=SERVER, location="x"
-    )
+    session = PersistedSession(session_id=str(uuid.uuid4()), started_at=1700000000.25, server=SERVER, location="x")
     store.save(session)
     assert store.load() == session
     assert json.loads(store.path.read_text())["session_id"] == session.session_id
@@ -81,9 +79,7 @@ def test_save_replaces_atomically(tmp_path: Path) -> None:
     ],
     ids=["invalid-json", "array", "wrong-type", "empty", "unknown-format"],
 )
-def test_corrupt_file_is_moved_aside(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
-) -> None:
+def test_corrupt_file_is_moved_aside(tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes) -> None:
     store = SessionStore(tmp_path / "daemon-state.json")
     store.path.write_bytes(content)
     with caplog.at_level(logging.WARNING, logger="daemon.session_store"):
@@ -148,9 +144,7 @@ class Server(asyncio.DatagramProtocol):
             self.transport.sendto(wire.encode(reply), addr)
 
 
-def make_manager(
-    tmp_path: Path, clock: Callable[[], float] | None = None
-) -> tuple[SessionManager, list[Event]]:
+def make_manager(tmp_path: Path, clock: Callable[[], float] | None = None) -> tuple[SessionManager, list[Event]]:
     events: list[Event] = []
     store = SessionStore(tmp_path / "daemon-state.json")
     if clock is None:
@@ -284,9 +278,7 @@ def test_shutdown_always_tells_clients(tmp_path: Path) -> None:
     run(scenario)
 
 
-def test_lingering_session_is_reported_and_left_in_place(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_lingering_session_is_reported_and_left_in_place(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = SessionStore(tmp_path / "daemon-state.json")
     left = PersistedSession(session_id=str(uuid.uuid4()), started_at=5.0, server=SERVER, location="Berlin")
     store.save(left)

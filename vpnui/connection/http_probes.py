@@ -236,9 +236,7 @@ async def probe_subscription(
     )
 
 
-def _subscription_verdict(
-    http_status: int, body: bytes, attempt: int, duration_s: float
-) -> SubscriptionResult:
+def _subscription_verdict(http_status: int, body: bytes, attempt: int, duration_s: float) -> SubscriptionResult:
     try:
         status: str | None = _subscription_decoder.decode(body).status
     except (msgspec.DecodeError, msgspec.ValidationError):

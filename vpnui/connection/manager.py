@@ -41,6 +41,7 @@ from vpnui.connection.presentation import (
     FAILURE_KEYS,
     check_subtitle,
     failure_detail,
+    format_bytes,
     format_elapsed,
     status_text,
 )
@@ -93,6 +94,7 @@ class ConnectionManager(QObject):
     serverUnavailable = Signal()
     daemonLost = Signal()
     failureCleared = Signal(str)
+    healthChanged = Signal()
 
     # Durations for telemetry: toggle -> On, and each check.
     activationMeasured = Signal(float)
@@ -124,6 +126,7 @@ class ConnectionManager(QObject):
         self._portal_url = ""
         self._subscription_status = ""
         self._link = client.link_state.value
+        self._health: protocol.Health | None = None
         self._check_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._toggle_at: float | None = None
@@ -222,6 +225,18 @@ class ConnectionManager(QObject):
                 )
         return rows
 
+    def _get_round_trip(self) -> str:
+        if self._health is None:
+            return ""
+        if self._health.rtt_ms is None:
+            return f"no answer ({self._health.missed_in_a_row} missed)"
+        return f"{self._health.rtt_ms:.1f} ms, {self._health.loss:.0%} loss"
+
+    def _get_traffic(self) -> str:
+        if self._health is None:
+            return ""
+        return f"↓ {format_bytes(self._health.rx_bytes)}   ↑ {format_bytes(self._health.tx_bytes)}"
+
     state = Property(int, _get_state, notify=stateChanged)
     connectionState = Property(int, _get_connection_state, notify=connectionStateChanged)
     linkState = Property(str, _get_link_state, notify=linkStateChanged)
@@ -238,6 +253,8 @@ class ConnectionManager(QObject):
     locationName = Property(str, _get_location_name, notify=locationChanged)
     serverName = Property(str, _get_server_name, notify=locationChanged)
     locations = Property(list, _get_locations, notify=locationsChanged)
+    roundTrip = Property(str, _get_round_trip, notify=healthChanged)
+    traffic = Property(str, _get_traffic, notify=healthChanged)
 
     @Slot()
     def toggle(self) -> None:
@@ -374,6 +391,8 @@ class ConnectionManager(QObject):
             self._recheck_servers.stop()
             self._tick.stop()
             self._connected_server = ""
+            self._health = None
+            self.healthChanged.emit()
             self.locationChanged.emit()
         if after == VPNClientState.Off:
             self._toggle_at = None
@@ -628,6 +647,8 @@ class ConnectionManager(QObject):
                 self._on_health(event)
 
     def _on_health(self, health: protocol.Health) -> None:
+        self._health = health
+        self.healthChanged.emit()
         update = self._stability.feed_health(health, time.monotonic())
         if update.unstable_changed:
             self._dispatch(ev.StabilityChanged(update.unstable))

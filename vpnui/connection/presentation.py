@@ -107,6 +107,16 @@ def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tup
             return "VPN is on", f"Secure and protected · {where}"
 
 
+def format_bytes(count: int) -> str:
+    """A byte count for people: 512 B, 3.4 KiB, 12.0 MiB."""
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
 def format_elapsed(seconds: float) -> str:
     """HH:MM:SS, growing past 24 hours rather than wrapping."""
     total = max(0, int(seconds))

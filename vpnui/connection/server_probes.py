@@ -146,10 +146,7 @@ async def probe_servers(
         ok=True,
         failure=None,
         duration_s=duration_s,
-        detail=(
-            f"{len(ranked)} of {len(servers)} servers answered; "
-            f"fastest {best.server.name} ({best.rtt_ms:.0f} ms)"
-        ),
+        detail=(f"{len(ranked)} of {len(servers)} servers answered; fastest {best.server.name} ({best.rtt_ms:.0f} ms)"),
         answers=answers,
         ranked=ranked,
     )
@@ -230,9 +227,7 @@ async def probe_firewall(
     )
 
 
-async def _bounded_map(
-    func: Callable[[_T], Awaitable[_R]], items: Sequence[_T], parallelism: int
-) -> list[_R]:
+async def _bounded_map(func: Callable[[_T], Awaitable[_R]], items: Sequence[_T], parallelism: int) -> list[_R]:
     """``func`` over ``items`` with at most ``parallelism`` running at once, in order."""
     gate = asyncio.Semaphore(parallelism)
 
