@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint stop screenshots clean
+.PHONY: run test bench stop screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ screenshots: $(TEST_STAMP)
 
 stop:
 	-$(BIN)/vpnui-lab stop
-	-$(BIN)/vpnui-ctl shutdown
+	-$(BIN)/vpnui-ctl stop-daemon
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

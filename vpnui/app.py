@@ -15,6 +15,7 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
@@ -86,6 +87,16 @@ class MimicApp(QObject):
         if endpoints.lab_url:
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
+        self._follow_os_network()
+
+    def _follow_os_network(self) -> None:
+        """Treat the OS's reachability and transport changes as network changes."""
+        if not QNetworkInformation.loadDefaultBackend():
+            log.info("no network information backend: OS network changes are not followed")
+            return
+        info = QNetworkInformation.instance()
+        info.reachabilityChanged.connect(lambda _: self.manager.network_changed())
+        info.transportMediumChanged.connect(lambda _: self.manager.network_changed())
 
     async def shutdown(self) -> None:
         """Leave the daemon (and its VPN session) running; close our side."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -128,6 +130,14 @@ def cmd_logs(args: argparse.Namespace) -> None:
             print(line)
 
 
+def cmd_stop_daemon(args: argparse.Namespace) -> None:
+    """An orderly daemon shutdown (SIGTERM): it ends any session it runs."""
+    with connect(start=False) as daemon:
+        pid = int(daemon.hello()["pid"])
+    os.kill(pid, signal.SIGTERM)
+    print(f"stopping daemon pid {pid}")
+
+
 def cmd_watch(args: argparse.Namespace) -> None:
     with connect(start=False) as daemon:
         deadline = time.monotonic() + args.seconds if args.seconds else None
@@ -153,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = commands.add_parser("logs", help="the daemon's recent log lines")
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.set_defaults(run=cmd_logs)
+    commands.add_parser("stop-daemon", help="shut the daemon down (ends its session)").set_defaults(run=cmd_stop_daemon)
     watch = commands.add_parser("watch", help="print the daemon's events as JSON lines")
     watch.add_argument("--seconds", type=float, default=0.0, help="stop after this long (0: never)")
     watch.set_defaults(run=cmd_watch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 from tests.support.lab_process import LabProcess
 
@@ -51,3 +52,14 @@ def test_locations_lists_the_server_list(lab: LabProcess) -> None:
     result = ctl("locations")
     assert result.returncode == 0
     assert "de/ber" in result.stdout and "Tokyo, Japan" in result.stdout
+
+
+def test_stop_daemon_shuts_it_down(lab: LabProcess) -> None:
+    assert ctl("activate").returncode == 0
+    stopped = ctl("stop-daemon")
+    assert stopped.returncode == 0, stopped.stderr
+    deadline = time.monotonic() + 10
+    while ctl("status").returncode == 0:
+        assert time.monotonic() < deadline, "the daemon kept running"
+        time.sleep(0.1)
+    assert "daemon is not running" in ctl("status").stderr
