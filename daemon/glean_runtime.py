@@ -1,0 +1,787 @@
+"""Glean for both Mimic VPN processes, run the way glean-sdk 71 needs.
+
+The app and the daemon each run a Glean instance of their own, with their
+own data directory (Glean must never share one between processes: two
+uploaders scanning one ``pending_pings/`` send every ping twice and lose
+others).  This module is the one place that starts, feeds and stops that
+instance, and it is Qt-free because the daemon uses it too.
+
+Why it does more than call ``Glean.initialize``: the measured behaviour of
+glean-sdk 71.0.0 (see the project's Glean notes) has pitfalls that each
+caller would otherwise meet on its own:
+
+* **Uploading.**  The SDK offers two uploaders, and neither fits a
+  long-lived GUI or daemon:
+
+  - the default *subprocess* uploader spawns a Python interpreter per
+    trigger (1.2-1.4 s from submit to POST) and drops a trigger while the
+    previous child still runs, so a ping submitted in that window (0.1-1.3 s
+    after any trigger, the one at init included) stays on disk until the
+    next trigger (6 of 6 runs at 0.3 s after init); its children outlive the
+    process, and ``Glean.shutdown()`` waits for the last one without a
+    timeout (61 s once throttled);
+  - ``allow_multiprocessing=False`` uploads in-process (4-10 ms) but on
+    Glean's own dispatcher thread, so an HTTP timeout (10 s per attempt) or
+    the rate-limit sleep (up to 60 s after 15 pings in a minute) blocks
+    everything queued behind it: ``test_get_value`` was measured blocked for
+    60 s, and ``Glean.shutdown()`` and the atexit reset wait on the same
+    queue.  Set at initialization it can even break Glean: a trigger that
+    runs before ``Glean._initialized`` is set makes the SDK create a
+    database-less "subprocess" Glean in the main process (reproduced with
+    test-mode init, where that trigger always comes first).
+
+  So this runtime uploads **in-process, on a thread of its own** (as
+  Glean's Kotlin and Swift bindings do from a background worker): a loop
+  asks glean-core for the next upload task and posts it with a plain
+  ``http.client`` uploader.  Glean's own
+  trigger is turned into a wake-up of that thread: with
+  ``allow_multiprocessing`` left on, the SDK only checks whether "the last
+  uploader process" is still running before spawning one, so an object
+  standing in for that process (``_UploadTrigger``) is installed; Glean's
+  check (``poll()``) wakes the thread and reports it as still running, so
+  nothing is ever spawned.  On top of that trigger the thread sweeps
+  shortly after every submit (a bounded follow-up), retries with backoff
+  after failures (the core gives up after 3 failed attempts per run, with no
+  backoff), and sweeps periodically, so no ping stays on disk while the
+  process runs.  Throttle waits and HTTP timeouts block only this thread.
+
+* **Reasons.**  ``PingType.submit`` takes the *index* of the reason (the
+  enum member's ``.value``), not the member nor its name; ``submit`` here
+  takes the reason's name, checks it against the ping's reasons and the
+  process owning the ping, and passes the index.
+
+* **Shutdown.**  ``shutdown(timeout_s)`` runs the core shutdown, a last
+  bounded upload pass and the reset on a thread, and reports whether that
+  finished within the bound; it never blocks its caller longer.
+
+* **Restarting in one process.**  Tests run many app instances, one after
+  the other, in one process, each with its own data directory and its own
+  lab.  ``glean.testing.reset_glean`` is not usable for that (it switches to
+  test mode, where every submit blocks ~1.3 s on a subprocess, uses a
+  temporary data directory of its own, and uploads to Mozilla's production
+  endpoint unless given a configuration).  After the core shutdown this runtime calls
+  ``Glean._reset()``, which destroys the core instance
+  (``glean_test_destroy_glean``), clears the Python-side flags and allows a
+  new ``Glean.initialize`` with another data directory and endpoint.  Pings
+  are only re-registered with a new instance if they were created before
+  the first initialization, so the metric and ping definitions are loaded
+  (once, cached) before Glean is ever initialized.
+
+Private glean-sdk internals used, all checked against 71.0.0 by the tests:
+``glean._uniffi.glean_get_upload_task`` / ``glean_process_ping_upload_response``
+/ ``glean_shutdown``, ``ProcessDispatcher._last_process`` and
+``Glean._reset``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import http.client
+import importlib.metadata
+import logging
+import threading
+import time
+import urllib.parse
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import glean
+from glean import Configuration, Glean, _uniffi
+from glean._process_dispatcher import ProcessDispatcher
+from glean.metrics import PingType
+from glean.net import BaseUploader
+from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadRequest
+
+from daemon.instance_lock import AlreadyRunning, InstanceLock
+
+log = logging.getLogger(__name__)
+
+ProcessName = Literal["app", "daemon"]
+PassOutcome = Literal["done", "failed", "stopped", "deadline"]
+
+RESOURCES_DIR: Final = Path(__file__).resolve().parents[1] / "resources"
+METRICS_FILE: Final = RESOURCES_DIR / "metrics.yaml"
+PINGS_FILE: Final = RESOURCES_DIR / "pings.yaml"
+
+APPLICATION_IDS: Final[dict[ProcessName, str]] = {"app": "mimic-vpn", "daemon": "mimic-vpn-daemon"}
+"""Glean application id per process: each process is its own Glean application."""
+
+PING_OWNERS: Final[dict[str, ProcessName]] = {"vpnsession": "app", "daemonsession": "daemon"}
+"""The process that submits each custom ping; the other process never does."""
+
+TESTED_GLEAN_VERSION: Final = "71.0.0"
+"""The glean-sdk release whose internals (listed in the module docstring) this runtime was checked against."""
+
+OWNER_LOCK_NAME: Final = "mimic-owner.lock"
+"""A lock file in the data directory, held while a runtime uses it, so two processes never share one."""
+
+DEFAULT_SHUTDOWN_TIMEOUT_S: Final = 5.0
+EXIT_SHUTDOWN_TIMEOUT_S: Final = 3.0
+"""Bound of the shutdown run at interpreter exit when the owner did not shut down itself."""
+PREVIOUS_TEARDOWN_WAIT_S: Final = 30.0
+"""How long ``start`` waits for a previous runtime's unfinished shutdown before refusing to start."""
+INIT_WAIT_S: Final = 10.0
+"""How long the upload thread waits for Glean's asynchronous initialization before its first pass."""
+
+DEFAULT_UPLOAD_TIMEOUT_S: Final = 10.0
+"""Per-request HTTP timeout, the same as the SDK's own uploader."""
+FOLLOW_UP_WINDOW_S: Final = 3.0
+FOLLOW_UP_INTERVAL_S: Final = 0.5
+"""After a submit, sweep every ``FOLLOW_UP_INTERVAL_S`` for ``FOLLOW_UP_WINDOW_S`` even without a trigger."""
+IDLE_SWEEP_INTERVAL_S: Final = 15.0
+"""Sweep this often when nothing happens, so nothing stays stranded on disk for long."""
+RETRY_INITIAL_S: Final = 1.0
+RETRY_MAX_S: Final = 60.0
+"""Backoff after a pass with failed attempts (doubling from the first value up to the second)."""
+
+
+class GleanRuntimeError(RuntimeError):
+    """Glean cannot be started, or a call does not fit the running instance."""
+
+
+class DataDirInUseError(GleanRuntimeError):
+    """Another runtime (in this or another process) holds the data directory."""
+
+
+# ---------------------------------------------------------------------------
+# Definitions (metrics.yaml / pings.yaml)
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def quiet_glean_parser() -> Iterator[None]:
+    """Silence the one deprecation glean_parser 22 triggers on every parse.
+
+    It builds its schema resolver with ``jsonschema.RefResolver``, deprecated
+    since jsonschema 4.18; harmless, but a warning raised while loading the
+    definitions would fail any run with warnings as errors (the test suite).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"jsonschema\.RefResolver is deprecated", category=DeprecationWarning)
+        yield
+
+
+@functools.cache
+def metrics() -> Any:
+    """The metrics tree loaded from ``resources/metrics.yaml`` (``metrics().session.installation_id``).
+
+    Typed ``Any`` because glean-sdk builds the tree at run time from the
+    YAML.  Loaded once per process and shared by every runtime: the metric
+    objects are not bound to one Glean instance.
+    """
+    with quiet_glean_parser():
+        return glean.load_metrics(METRICS_FILE)
+
+
+@functools.cache
+def pings() -> Any:
+    """The pings loaded from ``resources/pings.yaml`` (``pings().vpnsession``, ``pings().vpnsession_reason_codes``).
+
+    Loaded once per process.  Glean only re-registers pings with a new
+    instance after a reset if they were created while no instance was
+    initialized, which ``GleanRuntime.start`` ensures by loading them first.
+    """
+    with quiet_glean_parser():
+        return glean.load_pings(PINGS_FILE)
+
+
+def ping_names() -> tuple[str, ...]:
+    """The names of the custom pings defined in ``pings.yaml``, sorted."""
+    return tuple(sorted(name for name, value in vars(pings()).items() if isinstance(value, PingType)))
+
+
+def reason_names(ping: str) -> tuple[str, ...]:
+    """The reasons ``ping`` can be submitted with, in glean_parser's (sorted) order."""
+    codes = _reason_codes(ping)
+    return tuple(member.name.lower() for member in codes)
+
+
+def _reason_codes(ping: str) -> Any:
+    if ping not in ping_names():
+        raise GleanRuntimeError(f"unknown ping {ping!r}; the pings are {', '.join(ping_names())}")
+    return getattr(pings(), f"{ping}_reason_codes")
+
+
+def _ping_object(ping: str) -> PingType:
+    value = getattr(pings(), ping)
+    assert isinstance(value, PingType)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Uploading
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UploadStats:
+    """What the upload thread of one runtime has done so far.
+
+    Exposed so the app can show telemetry health and tests can tell "the
+    endpoint refused" from "nothing was tried".
+    """
+
+    attempts: int = 0
+    """Upload requests made (each try of each ping)."""
+    delivered: int = 0
+    """Answered with 2xx: the ping is deleted locally."""
+    failed: int = 0
+    """Recoverable failures (5xx, timeouts, refused connections): the ping stays queued and is retried."""
+    rejected: int = 0
+    """Answered with 4xx or not uploadable: Glean deletes the ping."""
+    last_status: int | None = None
+    """HTTP status of the last answered attempt."""
+
+
+class DirectHttpUploader(BaseUploader):  # type: ignore[misc]
+    """POSTs a ping with ``http.client``, with a timeout of its own.
+
+    The SDK's ``HttpClientUploader`` has a class-wide 10 s timeout; a
+    per-runtime one lets tests bound a hung endpoint.  Like the SDK's
+    uploader it never uses proxies, which loopback traffic must not see.
+    """
+
+    def __init__(self, timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+
+    def upload(self, capable_request: Any) -> Any:
+        """The ``UploadResult`` of one attempt; never raises for network errors."""
+        request = capable_request.capable(lambda capabilities: len(capabilities) == 0)
+        if request is None:
+            return _uniffi.UploadResult.INCAPABLE(0)
+        url = urllib.parse.urlsplit(request.url)
+        connection: http.client.HTTPConnection
+        if url.scheme == "http":
+            connection = http.client.HTTPConnection(url.hostname or "", url.port or 80, timeout=self.timeout_s)
+        elif url.scheme == "https":
+            connection = http.client.HTTPSConnection(url.hostname or "", url.port or 443, timeout=self.timeout_s)
+        else:
+            log.error("cannot upload a ping to %s: unsupported scheme", request.url)
+            return _uniffi.UploadResult.UNRECOVERABLE_FAILURE(0)
+        path = url.path + (f"?{url.query}" if url.query else "")
+        try:
+            connection.request("POST", path, body=request.body, headers=request.headers)
+            response = connection.getresponse()
+            response.read()
+        except http.client.InvalidURL as exc:
+            log.error("cannot upload a ping to %s: %s", request.url, exc)
+            return _uniffi.UploadResult.UNRECOVERABLE_FAILURE(0)
+        except (OSError, http.client.HTTPException) as exc:
+            log.info("ping upload to %s failed, it stays queued: %s", request.url, exc)
+            return _uniffi.UploadResult.RECOVERABLE_FAILURE(0)
+        finally:
+            connection.close()
+        return _uniffi.UploadResult.HTTP_STATUS(response.status)
+
+
+class _UploadTrigger:
+    """Stands in for "the last uploader subprocess" in glean's ProcessDispatcher.
+
+    With ``allow_multiprocessing`` on, every upload trigger of the SDK
+    (after a ping was stored, at init, after collection was disabled, and
+    any direct ``PingUploadWorker.process()`` call) first calls ``poll()``
+    on the last uploader process and spawns nothing while it reports
+    ``None`` (still running).  This object always reports ``None`` and, while
+    armed, wakes the runtime's upload thread instead.  ``poll()`` is called
+    on Glean's dispatcher thread with a core lock held, so it only sets an
+    event.
+    """
+
+    returncode: int | None = None
+
+    def __init__(self, wake: threading.Event | None) -> None:
+        self._wake = wake
+
+    def poll(self) -> int | None:
+        if self._wake is not None:
+            self._wake.set()
+        return None
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+
+_DISARMED_TRIGGER: Final = _UploadTrigger(None)
+"""Installed between runtimes so that a stray trigger never spawns the SDK's subprocess uploader."""
+
+
+class _Uploader:
+    """The upload thread of one runtime, and the final bounded pass of its shutdown."""
+
+    def __init__(self, endpoint: str, uploader: DirectHttpUploader, name: str) -> None:
+        self._endpoint = endpoint
+        self._uploader = uploader
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        # Held around every call into glean-core, and by ``retire``: once
+        # retired (just before the core instance is destroyed) no call from
+        # this uploader can reach a later instance of another runtime.
+        self._core_lock = threading.Lock()
+        self._live = True
+        self._stats_lock = threading.Lock()
+        self._stats = UploadStats()
+        self._follow_up_until = 0.0
+        self._backoff_s = RETRY_INITIAL_S
+        self.trigger = _UploadTrigger(self._wake)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def expect_ping(self) -> None:
+        """A ping was just submitted: wake now and keep sweeping for a short while."""
+        self._follow_up_until = time.monotonic() + FOLLOW_UP_WINDOW_S
+        self._wake.set()
+
+    @property
+    def stats(self) -> UploadStats:
+        with self._stats_lock:
+            return self._stats
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def join(self, timeout_s: float) -> bool:
+        self._thread.join(max(0.0, timeout_s))
+        return not self._thread.is_alive()
+
+    def retire(self) -> None:
+        """No call into glean-core from this uploader after this returns."""
+        with self._core_lock:
+            self._live = False
+
+    def drain(self, deadline: float) -> PassOutcome:
+        """Upload what is queued until nothing is left or ``deadline`` (monotonic)."""
+        return self._pass(deadline=deadline, stop=None)
+
+    def _run(self) -> None:
+        try:
+            self._wait_for_init()
+            next_sweep = time.monotonic()
+            while not self._stop.is_set():
+                self._wake.wait(max(0.0, next_sweep - time.monotonic()))
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                outcome = self._pass(deadline=None, stop=self._stop)
+                now = time.monotonic()
+                if outcome == "failed":
+                    next_sweep = now + self._backoff_s
+                    self._backoff_s = min(self._backoff_s * 2, RETRY_MAX_S)
+                    continue
+                self._backoff_s = RETRY_INITIAL_S
+                following_up = now < self._follow_up_until
+                next_sweep = now + (FOLLOW_UP_INTERVAL_S if following_up else IDLE_SWEEP_INTERVAL_S)
+        except Exception:
+            log.exception("the Glean upload thread failed; pings are uploaded at the next start")
+
+    def _wait_for_init(self) -> None:
+        # Glean initializes on a thread of its own; a pass before it finished
+        # would find nothing and swallow the wake-up of the init trigger.
+        deadline = time.monotonic() + INIT_WAIT_S
+        while not Glean._init_finished and time.monotonic() < deadline:
+            if self._stop.wait(0.01):
+                return
+        if not Glean._init_finished:
+            log.warning("Glean did not finish initializing within %.0f s", INIT_WAIT_S)
+
+    def _pass(self, deadline: float | None, stop: threading.Event | None) -> PassOutcome:
+        """Upload until glean-core has nothing more: ``done``, ``failed``, ``stopped`` or ``deadline``."""
+        failed = False
+        while True:
+            if stop is not None and stop.is_set():
+                return "stopped"
+            if deadline is not None and time.monotonic() >= deadline:
+                return "deadline"
+            with self._core_lock:
+                if not self._live:
+                    return "stopped"
+                task = _uniffi.glean_get_upload_task()
+            if task.is_upload():
+                request = task.request
+                result = self._uploader.do_upload(CapablePingUploadRequest(PingUploadRequest(request, self._endpoint)))
+                failed |= self._count(result)
+                with self._core_lock:
+                    if not self._live:
+                        return "stopped"
+                    action = _uniffi.glean_process_ping_upload_response(request.document_id, result)
+                if action == _uniffi.UploadTaskAction.END:
+                    return "failed" if failed else "done"
+            elif task.is_wait():
+                # Throttled (15 pings per minute) or pings still being scanned.
+                wait_s = task.time / 1000
+                if deadline is not None:
+                    wait_s = min(wait_s, max(0.0, deadline - time.monotonic()))
+                if (stop or threading.Event()).wait(wait_s):
+                    return "stopped"
+            else:
+                return "failed" if failed else "done"
+
+    def _count(self, result: Any) -> bool:
+        """Add one attempt to the stats; whether it was a recoverable failure."""
+        status: int | None = None
+        if isinstance(result, _uniffi.UploadResult.HTTP_STATUS):
+            status = int(result.code)
+        # glean-core's policy: 2xx delivered, 4xx (and unrecoverable) deleted, anything else retried.
+        delivered = status is not None and 200 <= status < 300
+        rejected = isinstance(result, _uniffi.UploadResult.UNRECOVERABLE_FAILURE | _uniffi.UploadResult.INCAPABLE) or (
+            status is not None and 400 <= status < 500
+        )
+        failed = not delivered and not rejected
+        with self._stats_lock:
+            old = self._stats
+            self._stats = UploadStats(
+                attempts=old.attempts + 1,
+                delivered=old.delivered + int(delivered),
+                failed=old.failed + int(failed),
+                rejected=old.rejected + int(rejected),
+                last_status=status if status is not None else old.last_status,
+            )
+        return failed
+
+
+# ---------------------------------------------------------------------------
+# The runtime
+# ---------------------------------------------------------------------------
+
+
+class _Registry:
+    """The process-wide state of the runtimes: Glean itself is a per-process singleton."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current: GleanRuntime | None = None
+        self.last_teardown: threading.Thread | None = None
+        """The shutdown thread of the last runtime; a new one starts only once it is done."""
+
+
+_registry: Final = _Registry()
+
+
+class GleanRuntime:
+    """The Glean instance of this process, from ``start`` to ``shutdown``.
+
+    At most one runs per process at a time (Glean is a process-wide
+    singleton); after ``shutdown`` another can be started, with another
+    data directory and endpoint.
+    """
+
+    def __init__(
+        self,
+        *,
+        process: ProcessName,
+        data_dir: Path,
+        server_endpoint: str,
+        upload_enabled: bool,
+        uploader: _Uploader,
+        owner_lock: InstanceLock,
+    ) -> None:
+        """Use :meth:`start`; this only records what ``start`` set up."""
+        self.process: Final = process
+        self.application_id: Final = APPLICATION_IDS[process]
+        self.data_dir: Final = data_dir
+        self.server_endpoint: Final = server_endpoint
+        self._upload_enabled = upload_enabled
+        self._uploader = uploader
+        self._owner_lock = owner_lock
+        self._state_lock = threading.Lock()
+        self._teardown: threading.Thread | None = None
+
+    @classmethod
+    def start(
+        cls,
+        process: ProcessName,
+        data_dir: Path,
+        server_endpoint: str,
+        upload_enabled: bool,
+        app_version: str,
+        *,
+        build_id: str | None = None,
+        channel: str | None = None,
+        internal_pings: bool = False,
+        upload_timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S,
+    ) -> GleanRuntime:
+        """Initialize Glean for ``process`` and start uploading to ``server_endpoint``.
+
+        ``data_dir`` must belong to this process alone (it is locked while
+        the runtime runs).  ``server_endpoint`` is required on purpose: the
+        SDK's default is Mozilla's production ingestion.  ``build_id``
+        becomes ``client_info.app_build`` (default: ``app_version``; the SDK
+        would send "Unknown").  ``internal_pings`` enables Glean's built-in
+        pings; off by default because the Python SDK only ever sends its
+        ``health`` ping, at every start, which spends one of the 15 uploads
+        a minute the core allows (the ``deletion-request`` ping is sent
+        either way).
+        """
+        if process not in APPLICATION_IDS:
+            raise GleanRuntimeError(f"unknown process {process!r}; expected 'app' or 'daemon'")
+        endpoint = _checked_endpoint(server_endpoint)
+        with _registry.lock:
+            running = _registry.current
+            if running is not None:
+                raise GleanRuntimeError(
+                    f"Glean already runs in this process ({running.application_id} in {running.data_dir}); "
+                    "shut it down first"
+                )
+            _wait_for_previous_teardown()
+            if Glean.is_initialized():
+                raise GleanRuntimeError("Glean was initialized in this process without GleanRuntime")
+            _warn_if_untested_glean()
+            # Before the first initialization, so that the pings are kept
+            # for re-registration with every later instance.
+            metrics()
+            pings()
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner_lock = InstanceLock(data_dir / OWNER_LOCK_NAME)
+            try:
+                owner_lock.acquire()
+            except AlreadyRunning as exc:
+                raise DataDirInUseError(
+                    f"the Glean data directory {data_dir} is in use (pid {exc.pid}); "
+                    "every process needs a data directory of its own"
+                ) from None
+            http_uploader = DirectHttpUploader(upload_timeout_s)
+            uploader = _Uploader(endpoint, http_uploader, name=f"glean-upload-{process}")
+            try:
+                ProcessDispatcher._last_process = uploader.trigger
+                configuration = Configuration(
+                    server_endpoint=endpoint,
+                    channel=channel,
+                    ping_uploader=http_uploader,
+                    allow_multiprocessing=True,
+                    enable_internal_pings=internal_pings,
+                )
+                Glean.initialize(
+                    application_id=APPLICATION_IDS[process],
+                    application_version=app_version,
+                    upload_enabled=upload_enabled,
+                    configuration=configuration,
+                    data_dir=data_dir,
+                    application_build_id=build_id if build_id is not None else app_version,
+                )
+            except BaseException:
+                ProcessDispatcher._last_process = _DISARMED_TRIGGER
+                owner_lock.release()
+                raise
+            runtime = cls(
+                process=process,
+                data_dir=data_dir,
+                server_endpoint=endpoint,
+                upload_enabled=upload_enabled,
+                uploader=uploader,
+                owner_lock=owner_lock,
+            )
+            uploader.start()
+            # Registered after Glean's own atexit reset, so it runs first.
+            atexit.register(runtime._shutdown_at_exit)
+            _registry.current = runtime
+        log.info("Glean started for %s in %s, uploading to %s", runtime.application_id, data_dir, endpoint)
+        return runtime
+
+    @classmethod
+    def current(cls) -> GleanRuntime | None:
+        """The running runtime of this process, if any."""
+        with _registry.lock:
+            return _registry.current
+
+    # -- accessors -----------------------------------------------------------
+
+    @property
+    def metrics(self) -> Any:
+        """The loaded metrics tree (see :func:`metrics`)."""
+        return metrics()
+
+    @property
+    def pings(self) -> Any:
+        """The loaded pings (see :func:`pings`)."""
+        return pings()
+
+    @property
+    def running(self) -> bool:
+        """True from ``start`` until ``shutdown`` was called."""
+        with self._state_lock:
+            return self._teardown is None
+
+    @property
+    def upload_enabled(self) -> bool:
+        return self._upload_enabled
+
+    @property
+    def upload_stats(self) -> UploadStats:
+        return self._uploader.stats
+
+    def owned_pings(self) -> tuple[str, ...]:
+        """The pings this process submits."""
+        return tuple(name for name in ping_names() if PING_OWNERS.get(name) == self.process)
+
+    def pending_ping_count(self) -> int:
+        """Pings stored on disk and not uploaded yet (Glean's observed 71.0.0 layout)."""
+        return sum(
+            1
+            for folder in ("pending_pings", "deletion_request")
+            if (self.data_dir / folder).is_dir()
+            for entry in (self.data_dir / folder).iterdir()
+            if entry.is_file()
+        )
+
+    # -- operations ----------------------------------------------------------
+
+    def submit(self, ping: str, reason_name: str) -> None:
+        """Submit ``ping`` (owned by this process) with the reason named ``reason_name``.
+
+        Raises ``GleanRuntimeError`` for an unknown ping, a ping of the other
+        process or an unknown reason: a wrong reason would otherwise be
+        logged by the core and silently replaced by none.  Returns at once;
+        the ping is assembled on Glean's thread and uploaded by this
+        runtime's upload thread.
+        """
+        self._require_running()
+        codes = _reason_codes(ping)
+        owner = PING_OWNERS.get(ping)
+        if owner != self.process:
+            raise GleanRuntimeError(f"the {ping} ping is submitted by the {owner}, not by the {self.process}")
+        if reason_name not in reason_names(ping):
+            raise GleanRuntimeError(
+                f"unknown reason {reason_name!r} for {ping}; expected one of {', '.join(reason_names(ping))}"
+            )
+        _ping_object(ping).submit(codes[reason_name.upper()].value)
+        self._uploader.expect_ping()
+
+    def set_upload_enabled(self, enabled: bool) -> None:
+        """Turn collection and upload on or off (the telemetry switch of the settings).
+
+        Turning it off makes Glean clear the stored metrics and queued pings
+        and send a ``deletion-request`` ping; turning it on starts a fresh
+        collection.  Each process applies its own switch: the app forwards
+        the setting to the daemon, which calls this too.
+        """
+        self._require_running()
+        Glean.set_collection_enabled(enabled)
+        self._upload_enabled = enabled
+        self._uploader.wake()
+
+    def upload_now(self) -> None:
+        """Wake the upload thread (e.g. when the network came back)."""
+        self._require_running()
+        self._uploader.wake()
+
+    def shutdown(self, timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S) -> bool:
+        """Stop Glean: whether it finished within ``timeout_s``.
+
+        On a thread of its own, in order: the core shutdown (which writes
+        every submitted ping to disk), a last upload pass bounded by the
+        same deadline, and the reset that lets this process start Glean
+        again.  What could not be uploaded stays on disk for the next start.
+        If the bound is hit the work goes on in the background; a later
+        ``start`` waits for it.  Calling it again waits again.
+        """
+        run_here_until: float | None = None
+        with _registry.lock, self._state_lock:
+            if self._teardown is None:
+                deadline = time.monotonic() + max(0.0, timeout_s)
+                self._teardown = threading.Thread(
+                    target=self._tear_down,
+                    args=(deadline,),
+                    name=f"glean-shutdown-{self.process}",
+                    daemon=True,
+                )
+                _registry.last_teardown = self._teardown
+                if _registry.current is self:
+                    _registry.current = None
+                try:
+                    self._teardown.start()
+                except RuntimeError:
+                    # No new threads once the interpreter is finalizing
+                    # (atexit on Python 3.12+): shut down on this thread.
+                    run_here_until = deadline
+            teardown = self._teardown
+        if run_here_until is not None:
+            self._tear_down(run_here_until)
+        if teardown.ident is None:  # it ran on the caller's thread
+            return True
+        teardown.join(max(0.0, timeout_s))
+        finished = not teardown.is_alive()
+        if not finished:
+            log.warning("Glean shutdown of %s did not finish within %.1f s", self.application_id, timeout_s)
+        return finished
+
+    def _tear_down(self, deadline: float) -> None:
+        try:
+            atexit.unregister(self._shutdown_at_exit)
+            self._uploader.stop()
+            # Blocks on Glean's dispatcher (at most 10 s in the core): once
+            # it returns, every submitted ping is on disk.
+            _uniffi.glean_shutdown()
+            self._uploader.join(deadline - time.monotonic())
+            # Also with upload disabled: a deletion-request ping may be queued.
+            if self._uploader.drain(deadline) != "done":
+                log.info("Glean shutdown of %s left pings on disk for the next start", self.application_id)
+        except Exception:
+            log.exception("Glean shutdown of %s failed", self.application_id)
+        finally:
+            # Whatever happened above: the old uploader must never reach the
+            # next instance, and the next start needs the reset.
+            self._uploader.retire()
+            ProcessDispatcher._last_process = _DISARMED_TRIGGER
+            try:
+                Glean._reset()
+            except Exception:
+                log.exception("resetting Glean after the shutdown of %s failed", self.application_id)
+            self._owner_lock.release()
+
+    def _shutdown_at_exit(self) -> None:
+        if not self.shutdown(EXIT_SHUTDOWN_TIMEOUT_S):
+            # The core is still shutting down on the teardown thread;
+            # Glean's own atexit reset must not destroy it concurrently.
+            atexit.unregister(Glean._reset)
+
+    def _require_running(self) -> None:
+        if not self.running:
+            raise GleanRuntimeError(f"the Glean runtime of the {self.process} was shut down")
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "shut down"
+        return f"<GleanRuntime {self.application_id} {state} data_dir={self.data_dir}>"
+
+
+def _checked_endpoint(server_endpoint: str) -> str:
+    parts = urllib.parse.urlsplit(server_endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise GleanRuntimeError(f"the Glean server endpoint must be an http(s) URL, not {server_endpoint!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise GleanRuntimeError(f"the Glean server endpoint is scheme, host and port only (got {server_endpoint!r})")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _wait_for_previous_teardown() -> None:
+    teardown = _registry.last_teardown
+    if teardown is None or not teardown.is_alive():
+        return
+    teardown.join(PREVIOUS_TEARDOWN_WAIT_S)
+    if teardown.is_alive():
+        raise GleanRuntimeError(
+            f"the previous Glean runtime did not finish shutting down within {PREVIOUS_TEARDOWN_WAIT_S} s"
+        )
+
+
+@functools.cache
+def _warn_if_untested_glean() -> None:
+    try:
+        installed = importlib.metadata.version("glean-sdk")
+    except importlib.metadata.PackageNotFoundError:
+        installed = "unknown"
+    if installed != TESTED_GLEAN_VERSION:
+        log.warning(
+            "glean-sdk %s is installed; this runtime relies on internals checked with %s",
+            installed,
+            TESTED_GLEAN_VERSION,
+        )
