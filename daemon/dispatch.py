@@ -31,6 +31,7 @@ from daemon.protocol import (
     to_builtins,
 )
 from daemon.session import SessionManager
+from daemon.telemetry import DaemonTelemetry
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,19 @@ class DaemonInfo:
 
 
 class RequestDispatcher:
-    def __init__(self, sessions: SessionManager, recent_logs: RecentLogHandler, info: DaemonInfo) -> None:
+    def __init__(
+        self,
+        sessions: SessionManager,
+        recent_logs: RecentLogHandler,
+        info: DaemonInfo,
+        telemetry: DaemonTelemetry | None = None,
+    ) -> None:
         self.sessions = sessions
+        self.telemetry = telemetry
         self.recent_logs = recent_logs
         self.info = info
 
-    async def handle(self, request: Request) -> dict[str, Any]:
+    async def handle(self, request: Request, client: str = "app") -> dict[str, Any]:
         """The ``data`` of the reply; raises ``RequestFailed`` for an error reply."""
         match request:
             case Hello():
@@ -62,6 +70,8 @@ class RequestDispatcher:
                     if self.info.installation_id not in (None, request.installation_id):
                         log.info("installation id changed to %s", request.installation_id)
                     self.info.installation_id = request.installation_id
+                    if self.telemetry is not None:
+                        self.telemetry.set_installation_id(request.installation_id)
                 return {
                     "version": PROTOCOL_VERSION,
                     "pid": self.info.pid,
@@ -70,7 +80,9 @@ class RequestDispatcher:
             case Activate():
                 names = ", ".join(server.name for server in request.servers)
                 log.info("activate %r with candidates [%s]", request.location, names)
-                return self._status_data(await self.sessions.activate(request.servers, request.location))
+                source = "app" if client == "app" else "daemon"
+                status = await self.sessions.activate(request.servers, request.location, source=source)
+                return self._status_data(status)
             case Deactivate():
                 log.info("deactivate requested")
                 return self._status_data(await self.sessions.deactivate("user"))
@@ -84,6 +96,8 @@ class RequestDispatcher:
                 return {}
             case SetTelemetry():
                 self.info.telemetry_enabled = request.enabled
+                if self.telemetry is not None:
+                    self.telemetry.configure(request.enabled, request.ingestion_url, self.info.installation_id)
                 log.info("telemetry %s", "enabled" if request.enabled else "disabled")
                 return {}
         raise AssertionError(f"unhandled request {request!r}")  # pragma: no cover

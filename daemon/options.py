@@ -21,6 +21,8 @@ class DaemonOptions:
     handshake_timeout: float = 1.0
     handshake_retries: int = 3
     log_level: str = "INFO"
+    telemetry_url: str | None = None
+    telemetry_timer_interval: float = 3 * 3600.0
 
 
 def _positive_float(text: str) -> float:
@@ -72,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.log_level,
         help="lowest level written to the log (default: %(default)s)",
     )
+    parser.add_argument(
+        "--telemetry-url",
+        metavar="URL",
+        help="telemetry ingestion endpoint (default: the app tells the daemon; else the embedded lab)",
+    )
+    parser.add_argument(
+        "--telemetry-timer-interval",
+        type=_positive_float,
+        default=defaults.telemetry_timer_interval,
+        metavar="S",
+        help="seconds between daemon_timer pings during a long session (default: %(default)s)",
+    )
     return parser
 
 
@@ -82,4 +96,6 @@ def parse_options(argv: Sequence[str] | None = None) -> DaemonOptions:
         handshake_timeout=args.handshake_timeout,
         handshake_retries=args.handshake_retries,
         log_level=args.log_level,
+        telemetry_url=args.telemetry_url,
+        telemetry_timer_interval=args.telemetry_timer_interval,
     )

@@ -87,7 +87,10 @@ class TelemetryFlush(_Request, tag="telemetry_flush"):
 
 
 class SetTelemetry(_Request, tag="set_telemetry"):
+    """Telemetry on/off for the daemon too (the app's setting), and where to send it."""
+
     enabled: bool
+    ingestion_url: str | None = None
 
 
 Request = Hello | Activate | Deactivate | Status | GetSessionId | Logs | TelemetryFlush | SetTelemetry

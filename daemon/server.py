@@ -51,7 +51,9 @@ from daemon.protocol import (
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Request], Awaitable[dict[str, Any]]]
+# The handler learns which kind of client asked (its hello ``client``:
+# "app", "cli", ...): a session started without the app is told apart by it.
+Handler = Callable[[Request, str], Awaitable[dict[str, Any]]]
 
 # A client with this much unsent output is not reading: it is dropped
 # instead of letting its replies and events pile up in memory.
@@ -71,6 +73,7 @@ class _Client:
         self.socket = socket
         self.lines = LineBuffer()
         self.greeted = False
+        self.kind = ""
         self.errors_in_a_row = 0
         # ``closing``: no more input is processed; ``closed``: the socket is gone.
         self.closing = False
@@ -222,6 +225,7 @@ class ControlServer(QObject):
                 )
                 return
             client.greeted = True
+            client.kind = request.client
         elif not client.greeted:
             self._reject(client, _error(request.id, "handshake_required", "send hello before any other request"))
             return
@@ -236,7 +240,7 @@ class ControlServer(QObject):
         assert self._handler is not None
         reply: msgspec.Struct
         try:
-            reply = Result(id=request.id, data=await self._handler(request))
+            reply = Result(id=request.id, data=await self._handler(request, client.kind))
         except RequestFailed as exc:
             reply = exc.to_error(request.id)
         except asyncio.CancelledError:

@@ -22,6 +22,7 @@ from daemon.paths import Locations
 from daemon.server import ControlServer
 from daemon.session import SessionManager
 from daemon.session_store import SessionStore
+from daemon.telemetry import DaemonTelemetry
 from daemon.tunnel import TunnelSettings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ class DaemonService:
             SessionStore(where.daemon_state),
             publish=self.server.broadcast,
         )
-        self.dispatcher = RequestDispatcher(self.sessions, recent_logs, self.info)
+        self.telemetry = DaemonTelemetry(where, options.telemetry_url, options.telemetry_timer_interval)
+        self.sessions.hooks = self.telemetry
+        self.dispatcher = RequestDispatcher(self.sessions, recent_logs, self.info, self.telemetry)
         self._stop = asyncio.Event()
 
     async def run(self) -> int:
@@ -54,7 +57,11 @@ class DaemonService:
         loop.set_exception_handler(_log_loop_exception)
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, self._on_signal, signum)
-        self.sessions.load_lingering_session()
+        self.telemetry.start()
+        # A session id left by a killed daemon: its data goes out in a
+        # flush_init ping, then the id is forgotten.
+        if self.telemetry.recover(self.sessions.load_lingering_session()):
+            self.sessions.forget_lingering_session()
         self.server.listen(self.where.socket, self.dispatcher.handle)
         _announce_ready(str(self.where.socket))
         log.info("daemon %d ready", self.info.pid)
@@ -67,6 +74,7 @@ class DaemonService:
         try:
             await self.sessions.shutdown()
         finally:
+            self.telemetry.shutdown()
             await self.server.close()
         log.info("daemon %d stopped", self.info.pid)
 

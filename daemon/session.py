@@ -22,7 +22,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Final, Protocol
 
 from daemon.errors import RequestFailed
 from daemon.protocol import (
@@ -48,6 +48,35 @@ log = logging.getLogger(__name__)
 INACTIVE_SESSION_ID: Final = "00000000-0000-0000-0000-000000000000"
 
 EventSink = Callable[[Event], None]
+
+
+class SessionHooks(Protocol):
+    """Told about session boundaries, in order (daemon telemetry listens)."""
+
+    def before_session_start(self) -> None: ...
+    def session_id_created(self, session_id: str) -> None: ...
+    def session_started(self, session_id: str, started_at: float, source: str) -> None: ...
+    def session_ending(self, session_id: str) -> None: ...
+    def session_ended(self) -> None: ...
+
+
+class NoHooks:
+    """Nobody listens (telemetry off, or tests of the session logic alone)."""
+
+    def before_session_start(self) -> None:
+        pass
+
+    def session_id_created(self, session_id: str) -> None:
+        pass
+
+    def session_started(self, session_id: str, started_at: float, source: str) -> None:
+        pass
+
+    def session_ending(self, session_id: str) -> None:
+        pass
+
+    def session_ended(self) -> None:
+        pass
 
 
 class SessionManager:
@@ -76,6 +105,8 @@ class SessionManager:
         self.rtt_ms: float | None = None
         self.loss = 0.0
         self.lingering: PersistedSession | None = None
+        self.hooks: SessionHooks = NoHooks()
+        self._source = "app"
         self._operation: asyncio.Task[StatusData] | None = None
         self._cancel_reason = ""
         self._teardown_lock = asyncio.Lock()
@@ -84,6 +115,16 @@ class SessionManager:
     def active(self) -> bool:
         """A session is live (its id is not the inactive one)."""
         return self.session_id != INACTIVE_SESSION_ID
+
+    def forget_lingering_session(self) -> None:
+        """The lingering session was accounted for (its data flushed): clear it."""
+        if self.lingering is None:
+            return
+        try:
+            self._store.clear()
+        except OSError as exc:
+            log.error("cannot clear the lingering session %s: %s", self.lingering.session_id, exc)
+        self.lingering = None
 
     def load_lingering_session(self) -> PersistedSession | None:
         """The session a previous daemon process left behind (it died without ending it).
@@ -113,7 +154,7 @@ class SessionManager:
             session_id=self.session_id,
         )
 
-    async def activate(self, servers: Sequence[ServerEndpoint], location: str) -> StatusData:
+    async def activate(self, servers: Sequence[ServerEndpoint], location: str, source: str = "app") -> StatusData:
         """Bring the tunnel up to the first answering server (or switch to it when on).
 
         Returns once the handshake is done; raises ``RequestFailed`` with
@@ -124,6 +165,7 @@ class SessionManager:
             raise RequestFailed("busy", f"the VPN is {self.state}; an activation is already in progress")
         switching = self.state == "on"
         if not switching:
+            self._source = source
             self._set_state("connecting")
         operation = asyncio.get_running_loop().create_task(
             self._run_activation(list(servers), location, switching), name="activation"
@@ -218,7 +260,11 @@ class SessionManager:
             return True
 
     def _start_session(self, server: ServerEndpoint) -> None:
+        # The order is the session design's: flush what lingers, then the new
+        # id (recorded, persisted), then the session's own data and start.
+        self.hooks.before_session_start()
         self.session_id = str(uuid.uuid4())
+        self.hooks.session_id_created(self.session_id)
         self.connected_since = self._clock()
         try:
             self._store.save(
@@ -232,6 +278,7 @@ class SessionManager:
         except OSError as exc:
             # The VPN works without the file; only crash recovery of telemetry suffers.
             log.error("cannot persist session %s: %s", self.session_id, exc)
+        self.hooks.session_started(self.session_id, self.connected_since, self._source)
         log.info("session %s started on %s", self.session_id, server.name)
         self._publish(SessionStarted(session_id=self.session_id))
 
@@ -239,11 +286,13 @@ class SessionManager:
         if not self.active:
             return
         ended = self.session_id
+        self.hooks.session_ending(ended)
         try:
             self._store.clear()
         except OSError as exc:
             log.error("cannot clear the state file for session %s: %s", ended, exc)
         self.session_id = INACTIVE_SESSION_ID
+        self.hooks.session_ended()
         self.connected_since = None
         self.location = ""
         self.rtt_ms = None

@@ -14,15 +14,14 @@ aside rather than trusted or fatal.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Final
 
 import msgspec
 
+from daemon.atomic_file import fsync_dir, write_atomically
 from daemon.protocol import ServerEndpoint
 
 log = logging.getLogger(__name__)
@@ -53,20 +52,7 @@ class SessionStore:
 
     def save(self, session: PersistedSession) -> None:
         """Replace the file's content atomically and durably."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = _encoder.encode(session) + b"\n"
-        fd, tmp_name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as tmp:
-                tmp.write(data)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
-            raise
-        _fsync_dir(self.path.parent)
+        write_atomically(self.path, _encoder.encode(session) + b"\n")
 
     def clear(self) -> None:
         """Forget the live session (the session ended normally)."""
@@ -74,7 +60,7 @@ class SessionStore:
             os.unlink(self.path)
         except FileNotFoundError:
             return
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
 
     def load(self) -> PersistedSession | None:
         """The session left by a previous process, or ``None``.
@@ -114,17 +100,3 @@ class SessionStore:
             log.error("cannot move %s aside: %s", self.path, exc)
         else:
             log.warning("moved the unreadable state file to %s", self.corrupt_path)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or unlink durable (the directory entry itself)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -4,12 +4,16 @@
 running lab, found through ``--url`` or the state file the lab wrote, so
 a condition can be flipped from any shell while the app is watched.  Exit
 code 2 always means "no lab to talk to", which scripts can test for.
+``report`` can also read the lab's SQLite file directly (``--db``), because
+the pings are worth analysing long after the lab that received them stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +22,10 @@ from typing import Final
 import msgspec
 
 from daemon.paths import ensure_private_dir, locations
+from lab.api_models import StoredPing
 from lab.conditions import Conditions
 from lab.control_client import LabControl, LabRequestError, LabUnreachableError
+from lab.ingestion_store import IngestionStore
 from lab.server_catalog import DEFAULT_CATALOG, ServerCatalog, load_catalog, synthetic_catalog
 
 EXIT_FAILED: Final = 1
@@ -69,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     pings.add_argument("--json", action="store_true", help="print the stored pings as JSON")
     commands.add_parser("servers", parents=[client], help="list servers, their ports and conditions")
     commands.add_parser("stop", parents=[client], help="stop the running lab")
+    report = commands.add_parser(
+        "report",
+        help="answer the session telemetry validation questions from the stored pings",
+        description=(
+            "Data under the inactive session id, daemon sessions without a start or an end, the app's "
+            "session id retrieval error rate, and the app's and daemon's pings joined per session."
+        ),
+    )
+    source = report.add_mutually_exclusive_group()
+    source.add_argument("--db", type=Path, metavar="PATH", help="read this SQLite ping store (no lab needed)")
+    source.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
+    report.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
+    report.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -77,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     try:
+        if args.command == "report":
+            return _report(args)
         return _client_command(args)
     except LabUnreachableError as exc:
         print(f"vpnui-lab: {exc}", file=sys.stderr)
@@ -163,6 +185,55 @@ def _client_command(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(f"lab at {control.url} stopped")
     return 0
+
+
+# The lab's control API answers at most this many pings per request.
+_REPORT_PING_LIMIT: Final = 100_000
+# SQLite's largest integer: no limit at all for a store read directly.
+_ALL_ROWS: Final = 2**63 - 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    # Imported here like the server: the other commands do not need it.
+    from lab.session_report import build_report, render_json, render_table  # noqa: PLC0415
+
+    if args.db is not None:
+        stored = _read_store(args.db)
+    else:
+        control = (
+            LabControl(args.url, timeout=args.timeout)
+            if args.url
+            else LabControl.from_state_file(args.state_file, timeout=args.timeout)
+        )
+        stored = control.pings(limit=_REPORT_PING_LIMIT)
+        if len(stored) >= _REPORT_PING_LIMIT:
+            print(
+                f"vpnui-lab: only the latest {_REPORT_PING_LIMIT} pings were reported; use --db for all of them",
+                file=sys.stderr,
+            )
+    report = build_report(stored)
+    print(render_json(report) if args.json else render_table(report))
+    return 0
+
+
+def _read_store(path: Path) -> list[StoredPing]:
+    """Every ping in the store at ``path``, oldest first, read through the store's own code."""
+    # The store would create a missing file, and report on nothing.
+    if not path.is_file():
+        raise ValueError(f"no ping store at {path}")
+
+    async def read() -> list[StoredPing]:
+        store = IngestionStore(path)
+        try:
+            await store.open()
+            return await store.pings(limit=_ALL_ROWS)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(read())
+    except sqlite3.Error as exc:
+        raise ValueError(f"cannot read the ping store {path}: {exc}") from None
 
 
 def _print_conditions(conditions: Conditions) -> None:

@@ -28,6 +28,7 @@ from vpnui.embedded_lab import world_endpoints
 from vpnui.lab_conditions import LabConditions
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
+from vpnui.telemetry import DEFAULT_TIMER_INTERVAL_S, AppTelemetry
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class AppOptions:
     lab_args: list[str] = field(default_factory=list)
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     use_embedded_lab: bool = True
+    telemetry_timer_s: float = DEFAULT_TIMER_INTERVAL_S
 
 
 class MimicApp(QObject):
@@ -64,6 +66,14 @@ class MimicApp(QObject):
         )
         self.preferences = Preferences(self.settings, parent=self)
         self.lab_conditions = LabConditions(self.manager.network_changed, parent=self)
+        self.telemetry = AppTelemetry(
+            self.client,
+            self.manager,
+            preferences=self.preferences,
+            settings=self.settings,
+            timer_interval_s=self.options.telemetry_timer_s,
+            parent=self,
+        )
         self.window: QQuickWindow | None = None
 
     def show(self) -> QQuickWindow:
@@ -84,6 +94,8 @@ class MimicApp(QObject):
         endpoints = await world_endpoints(self.endpoints, self.options.use_embedded_lab, self.options.lab_args)
         self.endpoints = endpoints
         self.manager.set_endpoints(endpoints)
+        if endpoints.ingestion_url:
+            self.telemetry.start(endpoints.ingestion_url)
         if endpoints.lab_url:
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
@@ -102,6 +114,7 @@ class MimicApp(QObject):
         """Leave the daemon (and its VPN session) running; close our side."""
         await self.lab_conditions.close()
         await self.manager.shutdown()
+        await self.telemetry.shutdown()
         self.client.close()
         self.close_window()
 

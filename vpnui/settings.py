@@ -8,13 +8,12 @@ wrote is lost) and defaults are used, with the reason logged.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import uuid
 from pathlib import Path
 
 import msgspec
 
+from daemon.atomic_file import write_atomically
 from daemon.paths import locations
 
 log = logging.getLogger(__name__)
@@ -35,21 +34,6 @@ class Settings(msgspec.Struct, kw_only=True):
 
 def settings_path() -> Path:
     return locations().config / SETTINGS_FILE
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -290,7 +290,7 @@ from daemon.qt_loop import create_event_loop
 from daemon.server import ControlServer
 from daemon.protocol import Status
 
-async def handler(request):
+async def handler(request, client):
     if isinstance(request, Status):
         raise RuntimeError("handler bug")
     return {"ok": True}

@@ -34,13 +34,24 @@ FAST = ConnectionSettings(
 KEEPALIVE_S = "0.2"
 
 
-@pytest.fixture
-def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+@pytest.fixture(scope="session")
+def _session_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole run, closed at the end (with its self-pipe)."""
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+    # The loop was never "run" by us, so qasync still thinks it is running.
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    loop.close()
+
+
+@pytest.fixture
+def qt_loop(_session_loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+    asyncio.set_event_loop(_session_loop)
+    asyncio.events._set_running_loop(_session_loop)
+    return _session_loop
 
 
 def make_app(lab: LabProcess, settings: ConnectionSettings = FAST) -> MimicApp:

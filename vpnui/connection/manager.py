@@ -94,6 +94,7 @@ class ConnectionManager(QObject):
     serverUnavailable = Signal()
     daemonLost = Signal()
     failureCleared = Signal(str)
+    failureRaised = Signal(str)  # any cause, by its FAILURE_KEYS key (for counting)
     healthChanged = Signal()
 
     # Durations for telemetry: toggle -> On, and each check.
@@ -428,6 +429,7 @@ class ConnectionManager(QObject):
 
     def _emit_failure(self, cause: FailureCause) -> None:
         self._failure_detail = failure_detail(cause, self._subscription_status)
+        self.failureRaised.emit(FAILURE_KEYS[cause])
         match cause:
             case FailureCause.NoInternet:
                 self.internetProbeFailed.emit()

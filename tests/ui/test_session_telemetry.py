@@ -1,0 +1,287 @@
+"""Session telemetry end to end: real Glean in the app and the daemon, real ingestion.
+
+Every scenario reads back what the lab's ingestion store received and checks
+the session design's promises: the pings in order, joined by one shared id,
+and no ping carrying data recorded in another session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from daemon import protocol
+from daemon.paths import locations
+from daemon.session import INACTIVE_SESSION_ID
+from daemon.sync_client import DaemonConnection
+from lab.api_models import StoredPing
+from tests.support.glean_schema import validate_ping
+from tests.support.lab_process import LabProcess
+from tests.support.qt_app import click, run
+from tests.ui.conftest import make_app, start_app
+from vpnui.app import MimicApp
+from vpnui.connection.states import VPNClientState
+
+ID_METRICS = {"session.shared_session_id", "session.installation_id"}
+
+
+def shared_id(ping: StoredPing) -> str | None:
+    value = ping.payload.get("metrics", {}).get("uuid", {}).get("session.shared_session_id")
+    return str(value) if value is not None else None
+
+
+def reasons(pings: list[StoredPing], name: str) -> list[str]:
+    return [p.payload["ping_info"].get("reason", "") for p in pings if p.ping == name]
+
+
+def wait_for_pings(
+    qtbot: QtBot, lab: LabProcess, wanted: dict[str, list[str]], timeout_ms: int = 20_000
+) -> list[StoredPing]:
+    """Until every (ping, reason) of ``wanted`` is stored; returns all pings."""
+    found: list[StoredPing] = []
+
+    def complete() -> bool:
+        found[:] = lab.control.pings(limit=1000)
+        return all(
+            reasons(found, name).count(reason) >= need.count(reason) for name, need in wanted.items() for reason in need
+        )
+
+    qtbot.waitUntil(complete, timeout=timeout_ms)
+    for ping in found:
+        validate_ping(ping.payload)
+    return found
+
+
+def report(lab: LabProcess) -> dict[str, Any]:
+    """The report command, run as a user runs it, on this test's store."""
+    result = subprocess.run(
+        [sys.executable, "-m", "lab", "report", "--json", "--url", lab.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def session_data(ping: StoredPing) -> dict[str, Any]:
+    """The metrics of a ping other than the two ids."""
+    data: dict[str, Any] = {}
+    for kind, values in ping.payload.get("metrics", {}).items():
+        for name, value in values.items():
+            if name not in ID_METRICS:
+                data[f"{kind}:{name}"] = value
+    return data
+
+
+def test_gui_session_pings_are_joined_by_one_id(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    assert mimic.window is not None
+    click(qtbot, mimic.window, "vpnToggle")
+    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        live = daemon.session_id().session_id
+    qtbot.waitUntil(lambda: mimic.telemetry.session_id == live, timeout=10_000)
+    click(qtbot, mimic.window, "vpnToggle")
+    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
+
+    pings = wait_for_pings(
+        qtbot,
+        lab,
+        {
+            "vpnsession": ["flush_init", "flush", "start", "end"],
+            "daemonsession": ["flush", "daemon_start", "daemon_end"],
+        },
+    )
+    for ping in pings:
+        validate_ping(ping.payload)
+    by_reason = {(p.ping, p.payload["ping_info"]["reason"]): p for p in pings}
+    for key in [
+        ("vpnsession", "start"),
+        ("vpnsession", "end"),
+        ("daemonsession", "daemon_start"),
+        ("daemonsession", "daemon_end"),
+    ]:
+        assert shared_id(by_reason[key]) == live, key
+    # The flushes before the session carry no data of it.
+    for key in [("vpnsession", "flush"), ("daemonsession", "flush")]:
+        assert shared_id(by_reason[key]) != live
+    # Data recorded in the session is in the session's pings, not elsewhere.
+    start = session_data(by_reason[("vpnsession", "start")])
+    end = session_data(by_reason[("vpnsession", "end")])
+    assert "datetime:session.app_session_start" in start
+    assert (
+        "timing_distribution:connection.check_duration" in start
+        or "labeled_timing_distribution:connection.check_duration" in start
+    )
+    assert "datetime:session.app_session_end" in end
+    assert "string:session.daemon_session_source" in session_data(by_reason[("daemonsession", "daemon_start")])
+    assert session_data(by_reason[("daemonsession", "daemon_start")])["string:session.daemon_session_source"] == "app"
+    for ping in pings:
+        if shared_id(ping) in (None, INACTIVE_SESSION_ID):
+            assert not any(k.startswith(("datetime:", "timing", "labeled_timing")) for k in session_data(ping)), ping
+
+    figures = report(lab)
+    assert figures["daemon_sessions"]["total"] == 1
+    assert figures["daemon_sessions"]["missing_start"] == 0
+    assert figures["daemon_sessions"]["missing_end"] == 0
+    assert figures["retrieval"]["errors"] == 0
+    assert figures["retrieval"]["successful_retrievals"] == 1
+    assert figures["retrieval"]["error_rate"] == 0.0
+    assert figures["inactive_id"]["values_under_inactive_id"] == 0
+    assert figures["session_counts"] == {
+        "total": 1,
+        "joined": 1,
+        "app_only": 0,
+        "daemon_only": 0,
+        "installation_mismatch": 0,
+    }
+
+
+def daemon_pid() -> int:
+    with DaemonConnection() as daemon:
+        return int(daemon.hello()["pid"])
+
+
+def test_killed_daemon_flushes_the_lingering_session_on_restart(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    assert mimic.window is not None
+    click(qtbot, mimic.window, "vpnToggle")
+    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        live = daemon.session_id().session_id
+    assert locations().daemon_state.exists()
+    os.kill(daemon_pid(), signal.SIGKILL)
+    # The app notices, starts a new daemon, which finds the lingering id.
+    qtbot.waitUntil(lambda: mimic.manager.linkState == "ready", timeout=15_000)
+    pings = wait_for_pings(qtbot, lab, {"daemonsession": ["flush_init"]})
+    flush_init = [p for p in pings if p.ping == "daemonsession" and p.payload["ping_info"]["reason"] == "flush_init"]
+    assert [shared_id(p) for p in flush_init] == [live]
+    validate_ping(flush_init[0].payload)
+    qtbot.waitUntil(lambda: not locations().daemon_state.exists(), timeout=5_000)
+    figures = report(lab)
+    # Killed, the session has no daemon_end, but flush_init closes it.
+    assert figures["daemon_sessions"]["total"] == 1
+    assert figures["daemon_sessions"]["missing_end"] == 0
+    assert figures["daemon_sessions"]["ended_by_flush_init_only"] == 1
+
+
+APP_DRIVER = """
+import asyncio, sys
+from PySide6.QtGui import QGuiApplication
+import qasync
+from vpnui.app import AppOptions, MimicApp
+from vpnui.config import lab_endpoints
+app = QGuiApplication([])
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+mimic = MimicApp(AppOptions(endpoints=lab_endpoints(sys.argv[1])))
+async def main():
+    mimic.show()
+    await mimic.start()
+    while not (mimic.manager.property("linkState") == "ready" and mimic.manager.property("locations")):
+        await asyncio.sleep(0.05)
+    mimic.manager.toggle()
+    while mimic.manager.property("state") != 2 or mimic.telemetry.session_id.startswith("00000000"):
+        await asyncio.sleep(0.05)
+    print("on", mimic.telemetry.session_id, flush=True)
+    await asyncio.sleep(3600)
+with loop:
+    loop.run_until_complete(main())
+"""
+
+
+def test_killed_app_relaunched_flushes_then_picks_up_the_live_id(
+    qtbot: QtBot, qt_loop: object, lab: LabProcess
+) -> None:
+    driver = subprocess.Popen(
+        [sys.executable, "-c", APP_DRIVER, lab.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert driver.stdout is not None
+        line = driver.stdout.readline().split()
+        assert line[:1] == ["on"], line
+        live = line[1]
+    finally:
+        driver.kill()
+        driver.wait()
+        if driver.stdout is not None:
+            driver.stdout.close()
+    wait_for_pings(qtbot, lab, {"vpnsession": ["start"]})
+    before = len(reasons(lab.control.pings(limit=1000), "vpnsession"))
+
+    app = start_app(qtbot, make_app(lab))
+    qtbot.waitUntil(lambda: app.telemetry.session_id == live, timeout=10_000)
+    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["start", "flush_init", "flush_init"]})
+    relaunch = [p for p in pings if p.ping == "vpnsession"][before:]
+    assert [p.payload["ping_info"]["reason"] for p in relaunch][:1] == ["flush_init"]
+    assert app.manager.state == VPNClientState.On
+    run(qtbot, app.shutdown())
+
+
+def test_session_from_the_command_line_then_the_app(qtbot: QtBot, qt_loop: object, lab: LabProcess) -> None:
+    started = subprocess.run(
+        [sys.executable, "-m", "vpnui.ctl", "activate", "de/fra"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        live = daemon.session_id().session_id
+    pings = wait_for_pings(qtbot, lab, {"daemonsession": ["flush", "daemon_start"]})
+    start = next(p for p in pings if p.ping == "daemonsession" and p.payload["ping_info"]["reason"] == "daemon_start")
+    assert shared_id(start) == live
+    assert start.payload["metrics"]["string"]["session.daemon_session_source"] == "daemon"
+
+    app = start_app(qtbot, make_app(lab))
+    qtbot.waitUntil(lambda: app.telemetry.session_id == live, timeout=10_000)
+    assert app.manager.state == VPNClientState.On
+    assert app.window is not None
+    click(qtbot, app.window, "vpnToggle")
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.Off, timeout=10_000)
+    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["end"], "daemonsession": ["daemon_end"]})
+    end = next(p for p in pings if p.ping == "vpnsession" and p.payload["ping_info"]["reason"] == "end")
+    assert shared_id(end) == live
+    run(qtbot, app.shutdown())
+
+
+def test_unreachable_daemon_at_session_start_is_counted(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    """The daemon announces a session, then freezes before it can answer the app's id request."""
+    pid = daemon_pid()
+    assert mimic.window is not None and mimic.telemetry.runtime is not None
+    frozen: list[bool] = []
+
+    def freeze_on_session_start(event: object) -> None:
+        # Runs in the same signal emission as the app's handler, which only
+        # schedules its id request: the daemon is frozen before it is asked.
+        if isinstance(event, protocol.SessionStarted) and not frozen:
+            os.kill(pid, signal.SIGSTOP)
+            frozen.append(True)
+
+    mimic.client.eventReceived.connect(freeze_on_session_start)
+    errors = mimic.telemetry.runtime.metrics.session.session_id_retrieval_errors
+    try:
+        click(qtbot, mimic.window, "vpnToggle")
+        qtbot.waitUntil(lambda: bool(frozen), timeout=10_000)
+        qtbot.waitUntil(lambda: (errors["timeout"].test_get_value() or 0) == 1, timeout=10_000)
+    finally:
+        if frozen:
+            os.kill(pid, signal.SIGCONT)
+        mimic.client.eventReceived.disconnect(freeze_on_session_start)
+    # No start ping under a session id the app could not learn.
+    assert mimic.telemetry.session_id == INACTIVE_SESSION_ID

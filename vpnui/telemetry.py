@@ -1,0 +1,307 @@
+"""The app's telemetry: its own Glean and the ``vpnsession`` ping.
+
+The daemon owns the shared session id; the app asks it and follows the
+session design's triggers in order:
+
+* app start: ``vpnsession`` ``flush_init`` every time (there may be data of
+  a session that ended while the app was not running), then the daemon is
+  asked for a live id; the live id or the inactive one is recorded;
+* session start (the daemon reports one): ask the daemon for the id, then
+  ``flush``, the id recorded, the session's metrics, ``start``; a failed
+  retrieval, or the inactive id, is counted by cause instead;
+* session end: ``end`` (after the daemon's child data is replayed), then
+  the inactive id;
+* a ``timer`` ping at an interval during long sessions.
+
+Measurements made before the session exists (the checks of the activation
+that starts it) are held back and recorded once the session's id is, so no
+ping carries data recorded in another session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from daemon import protocol
+from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
+from daemon.paths import locations
+from daemon.session import INACTIVE_SESSION_ID
+from vpnui.connection.manager import ConnectionManager
+from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.preferences import Preferences
+from vpnui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PING = "vpnsession"
+VERSION = "0.1.0"
+DEFAULT_TIMER_INTERVAL_S = 3 * 3600.0
+SESSION_ID_TIMEOUT_S = 2.0
+SHUTDOWN_TIMEOUT_S = 2.0
+
+# FailureCause keys (presentation.FAILURE_KEYS) -> labels of connection.failures.
+FAILURE_LABELS = {
+    "noInternet": "no_internet",
+    "captivePortal": "captive_portal",
+    "accountServiceUnreachable": "account_service_unreachable",
+    "noSubscription": "no_subscription",
+    "firewallBlocking": "firewall_blocking",
+    "serverUnavailable": "server_unavailable",
+    "daemonLost": "daemon_lost",
+}
+
+BeforeSubmit = Callable[[str], Awaitable[None]]
+
+
+class AppTelemetry(QObject):
+    def __init__(
+        self,
+        client: DaemonClient,
+        manager: ConnectionManager,
+        *,
+        preferences: Preferences,
+        settings: Settings,
+        timer_interval_s: float = DEFAULT_TIMER_INTERVAL_S,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._manager = manager
+        self._preferences = preferences
+        self._settings = settings
+        self._runtime: GleanRuntime | None = None
+        self._ingestion_url: str | None = None
+        self.session_id = INACTIVE_SESSION_ID
+        self._held_back: list[Callable[[Any], None]] = []
+        # The daemon announced a session whose id is still being fetched.
+        self._session_starting = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._queue: asyncio.Lock | None = None
+        # Called with the session id before every vpnsession submit (the
+        # daemon's child data is flushed and replayed there).
+        self.before_submit: list[BeforeSubmit] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(timer_interval_s * 1000))
+        self._timer.timeout.connect(lambda: self._spawn(self._submit("timer")))
+
+        client.eventReceived.connect(self._on_daemon_event)
+        client.linkStateChanged.connect(self._on_link_state)
+        manager.activationMeasured.connect(self._on_activation)
+        manager.checkMeasured.connect(self._on_check)
+        manager.failureRaised.connect(self._on_failure)
+        preferences.telemetryEnabledChanged.connect(self._on_enabled_changed)
+
+    @property
+    def runtime(self) -> GleanRuntime | None:
+        return self._runtime
+
+    # ------------------------------------------------------------- set-up
+
+    def start(self, ingestion_url: str) -> None:
+        """App start: Glean up, ``flush_init``, then the daemon's live id (when linked)."""
+        self._ingestion_url = ingestion_url
+        try:
+            self._runtime = GleanRuntime.start(
+                "app", locations().glean_dir("app"), ingestion_url, self._settings.telemetry_enabled, VERSION
+            )
+        except (GleanRuntimeError, ValueError) as exc:
+            log.error("telemetry unavailable: %s", exc)
+            return
+        self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
+        self._spawn(self._submit("flush_init"))
+        if self._client.link_state is LinkState.READY:
+            self._on_link_state(LinkState.READY.value)
+
+    async def shutdown(self) -> None:
+        self._timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._runtime is not None:
+            runtime, self._runtime = self._runtime, None
+            # Bounded: the window may still be on screen.
+            if not runtime.shutdown(SHUTDOWN_TIMEOUT_S):
+                log.warning("telemetry shutdown took over %.0f s; unsent pings stay on disk", SHUTDOWN_TIMEOUT_S)
+
+    # ------------------------------------------------------------ daemon
+
+    def _on_link_state(self, state: str) -> None:
+        if state == LinkState.READY.value and self._runtime is not None:
+            self._spawn(self._adopt_live_session())
+
+    async def _adopt_live_session(self) -> None:
+        """After (re)linking: share the telemetry setting, pick up a live session id."""
+        try:
+            await self._client.request(
+                protocol.SetTelemetry(id=0, enabled=self._settings.telemetry_enabled, ingestion_url=self._ingestion_url)
+            )
+        except (DaemonLinkError, DaemonRequestError, TimeoutError) as exc:
+            log.warning("could not share the telemetry setting with the daemon: %s", exc)
+        session_id = await self._fetch_session_id(count_inactive=False)
+        self._set_id(session_id or INACTIVE_SESSION_ID)
+        if session_id:
+            self._timer.start()
+
+    def _on_daemon_event(self, event: object) -> None:
+        if self._runtime is None:
+            return
+        if isinstance(event, protocol.SessionStarted):
+            self._session_starting = True
+            self._spawn(self._session_started())
+        elif isinstance(event, protocol.SessionEnded):
+            self._spawn(self._session_ended())
+
+    async def _fetch_session_id(self, count_inactive: bool) -> str | None:
+        """The daemon's live id, or ``None`` (the failure counted by cause)."""
+        cause: str
+        try:
+            data = await self._client.request(protocol.GetSessionId(id=0), timeout=SESSION_ID_TIMEOUT_S)
+        except DaemonLinkError:
+            cause = "no_daemon"
+        except TimeoutError:
+            cause = "timeout"
+        except DaemonRequestError:
+            cause = "invalid_reply"
+        else:
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not _is_uuid(session_id):
+                cause = "invalid_reply"
+            elif session_id == INACTIVE_SESSION_ID:
+                if not count_inactive:
+                    return None
+                cause = "inactive_id"
+            else:
+                return session_id
+        log.warning("session id retrieval failed: %s", cause)
+        self._record(lambda m: m.session.session_id_retrieval_errors[cause].add(1))
+        return None
+
+    async def _session_started(self) -> None:
+        try:
+            await self._start_session()
+        finally:
+            self._session_starting = False
+
+    async def _start_session(self) -> None:
+        async with self._serial():
+            session_id = await self._fetch_session_id(count_inactive=True)
+            if session_id is None:
+                self._held_back.clear()
+                return
+            await self._submit_now("flush")
+            self._set_id(session_id)
+            self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
+            self._record(lambda m: m.session.app_session_start.set(dt.datetime.now(dt.UTC)))
+            held, self._held_back = self._held_back, []
+            for record in held:
+                self._record(record)
+            await self._submit_now("start")
+            self._timer.start()
+
+    async def _session_ended(self) -> None:
+        async with self._serial():
+            self._timer.stop()
+            if self.session_id == INACTIVE_SESSION_ID:
+                return
+            self._record(lambda m: m.session.app_session_end.set(dt.datetime.now(dt.UTC)))
+            await self._submit_now("end")
+            self._set_id(INACTIVE_SESSION_ID)
+
+    # ----------------------------------------------------- measurements
+
+    def _on_activation(self, seconds: float) -> None:
+        ns = int(seconds * 1e9)
+        self._record_in_session(lambda m: m.connection.activation_duration.accumulate_single_sample(ns))
+
+    def _on_check(self, check: str, seconds: float) -> None:
+        ns = int(seconds * 1e9)
+        self._record_in_session(lambda m: m.connection.check_duration[check].accumulate_single_sample(ns))
+
+    def _on_failure(self, key: str) -> None:
+        label = FAILURE_LABELS.get(key)
+        if label is not None:
+            self._record(lambda m: m.connection.failures[label].add(1))
+
+    def _record_in_session(self, record: Callable[[Any], None]) -> None:
+        """Record now when a session runs; otherwise hold until the next one starts."""
+        if self.session_id != INACTIVE_SESSION_ID and not self._session_starting:
+            self._record(record)
+        elif self._session_starting or self._manager.property("state") in (
+            VPNClientState.Connecting,
+            VPNClientState.Switching,
+        ):
+            self._held_back.append(record)
+        else:
+            self._held_back.clear()
+            self._record(record)
+
+    def _on_enabled_changed(self, enabled: bool) -> None:
+        if self._runtime is not None:
+            self._runtime.set_upload_enabled(enabled)
+        self._spawn(self._tell_daemon(enabled))
+
+    async def _tell_daemon(self, enabled: bool) -> None:
+        try:
+            await self._client.request(protocol.SetTelemetry(id=0, enabled=enabled, ingestion_url=self._ingestion_url))
+        except (DaemonLinkError, DaemonRequestError, TimeoutError) as exc:
+            log.warning("the daemon did not take the telemetry setting: %s", exc)
+
+    # ----------------------------------------------------------- helpers
+
+    def _serial(self) -> asyncio.Lock:
+        # Session start and end must not interleave (an end racing a start
+        # would submit the start under the inactive id).
+        if self._queue is None:
+            self._queue = asyncio.Lock()
+        return self._queue
+
+    def _set_id(self, session_id: str) -> None:
+        self.session_id = session_id
+        self._record(lambda m: m.session.shared_session_id.set(uuid.UUID(session_id)))
+
+    def _record(self, record: Callable[[Any], None]) -> None:
+        if self._runtime is None:
+            return
+        try:
+            record(self._runtime.metrics)
+        except (GleanRuntimeError, ValueError, TypeError, KeyError) as exc:
+            log.error("telemetry record failed: %s", exc)
+
+    async def _submit(self, reason: str) -> None:
+        async with self._serial():
+            await self._submit_now(reason)
+
+    async def _submit_now(self, reason: str) -> None:
+        if self._runtime is None:
+            return
+        for hook in self.before_submit:
+            try:
+                await hook(self.session_id)
+            except Exception:
+                log.exception("a pre-submit step failed; submitting anyway")
+        try:
+            self._runtime.submit(PING, reason)
+        except GleanRuntimeError as exc:
+            log.error("cannot submit %s/%s: %s", PING, reason, exc)
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
