@@ -54,14 +54,13 @@ def qt_loop(_session_loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLo
     return _session_loop
 
 
-def make_app(lab: LabProcess, settings: ConnectionSettings = FAST) -> MimicApp:
-    return MimicApp(
-        AppOptions(
-            endpoints=lab_endpoints(lab.url),
-            daemon_args=["--keepalive-interval", KEEPALIVE_S, "--handshake-timeout", "0.3"],
-            connection=settings,
-        )
-    )
+def make_app(lab: LabProcess, settings: ConnectionSettings = FAST, timer_ping_s: float | None = None) -> MimicApp:
+    daemon_args = ["--keepalive-interval", KEEPALIVE_S, "--handshake-timeout", "0.3"]
+    options = AppOptions(endpoints=lab_endpoints(lab.url), daemon_args=daemon_args, connection=settings)
+    if timer_ping_s is not None:
+        daemon_args += ["--telemetry-timer-interval", str(timer_ping_s)]
+        options.telemetry_timer_s = timer_ping_s
+    return MimicApp(options)
 
 
 def start_app(qtbot: QtBot, app: MimicApp) -> MimicApp:

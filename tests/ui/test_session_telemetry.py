@@ -23,7 +23,7 @@ from daemon.sync_client import DaemonConnection
 from lab.api_models import StoredPing
 from tests.support.glean_schema import validate_ping
 from tests.support.lab_process import LabProcess
-from tests.support.qt_app import click, run
+from tests.support.qt_app import click, find_object, run
 from tests.ui.conftest import make_app, start_app
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
@@ -285,3 +285,42 @@ def test_unreachable_daemon_at_session_start_is_counted(qtbot: QtBot, mimic: Mim
         mimic.client.eventReceived.disconnect(freeze_on_session_start)
     # No start ping under a session id the app could not learn.
     assert mimic.telemetry.session_id == INACTIVE_SESSION_ID
+
+
+def test_timer_pings_during_a_long_session(qtbot: QtBot, qt_loop: object, lab: LabProcess) -> None:
+    app = start_app(qtbot, make_app(lab, timer_ping_s=1.0))
+    assert app.window is not None
+    click(qtbot, app.window, "vpnToggle")
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=10_000)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        live = daemon.session_id().session_id
+    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["timer"], "daemonsession": ["daemon_timer"]})
+    timers = [p for p in pings if p.payload["ping_info"]["reason"] in ("timer", "daemon_timer")]
+    assert {shared_id(p) for p in timers} == {live}
+    run(qtbot, app.shutdown())
+
+
+def test_telemetry_off_applies_to_both_processes(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
+    window = mimic.window
+    assert window is not None
+    wait_for_pings(qtbot, lab, {"vpnsession": ["flush_init"]})
+    before = {p.document_id for p in lab.control.pings(limit=1000)}
+    click(qtbot, window, "settingsButton")
+    qtbot.waitUntil(lambda: bool(find_object(window, "settingsPanel").property("opened")), timeout=5_000)
+    click(qtbot, window, "telemetrySwitch")
+    qtbot.waitUntil(lambda: not mimic.preferences.property("telemetryEnabled"), timeout=5_000)
+    daemon_switch = locations().state / "daemon-telemetry.json"
+    qtbot.waitUntil(lambda: daemon_switch.exists() and not json.loads(daemon_switch.read_text())["enabled"], timeout=5_000)
+    click(qtbot, window, "settingsClose")
+    qtbot.waitUntil(lambda: not find_object(window, "settingsPanel").property("opened"), timeout=5_000)
+
+    click(qtbot, window, "vpnToggle")
+    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
+    click(qtbot, window, "vpnToggle")
+    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
+    qtbot.wait(2000)
+    new = [p for p in lab.control.pings(limit=1000) if p.document_id not in before]
+    # Turning telemetry off sends each side's deletion request, and no session ping.
+    assert {p.ping for p in new} <= {"deletion-request"}
+    assert sorted(p.app for p in new) == ["mimic-vpn", "mimic-vpn-daemon"]
