@@ -100,6 +100,9 @@ from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadReq
 from daemon.instance_lock import AlreadyRunning, InstanceLock
 
 log = logging.getLogger(__name__)
+# The SDK logs every upload pass at INFO ("No more pings to upload!"); in a
+# daemon log that is a line every half second with nothing to act on.
+logging.getLogger("glean").setLevel(logging.WARNING)
 
 ProcessName = Literal["app", "daemon"]
 PassOutcome = Literal["done", "failed", "stopped", "deadline"]

@@ -52,8 +52,9 @@ Rectangle {
             objectName: "connectionTimer"
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignHCenter
-            visible: root.on
-            text: root.manager.elapsedText
+            // Kept in the layout when off, so the switch never jumps under the pointer.
+            opacity: root.on ? 1 : 0
+            text: root.on ? root.manager.elapsedText : "00:00:00"
             color: Theme.textOnDark
             font.family: Theme.fontFamily
             font.pixelSize: Theme.fontBody
