@@ -19,6 +19,9 @@ from daemon.protocol import ServerEndpoint
 from tests.support.lab_process import LabProcess, isolated_lab
 from vpnui.connection.check_results import CheckResult
 from vpnui.connection.probes import (
+    ACTIVATION_CHECKS,
+    NETWORK_CHECKS,
+    SWITCH_CHECKS,
     CheckReport,
     ServerList,
     ServerListError,
@@ -27,10 +30,7 @@ from vpnui.connection.probes import (
     probe_captive_portal,
     probe_internet,
     probe_subscription,
-    run_activation_checks,
-    run_network_checks,
-    run_switch_checks,
-    run_tunnel_lost_checks,
+    run_checks,
 )
 from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.states import Check, FailureCause
@@ -110,7 +110,8 @@ class Progress:
 def activation(lab: LabProcess, servers: list[ServerEndpoint], progress: Progress | None = None) -> CheckReport:
     async def checks() -> CheckReport:
         async with open_probe_session() as session:
-            return await run_activation_checks(
+            return await run_checks(
+                ACTIVATION_CHECKS,
                 endpoints(lab),
                 servers,
                 SETTINGS,
@@ -188,9 +189,13 @@ def test_internet_down_network_and_switch_checks_say_no_internet(lab: LabProcess
 
     async def checks() -> tuple[CheckReport, CheckReport, CheckReport]:
         async with open_probe_session() as session:
-            network = await run_network_checks(endpoints(lab), SETTINGS, session)
-            switch = await run_switch_checks(endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session)
-            lost = await run_tunnel_lost_checks(endpoints(lab), server_list.endpoints(*BERLIN), SETTINGS, session)
+            network = await run_checks(NETWORK_CHECKS, endpoints(lab), (), SETTINGS, session)
+            switch = await run_checks(
+                SWITCH_CHECKS, endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session
+            )
+            lost = await run_checks(
+                ACTIVATION_CHECKS, endpoints(lab), server_list.endpoints(*BERLIN), SETTINGS, session
+            )
         return network, switch, lost
 
     for report in run(checks()):
@@ -226,7 +231,7 @@ def test_captive_portal_network_checks_and_login(lab: LabProcess) -> None:
 
     async def checks() -> CheckReport:
         async with open_probe_session() as session:
-            return await run_network_checks(endpoints(lab), SETTINGS, session)
+            return await run_checks(NETWORK_CHECKS, endpoints(lab), (), SETTINGS, session)
 
     report = run(checks())
     assert report.failure == FailureCause.CaptivePortal
@@ -326,7 +331,9 @@ def test_other_cities_are_unaffected_by_a_dead_city(lab: LabProcess, server_list
 
     async def checks() -> CheckReport:
         async with open_probe_session() as session:
-            return await run_switch_checks(endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session)
+            return await run_checks(
+                SWITCH_CHECKS, endpoints(lab), server_list.endpoints("fr", "par"), SETTINGS, session
+            )
 
     report = run(checks())
     assert report.ok
@@ -339,7 +346,7 @@ def test_cancelling_a_run_cancels_every_check(lab: LabProcess, berlin: list[Serv
 
     async def cancelled_run() -> None:
         async with open_probe_session() as session:
-            run_task = asyncio.create_task(run_activation_checks(endpoints(lab), berlin, SETTINGS, session))
+            run_task = asyncio.create_task(run_checks(ACTIVATION_CHECKS, endpoints(lab), berlin, SETTINGS, session))
             await asyncio.sleep(SERVER_PROBE_S / 2)
             run_task.cancel()
             with pytest.raises(asyncio.CancelledError):

@@ -39,7 +39,9 @@ CheckFinishedCallback = Callable[[Check, CheckResult], None]
 ALWAYS_RUN: Final = frozenset({Check.internet, Check.captive_portal})
 """Run with every set of checks: they can explain any other failure."""
 ACTIVATION_CHECKS: Final = frozenset(Check)
-"""Before turning on, and when the tunnel stops answering: everything."""
+"""Before turning on, and when the tunnel stops answering: everything (a silent
+tunnel has no cause of its own, "no signal"; it is one of the failures the
+checks name)."""
 NETWORK_CHECKS: Final = ALWAYS_RUN
 """After a network change: is there internet, and is it behind a portal?"""
 SWITCH_CHECKS: Final = frozenset({*ALWAYS_RUN, Check.server, Check.firewall})
@@ -99,10 +101,6 @@ class CheckReport:
     def durations(self) -> dict[Check, float]:
         """Seconds each finished check took, for the per-check metrics."""
         return {check: result.duration_s for check, result in self.results().items()}
-
-
-ActivationReport = CheckReport
-"""The report of ``run_activation_checks`` (the same shape as every run's)."""
 
 
 async def run_checks(
@@ -196,99 +194,4 @@ def _report(wanted: frozenset[Check], results: dict[Check, CheckResult], duratio
         firewall=firewall if isinstance(firewall, FirewallResult) else None,
         failure=diagnose(results.values()),
         duration_s=duration_s,
-    )
-
-
-async def run_activation_checks(
-    endpoints: Endpoints,
-    servers: Sequence[ServerEndpoint],
-    settings: ConnectionSettings,
-    session: aiohttp.ClientSession,
-    *,
-    os_reachable: bool | None = None,
-    on_check_started: CheckStartedCallback | None = None,
-    on_check_finished: CheckFinishedCallback | None = None,
-) -> CheckReport:
-    """Every check, before the VPN is turned on; ``servers`` is the chosen location."""
-    return await run_checks(
-        ACTIVATION_CHECKS,
-        endpoints,
-        servers,
-        settings,
-        session,
-        os_reachable=os_reachable,
-        on_check_started=on_check_started,
-        on_check_finished=on_check_finished,
-    )
-
-
-async def run_network_checks(
-    endpoints: Endpoints,
-    settings: ConnectionSettings,
-    session: aiohttp.ClientSession,
-    *,
-    os_reachable: bool | None = None,
-    on_check_started: CheckStartedCallback | None = None,
-    on_check_finished: CheckFinishedCallback | None = None,
-) -> CheckReport:
-    """The internet and captive-portal checks, after the network changed."""
-    return await run_checks(
-        NETWORK_CHECKS,
-        endpoints,
-        (),
-        settings,
-        session,
-        os_reachable=os_reachable,
-        on_check_started=on_check_started,
-        on_check_finished=on_check_finished,
-    )
-
-
-async def run_tunnel_lost_checks(
-    endpoints: Endpoints,
-    servers: Sequence[ServerEndpoint],
-    settings: ConnectionSettings,
-    session: aiohttp.ClientSession,
-    *,
-    os_reachable: bool | None = None,
-    on_check_started: CheckStartedCallback | None = None,
-    on_check_finished: CheckFinishedCallback | None = None,
-) -> CheckReport:
-    """Every check for the location in use, when the tunnel stopped answering.
-
-    The same checks as activation: a silent tunnel has no cause of its own
-    ("no signal"), it is one of the failures the checks name.
-    """
-    return await run_checks(
-        ACTIVATION_CHECKS,
-        endpoints,
-        servers,
-        settings,
-        session,
-        os_reachable=os_reachable,
-        on_check_started=on_check_started,
-        on_check_finished=on_check_finished,
-    )
-
-
-async def run_switch_checks(
-    endpoints: Endpoints,
-    servers: Sequence[ServerEndpoint],
-    settings: ConnectionSettings,
-    session: aiohttp.ClientSession,
-    *,
-    os_reachable: bool | None = None,
-    on_check_started: CheckStartedCallback | None = None,
-    on_check_finished: CheckFinishedCallback | None = None,
-) -> CheckReport:
-    """The checks before switching a running connection to ``servers`` (the new location)."""
-    return await run_checks(
-        SWITCH_CHECKS,
-        endpoints,
-        servers,
-        settings,
-        session,
-        os_reachable=os_reachable,
-        on_check_started=on_check_started,
-        on_check_finished=on_check_finished,
     )
