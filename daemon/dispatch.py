@@ -93,7 +93,9 @@ class RequestDispatcher:
             case Logs():
                 return {"lines": fit_lines(self.recent_logs.last(request.lines))}
             case TelemetryFlush():
-                return {}
+                if self.telemetry is None or self.telemetry.child is None:
+                    return {"payloads": []}
+                return self.telemetry.child.flush_reply()
             case SetTelemetry():
                 self.info.telemetry_enabled = request.enabled
                 if self.telemetry is not None:

@@ -100,6 +100,10 @@ class ControlServer(QObject):
     def client_count(self) -> int:
         return len(self._clients)
 
+    def has_client(self, kind: str) -> bool:
+        """Whether a client that said hello as ``kind`` (e.g. "app") is connected."""
+        return any(client.greeted and client.kind == kind and not client.closed for client in self._clients)
+
     def listen(self, path: Path, handler: Handler) -> None:
         """Serve ``path`` (owner-only, mode 0600), replacing a stale socket file.
 

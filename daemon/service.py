@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 
+from daemon.child_metrics import ChildMetrics
 from daemon.dispatch import DaemonInfo, RequestDispatcher
 from daemon.logging_setup import RecentLogHandler
 from daemon.options import DaemonOptions
@@ -46,7 +47,8 @@ class DaemonService:
             SessionStore(where.daemon_state),
             publish=self.server.broadcast,
         )
-        self.telemetry = DaemonTelemetry(where, options.telemetry_url, options.telemetry_timer_interval)
+        child = ChildMetrics(self.server.broadcast, lambda: self.server.has_client("app"))
+        self.telemetry = DaemonTelemetry(where, options.telemetry_url, options.telemetry_timer_interval, child)
         self.sessions.hooks = self.telemetry
         self.dispatcher = RequestDispatcher(self.sessions, recent_logs, self.info, self.telemetry)
         self._stop = asyncio.Event()
@@ -71,6 +73,10 @@ class DaemonService:
 
     async def shutdown(self) -> None:
         log.info("shutting down")
+        # The app gets the session's pending metrics before it hears the
+        # session end, so they land in that session's end ping.
+        if self.telemetry.child is not None:
+            self.telemetry.child.push_pending("shutdown")
         try:
             await self.sessions.shutdown()
         finally:

@@ -58,6 +58,8 @@ class SessionHooks(Protocol):
     def session_started(self, session_id: str, started_at: float, source: str) -> None: ...
     def session_ending(self, session_id: str) -> None: ...
     def session_ended(self) -> None: ...
+    def handshake_done(self, seconds: float) -> None: ...
+    def tunnel_health(self, sample: HealthSample) -> None: ...
 
 
 class NoHooks:
@@ -76,6 +78,12 @@ class NoHooks:
         pass
 
     def session_ended(self) -> None:
+        pass
+
+    def handshake_done(self, seconds: float) -> None:
+        pass
+
+    def tunnel_health(self, sample: HealthSample) -> None:
         pass
 
 
@@ -203,6 +211,7 @@ class SessionManager:
         Running all of it inside one task means a cancel either stops the
         handshake or comes after the session started, never in between.
         """
+        began = time.monotonic()
         try:
             server = await self._tunnel.activate(servers)
         except ActivationFailed as exc:
@@ -219,6 +228,8 @@ class SessionManager:
         if not switching:
             self._start_session(server)
             self._set_state("on")
+        # After the session started, so the measurement belongs to it.
+        self.hooks.handshake_done(time.monotonic() - began)
         self.rtt_ms = None
         self.loss = 0.0
         assert self.connected_since is not None
@@ -308,6 +319,7 @@ class SessionManager:
         self._publish(StateChanged(state=state))
 
     def _on_health(self, sample: HealthSample) -> None:
+        self.hooks.tunnel_health(sample)
         self.rtt_ms = sample.rtt_ms
         self.loss = sample.loss
         self._publish(

@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from daemon.atomic_file import write_atomically
+from daemon.child_metrics import ChildMetrics
 from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
 from daemon.paths import Locations
 from daemon.session import INACTIVE_SESSION_ID
 from daemon.session_store import PersistedSession
+from daemon.tunnel import HealthSample
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,16 @@ SHUTDOWN_TIMEOUT_S = 3.0
 class DaemonTelemetry:
     """Implements ``daemon.session.SessionHooks`` on top of one GleanRuntime."""
 
-    def __init__(self, where: Locations, endpoint: str | None, timer_interval_s: float) -> None:
+    def __init__(
+        self,
+        where: Locations,
+        endpoint: str | None,
+        timer_interval_s: float,
+        child: ChildMetrics | None = None,
+    ) -> None:
         self._where = where
+        # Measurements the daemon takes for the app's ping (cross-process).
+        self.child = child
         self._endpoint = endpoint or _embedded_lab_url(where.lab_state)
         self._timer_interval_s = timer_interval_s
         self._settings_file = where.state / "daemon-telemetry.json"
@@ -112,6 +122,8 @@ class DaemonTelemetry:
     def shutdown(self) -> None:
         """Bounded: the daemon is exiting and has no UI to keep responsive."""
         self._stop_timer()
+        if self.child is not None:
+            self.child.shutdown()
         if self._runtime is not None:
             runtime, self._runtime = self._runtime, None
             if not runtime.shutdown(SHUTDOWN_TIMEOUT_S):
@@ -124,6 +136,8 @@ class DaemonTelemetry:
 
     def session_id_created(self, session_id: str) -> None:
         self._set_id(session_id)
+        if self.child is not None:
+            self.child.session_started(session_id)
 
     def session_started(self, session_id: str, started_at: float, source: str) -> None:
         start = dt.datetime.fromtimestamp(started_at, dt.UTC)
@@ -141,6 +155,16 @@ class DaemonTelemetry:
 
     def session_ended(self) -> None:
         self._set_id(INACTIVE_SESSION_ID)
+        if self.child is not None:
+            self.child.session_ended()
+
+    def handshake_done(self, seconds: float) -> None:
+        if self.child is not None:
+            self.child.handshake_done(seconds)
+
+    def tunnel_health(self, sample: HealthSample) -> None:
+        if self.child is not None:
+            self.child.tunnel_health(sample)
 
     # ----------------------------------------------------------- helpers
 

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 16.0
-# Don't spawn a daemon more often than this: a daemon that dies at start must
-# not turn into a fork storm, and one that is still starting needs time.
+# Don't spawn again within this long of a spawn that has not answered yet: a
+# daemon that dies at start must not turn into a fork storm, and one that is
+# still starting needs time.
 SPAWN_INTERVAL_S = 5.0
 DEFAULT_TIMEOUT_S = 5.0
 
@@ -167,6 +168,8 @@ class DaemonClient(QObject):
             self._socket.abort()
             return
         self._backoff = BACKOFF_START_S
+        # The daemon we may have started is up: a later loss may spawn at once.
+        self._last_spawn = float("-inf")
         self._set_link(LinkState.READY)
 
     def _on_error(self, error: QLocalSocket.LocalSocketError) -> None:

@@ -36,6 +36,7 @@ from daemon.session import INACTIVE_SESSION_ID
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.ipc_replay import IpcParent
 from vpnui.preferences import Preferences
 from vpnui.settings import Settings
 
@@ -46,6 +47,9 @@ VERSION = "0.1.0"
 DEFAULT_TIMER_INTERVAL_S = 3 * 3600.0
 SESSION_ID_TIMEOUT_S = 2.0
 SHUTDOWN_TIMEOUT_S = 2.0
+# At app start flush_init waits this long for the daemon link (so the
+# daemon's pending data can be replayed or discarded first), then goes anyway.
+FLUSH_INIT_WAIT_S = 5.0
 
 # FailureCause keys (presentation.FAILURE_KEYS) -> labels of connection.failures.
 FAILURE_LABELS = {
@@ -58,7 +62,8 @@ FAILURE_LABELS = {
     "daemonLost": "daemon_lost",
 }
 
-BeforeSubmit = Callable[[str], Awaitable[None]]
+BeforeSubmit = Callable[[str, str], Awaitable[None]]  # (session id, reason)
+FLUSH_TIMEOUT_S = 1.0
 
 
 class AppTelemetry(QObject):
@@ -85,12 +90,18 @@ class AppTelemetry(QObject):
         self._session_starting = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queue: asyncio.Lock | None = None
-        # Called with the session id before every vpnsession submit (the
-        # daemon's child data is flushed and replayed there).
-        self.before_submit: list[BeforeSubmit] = []
+        # Called before every vpnsession submit; the first flushes the
+        # daemon's child data into the ping of the session it belongs to.
+        self.ipc = IpcParent()
+        self._early_payloads: list[str] = []
+        self.before_submit: list[BeforeSubmit] = [self._flush_children]
         self._timer = QTimer(self)
         self._timer.setInterval(int(timer_interval_s * 1000))
         self._timer.timeout.connect(lambda: self._spawn(self._submit("timer")))
+        self._flush_init_pending = False
+        self._flush_init_fallback = QTimer(self)
+        self._flush_init_fallback.setSingleShot(True)
+        self._flush_init_fallback.timeout.connect(lambda: self._spawn(self._flush_init()))
 
         client.eventReceived.connect(self._on_daemon_event)
         client.linkStateChanged.connect(self._on_link_state)
@@ -116,12 +127,14 @@ class AppTelemetry(QObject):
             log.error("telemetry unavailable: %s", exc)
             return
         self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
-        self._spawn(self._submit("flush_init"))
+        self._flush_init_pending = True
+        self._flush_init_fallback.start(int(FLUSH_INIT_WAIT_S * 1000))
         if self._client.link_state is LinkState.READY:
             self._on_link_state(LinkState.READY.value)
 
     async def shutdown(self) -> None:
         self._timer.stop()
+        self._flush_init_fallback.stop()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -138,8 +151,21 @@ class AppTelemetry(QObject):
         if state == LinkState.READY.value and self._runtime is not None:
             self._spawn(self._adopt_live_session())
 
+    async def _flush_init(self) -> None:
+        """App start: ``flush_init`` once (the daemon's pending data replayed first, when linked)."""
+        if not self._flush_init_pending:
+            return
+        self._flush_init_pending = False
+        self._flush_init_fallback.stop()
+        await self._submit("flush_init")
+
     async def _adopt_live_session(self) -> None:
-        """After (re)linking: share the telemetry setting, pick up a live session id."""
+        """After (re)linking: share the telemetry setting, pick up a live session id.
+
+        The first time, ``flush_init`` goes out before the live id is asked
+        for, as the session design orders it.
+        """
+        await self._flush_init()
         try:
             await self._client.request(
                 protocol.SetTelemetry(id=0, enabled=self._settings.telemetry_enabled, ingestion_url=self._ingestion_url)
@@ -154,7 +180,12 @@ class AppTelemetry(QObject):
     def _on_daemon_event(self, event: object) -> None:
         if self._runtime is None:
             return
-        if isinstance(event, protocol.SessionStarted):
+        if isinstance(event, protocol.TelemetryPayload):
+            if self._session_starting:
+                self._early_payloads.append(event.payload)  # its session's id is on its way
+            else:
+                self.ipc.receive(event.payload, self.session_id)
+        elif isinstance(event, protocol.SessionStarted):
             self._session_starting = True
             self._spawn(self._session_started())
         elif isinstance(event, protocol.SessionEnded):
@@ -204,6 +235,9 @@ class AppTelemetry(QObject):
             held, self._held_back = self._held_back, []
             for record in held:
                 self._record(record)
+            early, self._early_payloads = self._early_payloads, []
+            for payload in early:
+                self.ipc.receive(payload, self.session_id)
             await self._submit_now("start")
             self._timer.start()
 
@@ -218,13 +252,15 @@ class AppTelemetry(QObject):
 
     # ----------------------------------------------------- measurements
 
+    # Glean takes timing samples in the metric's time_unit (milliseconds for
+    # both, see metrics.yaml), not in nanoseconds.
     def _on_activation(self, seconds: float) -> None:
-        ns = int(seconds * 1e9)
-        self._record_in_session(lambda m: m.connection.activation_duration.accumulate_single_sample(ns))
+        ms = _milliseconds(seconds)
+        self._record_in_session(lambda m: m.connection.activation_duration.accumulate_single_sample(ms))
 
     def _on_check(self, check: str, seconds: float) -> None:
-        ns = int(seconds * 1e9)
-        self._record_in_session(lambda m: m.connection.check_duration[check].accumulate_single_sample(ns))
+        ms = _milliseconds(seconds)
+        self._record_in_session(lambda m: m.connection.check_duration[check].accumulate_single_sample(ms))
 
     def _on_failure(self, key: str) -> None:
         label = FAILURE_LABELS.get(key)
@@ -285,7 +321,7 @@ class AppTelemetry(QObject):
             return
         for hook in self.before_submit:
             try:
-                await hook(self.session_id)
+                await hook(self.session_id, reason)
             except Exception:
                 log.exception("a pre-submit step failed; submitting anyway")
         try:
@@ -293,10 +329,30 @@ class AppTelemetry(QObject):
         except GleanRuntimeError as exc:
             log.error("cannot submit %s/%s: %s", PING, reason, exc)
 
+    async def _flush_children(self, session_id: str, reason: str) -> None:
+        """Replay the daemon's pending data of this session before its ping goes out.
+
+        Not before ``flush``: that ping closes the previous session, and the
+        daemon's pending data already belongs to the new one.
+        """
+        if reason == "flush" or self._client.link_state is not LinkState.READY:
+            return
+        await self.ipc.flush_all_children(self._request_flush, session_id, FLUSH_TIMEOUT_S)
+
+    async def _request_flush(self) -> list[str]:
+        data = await self._client.request(protocol.TelemetryFlush(id=0), timeout=FLUSH_TIMEOUT_S)
+        payloads = data.get("payloads", [])
+        return [p for p in payloads if isinstance(p, str)] if isinstance(payloads, list) else []
+
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _milliseconds(seconds: float) -> int:
+    """A duration as a Glean millisecond sample (at least 1: Glean drops 0)."""
+    return max(1, round(seconds * 1000))
 
 
 def _is_uuid(value: str) -> bool:

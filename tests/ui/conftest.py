@@ -38,20 +38,22 @@ KEEPALIVE_S = "0.2"
 def _session_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """One qasync loop for the whole run, closed at the end (with its self-pipe)."""
     loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
     asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
+    yield loop
     # The loop was never "run" by us, so qasync still thinks it is running.
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     loop.close()
 
 
 @pytest.fixture
-def qt_loop(_session_loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+def qt_loop(_session_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.AbstractEventLoop]:
+    """The shared loop, registered as running only while this test runs
+    (tests outside the UI use ``asyncio.run``, which needs no running loop)."""
     asyncio.set_event_loop(_session_loop)
     asyncio.events._set_running_loop(_session_loop)
-    return _session_loop
+    yield _session_loop
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
 
 
 def make_app(lab: LabProcess, settings: ConnectionSettings = FAST, timer_ping_s: float | None = None) -> MimicApp:

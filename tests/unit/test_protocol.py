@@ -31,6 +31,7 @@ from daemon.protocol import (
     Status,
     StatusData,
     TelemetryFlush,
+    TelemetryPayload,
     decode_daemon_message,
     decode_request,
     encode,
@@ -173,6 +174,7 @@ DAEMON_MESSAGES: list[msgspec.Struct] = [
     SessionStarted(session_id="abc"),
     SessionEnded(session_id="abc"),
     BackendFailure(code="activation_failed", message="no server answered"),
+    TelemetryPayload(payload="gqF2AaFzoA==", reason="watermark"),
 ]
 
 
