@@ -53,7 +53,7 @@ SETTINGS: Final = ConnectionSettings(
 )
 # How long the server probe takes when no server answers: anything that
 # finishes sooner did not wait for it.
-SERVER_PROBE_S: Final = SETTINGS.server_handshake_timeout_s * SETTINGS.server_handshake_attempts
+SERVER_PROBE_S: Final = SETTINGS.server_handshake_timeout_s
 TOKEN: Final = "device-token-for-tests"
 BERLIN: Final = ("de", "ber")
 BER_1, BER_2 = "de-ber-wg-001", "de-ber-wg-002"

@@ -162,8 +162,8 @@ def test_silent_servers_are_unavailable_after_every_attempt() -> None:
         handshakes = [d for d in silent.received if isinstance(d, wire.Handshake)]
         assert len(handshakes) == FAST.server_handshake_attempts
         assert len({d.n for d in handshakes}) == len(handshakes)  # a fresh nonce each attempt
-        attempts_time = FAST.server_handshake_attempts * FAST.server_handshake_timeout_s
-        assert attempts_time <= result.duration_s < attempts_time + 0.5
+        # All attempts fit in one timeout window.
+        assert FAST.server_handshake_timeout_s <= result.duration_s < FAST.server_handshake_timeout_s + 0.5
 
     run(scenario())
 
@@ -193,15 +193,15 @@ def test_a_closed_port_fails_without_waiting_for_the_timeout() -> None:
 
 def test_a_late_answer_to_the_first_attempt_still_counts() -> None:
     async def scenario() -> None:
-        # Answers after 1.5 timeouts: during the second attempt.
-        late = Responder("late", delay_s=FAST.server_handshake_timeout_s * 1.5)
+        # Answers after 3/4 of the window: after the second attempt was sent.
+        late = Responder("late", delay_s=FAST.server_handshake_timeout_s * 0.75)
         async with responders(late) as servers:
             result = await probe_servers(servers, FAST)
         assert result.ok
         rtt = result.rtt_ms("late")
         assert rtt is not None
         # Measured from the datagram it answers, not from the second send.
-        assert rtt >= FAST.server_handshake_timeout_s * 1.5 * 1000
+        assert rtt >= FAST.server_handshake_timeout_s * 0.75 * 1000
 
     run(scenario())
 

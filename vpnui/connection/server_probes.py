@@ -44,14 +44,13 @@ class _HandshakeProtocol(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         loop = asyncio.get_running_loop()
         self._sent_at: dict[int, float] = {}
-        self._waiter: asyncio.Future[float | None] | None = None
+        # Resolved with the round trip in ms of the first answered attempt,
+        # or ``None`` if the port refused.
+        self.answer: asyncio.Future[float | None] = loop.create_future()
         self.closed: asyncio.Future[None] = loop.create_future()
 
-    def expect(self, nonce: int) -> asyncio.Future[float | None]:
-        """A future resolved with the round trip in ms, or ``None`` if refused."""
+    def expect(self, nonce: int) -> None:
         self._sent_at[nonce] = time.monotonic()
-        self._waiter = asyncio.get_running_loop().create_future()
-        return self._waiter
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         reply = wire.decode(data)
@@ -72,8 +71,8 @@ class _HandshakeProtocol(asyncio.DatagramProtocol):
             self.closed.set_result(None)
 
     def _resolve(self, rtt_ms: float | None) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(rtt_ms)
+        if not self.answer.done():
+            self.answer.set_result(rtt_ms)
 
 
 async def handshake_rtt(
@@ -87,17 +86,18 @@ async def handshake_rtt(
         )
     except OSError:
         return None  # unresolvable host or no route: no answer possible
+    # Retransmissions within one timeout window: an answer to any attempt
+    # counts, so a slow first answer is not thrown away by the second send.
+    spacing = settings.server_handshake_timeout_s / settings.server_handshake_attempts
     try:
         for _ in range(settings.server_handshake_attempts):
             nonce = secrets.randbits(62)
-            answer = protocol.expect(nonce)
+            protocol.expect(nonce)
             transport.sendto(wire.encode(wire.Handshake(n=nonce, c=client_id)))
             try:
-                rtt_ms = await asyncio.wait_for(answer, settings.server_handshake_timeout_s)
+                return await asyncio.wait_for(asyncio.shield(protocol.answer), spacing)
             except TimeoutError:
                 continue
-            if rtt_ms is not None:
-                return rtt_ms
         return None
     finally:
         transport.close()

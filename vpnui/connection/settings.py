@@ -60,8 +60,10 @@ class ConnectionSettings:
 
     # -- server probe (UDP handshake)
     server_handshake_timeout_s: float = 0.8
-    """Per attempt and server; a handshake is one round trip."""
+    """Per server: how long a handshake may take, all attempts included."""
     server_handshake_attempts: int = 2
+    """Datagrams sent within that time, evenly spaced: one lost datagram does
+    not fail the server, and a dead server costs one timeout, not several."""
     server_parallelism: int = 4
     """Servers handshaken at once, so a big location does not flood the network."""
 
@@ -77,7 +79,11 @@ class ConnectionSettings:
     """Consecutive samples on the other side of a threshold before the verdict changes."""
     stability_settling_s: float = 3.0
     """After connecting, switching or a verdict change, samples are ignored this long."""
-    tunnel_lost_missed_keepalives: int = 2
+    tunnel_lost_missed_keepalives: int = 1
+    """Missed keepalives that start the checks.  One is enough: the checks,
+    not the miss, decide whether anything is wrong (a lost datagram gives
+    checks that pass and show nothing), and waiting for a second miss adds a
+    whole keepalive interval to every diagnosis."""
 
     # -- periodic re-checks while On
     subscription_recheck_interval_s: float = 300.0
