@@ -22,11 +22,16 @@ _GUI_MODULES = ("PySide6.QtGui", "PySide6.QtWidgets")
 
 
 def _install_gui_stand_ins() -> None:
-    """Make qasync's GUI imports resolve to empty modules, unless the real ones are loaded."""
-    if any(name in sys.modules for name in _GUI_MODULES) or "qasync" in sys.modules:
+    """Make qasync's GUI imports resolve to empty modules where the real ones are not loaded.
+
+    The daemon loads neither; the GUI app has QtGui (real) and no widgets.
+    """
+    if "qasync" in sys.modules:
         return
     for name in _GUI_MODULES:
-        stand_in = types.ModuleType(name, "Stand-in: the daemon never loads Qt GUI modules.")
+        if name in sys.modules:
+            continue
+        stand_in = types.ModuleType(name, "Stand-in: qasync needs only QApplication.instance() from it.")
         if name.endswith("QtWidgets"):
             stand_in.QApplication = QCoreApplication  # type: ignore[attr-defined]
         sys.modules[name] = stand_in

@@ -11,9 +11,9 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qasync
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QEventLoop, QObject, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtQml import QQmlApplicationEngine
@@ -24,15 +24,17 @@ from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
-from vpnui.embedded_lab import world_endpoints
 from vpnui.lab_conditions import LabConditions
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
-from vpnui.telemetry import DEFAULT_TIMER_INTERVAL_S, AppTelemetry
+
+if TYPE_CHECKING:
+    from vpnui.telemetry import AppTelemetry
 
 log = logging.getLogger(__name__)
 
 QML_DIR = Path(__file__).resolve().parent.parent / "qml"
+FIRST_FRAME_WAIT_S = 1.0
 
 
 @dataclass
@@ -42,7 +44,7 @@ class AppOptions:
     lab_args: list[str] = field(default_factory=list)
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     use_embedded_lab: bool = True
-    telemetry_timer_s: float = DEFAULT_TIMER_INTERVAL_S
+    telemetry_timer_s: float = 3 * 3600.0  # the timer/daemon_timer ping interval
 
 
 class MimicApp(QObject):
@@ -66,15 +68,14 @@ class MimicApp(QObject):
         )
         self.preferences = Preferences(self.settings, parent=self)
         self.lab_conditions = LabConditions(self.manager.network_changed, parent=self)
-        self.telemetry = AppTelemetry(
-            self.client,
-            self.manager,
-            preferences=self.preferences,
-            settings=self.settings,
-            timer_interval_s=self.options.telemetry_timer_s,
-            parent=self,
-        )
+        self._telemetry: AppTelemetry | None = None
         self.window: QQuickWindow | None = None
+
+    @property
+    def telemetry(self) -> AppTelemetry:
+        """The app's Glean side; it exists once ``start()`` ran."""
+        assert self._telemetry is not None, "start() creates the telemetry"
+        return self._telemetry
 
     def show(self) -> QQuickWindow:
         """Load the QML window bound to the manager (before any network work)."""
@@ -90,12 +91,27 @@ class MimicApp(QObject):
         return self.window
 
     async def start(self) -> None:
-        """Find the outside world, then connect to the daemon."""
+        """Find the outside world, then connect to the daemon.
+
+        Telemetry and the HTTP client load here, not at import: the window is
+        on screen first, and a good part of the start-up time is theirs.
+        """
+        from vpnui.embedded_lab import world_endpoints  # noqa: PLC0415
+        from vpnui.telemetry import AppTelemetry  # noqa: PLC0415
+
+        self._telemetry = AppTelemetry(
+            self.client,
+            self.manager,
+            preferences=self.preferences,
+            settings=self.settings,
+            timer_interval_s=self.options.telemetry_timer_s,
+            parent=self,
+        )
         endpoints = await world_endpoints(self.endpoints, self.options.use_embedded_lab, self.options.lab_args)
         self.endpoints = endpoints
         self.manager.set_endpoints(endpoints)
         if endpoints.ingestion_url:
-            self.telemetry.start(endpoints.ingestion_url)
+            self._telemetry.start(endpoints.ingestion_url)
         if endpoints.lab_url:
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
@@ -114,7 +130,8 @@ class MimicApp(QObject):
         """Leave the daemon (and its VPN session) running; close our side."""
         await self.lab_conditions.close()
         await self.manager.shutdown()
-        await self.telemetry.shutdown()
+        if self._telemetry is not None:
+            await self._telemetry.shutdown()
         self.client.close()
         self.close_window()
 
@@ -126,10 +143,26 @@ class MimicApp(QObject):
         self.engine.deleteLater()
 
 
+def show_first_frame(window: QQuickWindow, timeout_s: float = FIRST_FRAME_WAIT_S) -> None:
+    """Run Qt's own loop until the window's first frame is on screen.
+
+    Done before the asyncio loop (qasync) is even imported: a user sees the
+    app at once, and the rest (imports, telemetry, the daemon link) follows.
+    """
+    waiting = QEventLoop()
+    window.frameSwapped.connect(waiting.quit)
+    QTimer.singleShot(int(timeout_s * 1000), waiting.quit)
+    waiting.exec()
+    window.frameSwapped.disconnect(waiting.quit)
+
+
 def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
-    """Run the Qt/asyncio loop until the last window closes."""
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    """Show the window, then run the Qt/asyncio loop until it closes."""
+    show_first_frame(mimic.show())
+    # The app uses no widgets; qt_loop keeps qasync from loading QtWidgets.
+    from daemon.qt_loop import create_event_loop  # noqa: PLC0415
+
+    loop = create_event_loop(app)
     quit_event = asyncio.Event()
     # Closing the window ends the app only after an orderly shutdown, so Qt
     # must not stop the loop underneath it.
@@ -139,11 +172,12 @@ def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
         loop.add_signal_handler(signum, quit_event.set)
 
     async def _main() -> None:
-        mimic.show()
         await mimic.start()
         await quit_event.wait()
         await mimic.shutdown()
 
-    with loop:
+    try:
         loop.run_until_complete(_main())
+    finally:
+        loop.close()
     return 0

@@ -12,9 +12,8 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
@@ -22,6 +21,9 @@ from PySide6.QtQml import QmlElement
 from lab.api_models import ServerDirectory
 from vpnui import qml_types
 from vpnui.qml_types import uncreatable
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ class LabConditions(QObject):
 
     def attach(self, lab_url: str) -> None:
         """Follow the lab at ``lab_url``."""
+        import aiohttp  # noqa: PLC0415  (loaded after the window is shown)
+
         self._url = lab_url.rstrip("/")
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3.0))
         self.availableChanged.emit()
@@ -109,6 +113,8 @@ class LabConditions(QObject):
         task.add_done_callback(self._tasks.discard)
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> None:
+        import aiohttp  # noqa: PLC0415
+
         if self._url is None or self._http is None:
             return
         try:
@@ -127,6 +133,8 @@ class LabConditions(QObject):
 
     async def _follow(self, lab_url: str) -> None:
         """Mirror the lab's conditions from its event stream, reconnecting if it drops."""
+        import aiohttp  # noqa: PLC0415
+
         while True:
             try:
                 await self._load_servers()

@@ -27,6 +27,9 @@ from vpnui.connection.check_results import (
     ServerProbeResult,
     SubscriptionResult,
 )
+from vpnui.connection.check_sets import (
+    ALWAYS_RUN,
+)
 from vpnui.connection.diagnosis import diagnose, outranks
 from vpnui.connection.http_probes import probe_captive_portal, probe_internet, probe_subscription
 from vpnui.connection.server_probes import probe_firewall, probe_servers
@@ -35,21 +38,6 @@ from vpnui.connection.states import CAUSES_FOUND_BY, Check, FailureCause
 
 CheckStartedCallback = Callable[[Check], None]
 CheckFinishedCallback = Callable[[Check, CheckResult], None]
-
-ALWAYS_RUN: Final = frozenset({Check.internet, Check.captive_portal})
-"""Run with every set of checks: they can explain any other failure."""
-ACTIVATION_CHECKS: Final = frozenset(Check)
-"""Before turning on, and when the tunnel stops answering: everything (a silent
-tunnel has no cause of its own, "no signal"; it is one of the failures the
-checks name)."""
-NETWORK_CHECKS: Final = ALWAYS_RUN
-"""After a network change: is there internet, and is it behind a portal?"""
-SWITCH_CHECKS: Final = frozenset({*ALWAYS_RUN, Check.server, Check.firewall})
-"""Before moving a running connection to another location (the subscription is rechecked on its own)."""
-SERVER_RECHECKS: Final = SWITCH_CHECKS
-"""The periodic re-check of the connected location's servers."""
-SUBSCRIPTION_RECHECKS: Final = frozenset({*ALWAYS_RUN, Check.subscription})
-"""The periodic re-check of the subscription."""
 
 # The order in which concurrent checks are started and reported.
 _ORDER: Final = (Check.internet, Check.captive_portal, Check.subscription, Check.server, Check.firewall)

@@ -14,9 +14,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement
 
@@ -27,14 +26,12 @@ from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
 from vpnui.connection import states
 from vpnui.connection.check_results import CheckResult
-from vpnui.connection.check_runs import (
+from vpnui.connection.check_sets import (
     ACTIVATION_CHECKS,
     NETWORK_CHECKS,
     SERVER_RECHECKS,
     SUBSCRIPTION_RECHECKS,
     SWITCH_CHECKS,
-    CheckReport,
-    run_checks,
 )
 from vpnui.connection.machine import Machine
 from vpnui.connection.presentation import (
@@ -45,8 +42,6 @@ from vpnui.connection.presentation import (
     format_elapsed,
     status_text,
 )
-from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list
-from vpnui.connection.server_probes import probe_servers
 from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
@@ -54,6 +49,12 @@ from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
 from vpnui.qml_types import uncreatable
 from vpnui.settings import Settings, save_settings
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from vpnui.connection.check_runs import CheckReport
+    from vpnui.connection.server_list import ServerList
 
 log = logging.getLogger(__name__)
 
@@ -460,6 +461,10 @@ class ConnectionManager(QObject):
             log.error("connection task failed", exc_info=task.exception())
 
     def _session(self) -> aiohttp.ClientSession:
+        # The HTTP client and the checks load on first use, after the window
+        # is on screen (they are a large part of the start-up time).
+        import aiohttp  # noqa: PLC0415
+
         if self._http is None:
             self._http = aiohttp.ClientSession()
         return self._http
@@ -491,6 +496,8 @@ class ConnectionManager(QObject):
             if self._server_list is None:
                 await self._load_server_list()
             servers = self._location_servers()
+        from vpnui.connection.check_runs import run_checks  # noqa: PLC0415  (see _session)
+
         report = await run_checks(
             checks,
             self._endpoints,
@@ -555,6 +562,8 @@ class ConnectionManager(QObject):
     async def _load_server_list(self) -> None:
         if self._endpoints is None:
             return
+        from vpnui.connection.server_list import ServerListError, fetch_server_list  # noqa: PLC0415
+
         try:
             self._server_list = await fetch_server_list(self._endpoints.servers_url, self._conn, self._session())
         except ServerListError as exc:
@@ -580,6 +589,8 @@ class ConnectionManager(QObject):
             for city in country.cities
             for server in self._server_list.endpoints(country.code, city.code)
         ]
+        from vpnui.connection.server_probes import probe_servers  # noqa: PLC0415
+
         result = await probe_servers(servers, self._conn)
         self._score(result.answers)
 

@@ -20,16 +20,18 @@ from vpnui.connection.check_results import (
     SubscriptionResult,
 )
 from vpnui.connection.check_runs import (
+    CheckFinishedCallback,
+    CheckReport,
+    CheckStartedCallback,
+    run_checks,
+)
+from vpnui.connection.check_sets import (
     ACTIVATION_CHECKS,
     ALWAYS_RUN,
     NETWORK_CHECKS,
     SERVER_RECHECKS,
     SUBSCRIPTION_RECHECKS,
     SWITCH_CHECKS,
-    CheckFinishedCallback,
-    CheckReport,
-    CheckStartedCallback,
-    run_checks,
 )
 from vpnui.connection.http_probes import (
     open_probe_session,
