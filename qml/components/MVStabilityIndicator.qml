@@ -21,6 +21,9 @@ Rectangle {
             width: 10; height: 10; radius: 5
             color: Theme.text
             SequentialAnimation on opacity {
+                // Only while shown: a running animation redraws the window
+                // every frame, even when its item is hidden.
+                running: root.visible
                 loops: Animation.Infinite
                 NumberAnimation { from: 1; to: 0.3; duration: 700 }
                 NumberAnimation { from: 0.3; to: 1; duration: 700 }
