@@ -1,0 +1,127 @@
+"""Cold start: process start to the first frame of the main window.
+
+Each launch is a new ``python -m benchmarks.first_frame`` process: ``app``
+runs ``vpnui.main.main`` (the entry point of ``python -m vpnui``) with every
+endpoint on the command line pointing at an already-running lab and a daemon
+already answering on the socket, so nothing is spawned; ``minimal`` loads a
+trivial Qt Quick window of the same size.  The figure runs from the moment
+just before this process starts the child to the child's first
+``QQuickWindow.frameSwapped`` (both ``time.monotonic()``, which is
+system-wide), software rendering offscreen.
+
+Launches alternate between the two so drift affects both alike; the first
+launch of each is discarded (it fills the OS page cache and Qt's QML disk
+cache, which every later launch, like a user's second start, finds warm).
+The phases inside the app's launch are kept in the details: interpreter
+start, imports, building the app and loading the QML window, ``start()``,
+and the wait for the first frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdict
+from benchmarks.settings import RunSettings
+from benchmarks.stats import summarize
+from benchmarks.world import Child, World, private_world
+from vpnui.config import lab_endpoints
+
+TARGET_RATIO: Final = 1.3
+FRAME_TIMEOUT_S: Final = 60.0
+
+SPEC: Final = Spec(
+    key="cold_start",
+    title="Cold start to first frame",
+    unit="ms",
+    target=f"≤ {TARGET_RATIO}x the minimal window",
+    definition=(
+        "from starting `python -m vpnui` (its real main(), endpoints on the command line, lab and daemon already "
+        "running) to the main window's first frameSwapped, offscreen; reference: a minimal PySide6 Qt Quick window "
+        "of the same size, same wrapper"
+    ),
+)
+SPECS: Final = (SPEC,)
+
+
+def vpnui_arguments(lab_url: str) -> list[str]:
+    endpoints = lab_endpoints(lab_url)
+    return [
+        "--connectivity-url",
+        endpoints.connectivity_url or "",
+        "--captive-portal-url",
+        endpoints.captive_portal_url or "",
+        "--subscription-url",
+        endpoints.subscription_url or "",
+        "--servers-url",
+        endpoints.servers_url or "",
+        "--ingestion-url",
+        endpoints.ingestion_url or "",
+        "--portal-url",
+        endpoints.portal_url or "",
+        "--account-url",
+        endpoints.account_url or "",
+        "--lab-url",
+        endpoints.lab_url or "",
+    ]
+
+
+def launch(world: World, mode: str, index: int) -> dict[str, float]:
+    """One launch: the child's stamps, relative to the moment it was started, in ms."""
+    arguments = ["-m", "benchmarks.first_frame", mode]
+    if mode == "app":
+        arguments += vpnui_arguments(world.lab_url)
+    child = Child(arguments, world, f"first-frame-{mode}-{index}")
+    try:
+        event = child.expect("frame", FRAME_TIMEOUT_S)
+    finally:
+        child.stop()
+    return {key: round((float(value) - child.started_at) * 1000, 2) for key, value in event.items() if key != "event"}
+
+
+def _phases(stamps: list[dict[str, float]]) -> dict[str, Any]:
+    """Median duration of each step of a launch, in ms."""
+    steps = (
+        ("interpreter", None, "started"),
+        ("imports", "started", "imported"),
+        ("app objects", "imported", "show"),
+        ("QML window load", "show", "shown"),
+        ("app start()", "start", "started_app"),
+        ("first frame after load", "shown", "first_frame"),
+    )
+    phases: dict[str, Any] = {}
+    for name, begin, end in steps:
+        values = [
+            stamp[end] - (stamp[begin] if begin is not None else 0.0)
+            for stamp in stamps
+            if end in stamp and (begin is None or begin in stamp)
+        ]
+        if values:
+            phases[name] = round(summarize(values).median, 1)
+    return phases
+
+
+def run(settings: RunSettings) -> list[Figure]:
+    app_stamps: list[dict[str, float]] = []
+    minimal_stamps: list[dict[str, float]] = []
+    with private_world() as world:
+        for index in range(settings.warmup + settings.launches):
+            for mode, found in (("minimal", minimal_stamps), ("app", app_stamps)):
+                stamps = launch(world, mode, index)
+                if index >= settings.warmup:
+                    found.append(stamps)
+    app = summarize([stamp["first_frame"] for stamp in app_stamps])
+    minimal = summarize([stamp["first_frame"] for stamp in minimal_stamps])
+    measured_ratio = ratio(app.median, minimal.median)
+    return [
+        SPEC.figure(
+            numbers_of(app),
+            verdict(measured_ratio is not None and measured_ratio <= TARGET_RATIO),
+            reference=Reference("minimal Qt Quick window", numbers_of(minimal)),
+            ratio=measured_ratio,
+            details={
+                "app_phases_ms": _phases(app_stamps),
+                "minimal_phases_ms": _phases(minimal_stamps),
+            },
+        )
+    ]
