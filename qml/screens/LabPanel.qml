@@ -92,13 +92,16 @@ Popup {
             wrapMode: Text.WordWrap
             font.pixelSize: Theme.fontSmall
         }
-        ScrollView {
+        // A ListView creates only the rows on screen: the lab may simulate a
+        // thousand servers.  The conditions sit in its header.
+        ListView {
+            objectName: "labServerList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            contentWidth: availableWidth
-            ColumnLayout {
-                width: parent.width
+            model: root.lab.servers
+            header: ColumnLayout {
+                width: ListView.view ? ListView.view.width : 0
                 spacing: 0
                 LabSwitch {
                     objectName: "labInternetSwitch"
@@ -146,45 +149,42 @@ Popup {
                     font.pixelSize: Theme.fontSmall
                     font.bold: true
                 }
-                Repeater {
-                    model: root.lab.servers
-                    delegate: RowLayout {
-                        id: serverRow
-                        required property var modelData
-                        Layout.fillWidth: true
-                        Switch {
-                            objectName: "labServerUp_" + serverRow.modelData.name
-                            checked: !serverRow.modelData.down
-                            Accessible.name: qsTr("%1 up").arg(serverRow.modelData.name)
-                            onToggled: root.lab.setServer(serverRow.modelData.name, "down", !checked)
-                        }
-                        Text {
-                            Layout.fillWidth: true
-                            text: serverRow.modelData.name
-                            elide: Text.ElideRight
-                            color: Theme.text
-                            font.family: Theme.fontFamily
-                            font.pixelSize: Theme.fontSmall
-                        }
-                        ComboBox {
-                            objectName: "labServerLatency_" + serverRow.modelData.name
-                            implicitWidth: 78
-                            model: [0, 50, 200, 600]
-                            displayText: currentValue + " ms"
-                            currentIndex: Math.max(0, model.indexOf(serverRow.modelData.latencyMs))
-                            Accessible.name: qsTr("%1 added latency").arg(serverRow.modelData.name)
-                            onActivated: (index) => root.lab.setServer(serverRow.modelData.name, "latency_ms", model[index])
-                        }
-                        ComboBox {
-                            objectName: "labServerLoss_" + serverRow.modelData.name
-                            implicitWidth: 66
-                            model: [0, 0.1, 0.3, 1.0]
-                            displayText: Math.round(currentValue * 100) + "%"
-                            currentIndex: Math.max(0, model.indexOf(serverRow.modelData.loss))
-                            Accessible.name: qsTr("%1 packet loss").arg(serverRow.modelData.name)
-                            onActivated: (index) => root.lab.setServer(serverRow.modelData.name, "loss", model[index])
-                        }
-                    }
+            }
+            delegate: RowLayout {
+                id: serverRow
+                required property var modelData
+                width: ListView.view ? ListView.view.width : 0
+                Switch {
+                    objectName: "labServerUp_" + serverRow.modelData.name
+                    checked: !serverRow.modelData.down
+                    Accessible.name: qsTr("%1 up").arg(serverRow.modelData.name)
+                    onToggled: root.lab.setServer(serverRow.modelData.name, "down", !checked)
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: serverRow.modelData.name
+                    elide: Text.ElideRight
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                }
+                ComboBox {
+                    objectName: "labServerLatency_" + serverRow.modelData.name
+                    implicitWidth: 78
+                    model: [0, 50, 200, 600]
+                    displayText: currentValue + " ms"
+                    currentIndex: Math.max(0, model.indexOf(serverRow.modelData.latencyMs))
+                    Accessible.name: qsTr("%1 added latency").arg(serverRow.modelData.name)
+                    onActivated: (index) => root.lab.setServer(serverRow.modelData.name, "latency_ms", model[index])
+                }
+                ComboBox {
+                    objectName: "labServerLoss_" + serverRow.modelData.name
+                    implicitWidth: 66
+                    model: [0, 0.1, 0.3, 1.0]
+                    displayText: Math.round(currentValue * 100) + "%"
+                    currentIndex: Math.max(0, model.indexOf(serverRow.modelData.loss))
+                    Accessible.name: qsTr("%1 packet loss").arg(serverRow.modelData.name)
+                    onActivated: (index) => root.lab.setServer(serverRow.modelData.name, "loss", model[index])
                 }
             }
         }
