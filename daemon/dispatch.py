@@ -65,6 +65,28 @@ class RequestDispatcher:
     async def handle(self, request: Request, client: str = "app") -> dict[str, Any]:
         """The ``data`` of the reply; raises ``RequestFailed`` for an error reply."""
         match request:
+            case Activate():
+                names = ", ".join(server.name for server in request.servers)
+                log.info("activate %r with candidates [%s]", request.location, names)
+                source = "app" if client == "app" else "daemon"
+                status = await self.sessions.activate(request.servers, request.location, source=source)
+                return self._status_data(status)
+            case Deactivate():
+                log.info("deactivate requested")
+                return self._status_data(await self.sessions.deactivate("user"))
+        data = self.handle_now(request, client)
+        assert data is not None
+        return data
+
+    def handle_now(self, request: Request, client: str = "app") -> dict[str, Any] | None:
+        """The reply data of a request answered without waiting, or ``None`` if it must wait.
+
+        The server answers these in the same turn of the event loop, without
+        a task: a status poll should cost a round trip, not a scheduling pass.
+        """
+        match request:
+            case Activate() | Deactivate():
+                return None
             case Hello():
                 if request.installation_id:
                     if self.info.installation_id not in (None, request.installation_id):
@@ -77,15 +99,6 @@ class RequestDispatcher:
                     "pid": self.info.pid,
                     "started_at": self.info.started_at,
                 }
-            case Activate():
-                names = ", ".join(server.name for server in request.servers)
-                log.info("activate %r with candidates [%s]", request.location, names)
-                source = "app" if client == "app" else "daemon"
-                status = await self.sessions.activate(request.servers, request.location, source=source)
-                return self._status_data(status)
-            case Deactivate():
-                log.info("deactivate requested")
-                return self._status_data(await self.sessions.deactivate("user"))
             case Status():
                 return self._status_data(self.sessions.status())
             case GetSessionId():

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 # The handler learns which kind of client asked (its hello ``client``:
 # "app", "cli", ...): a session started without the app is told apart by it.
 Handler = Callable[[Request, str], Awaitable[dict[str, Any]]]
+# Optional: answers a request at once, or returns None when it must wait.
+ImmediateHandler = Callable[[Request, str], "dict[str, Any] | None"]
 
 # A client with this much unsent output is not reading: it is dropped
 # instead of letting its replies and events pile up in memory.
@@ -75,6 +77,10 @@ class _Client:
         self.greeted = False
         self.kind = ""
         self.errors_in_a_row = 0
+        # Replies not yet written (running requests, queued rejections):
+        # while any is pending, later replies queue behind it, so a client
+        # that pipelines gets its answers in the order of its lines.
+        self.pending = 0
         # ``closing``: no more input is processed; ``closed``: the socket is gone.
         self.closing = False
         self.closed = False
@@ -91,6 +97,7 @@ class ControlServer(QObject):
         self._server = QLocalServer(self)
         self._server.newConnection.connect(self._accept)
         self._handler: Handler | None = None
+        self._immediate: ImmediateHandler | None = None
         self._clients: set[_Client] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_number = 1
@@ -104,13 +111,14 @@ class ControlServer(QObject):
         """Whether a client that said hello as ``kind`` (e.g. "app") is connected."""
         return any(client.greeted and client.kind == kind and not client.closed for client in self._clients)
 
-    def listen(self, path: Path, handler: Handler) -> None:
+    def listen(self, path: Path, handler: Handler, immediate: ImmediateHandler | None = None) -> None:
         """Serve ``path`` (owner-only, mode 0600), replacing a stale socket file.
 
         The caller holds the single-instance lock, so a socket file found
         here belongs to a daemon that is gone and can be removed.
         """
         self._handler = handler
+        self._immediate = immediate
         if path.exists() or path.is_symlink():
             log.info("removing stale socket %s", path)
         QLocalServer.removeServer(str(path))
@@ -234,11 +242,33 @@ class ControlServer(QObject):
             self._reject(client, _error(request.id, "handshake_required", "send hello before any other request"))
             return
         client.errors_in_a_row = 0
+        if self._immediate is not None and client.pending == 0 and self._answer_now(client, request):
+            return
+        client.pending += 1
         task = asyncio.get_running_loop().create_task(
             self._serve(client, request), name=f"{client}-{type(request).__name__}-{request.id}"
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _answer_now(self, client: _Client, request: Request) -> bool:
+        """Reply without a task if the request needs no waiting; whether it did."""
+        assert self._immediate is not None
+        reply: msgspec.Struct
+        try:
+            data = self._immediate(request, client.kind)
+        except RequestFailed as exc:
+            reply = exc.to_error(request.id)
+        except Exception as exc:
+            log.exception("internal error handling %r from %s", request, client)
+            reply = _error(request.id, "internal", f"internal error: {type(exc).__name__}: {exc}")
+        else:
+            if data is None:
+                return False
+            reply = Result(id=request.id, data=data)
+        if not client.closed:
+            self._write(client, encode(reply))
+        return True
 
     async def _serve(self, client: _Client, request: Request) -> None:
         assert self._handler is not None
@@ -252,6 +282,7 @@ class ControlServer(QObject):
         except Exception as exc:
             log.exception("internal error handling %r from %s", request, client)
             reply = _error(request.id, "internal", f"internal error: {type(exc).__name__}: {exc}")
+        client.pending -= 1
         if not client.closed:
             self._write(client, encode(reply))
 
@@ -268,9 +299,15 @@ class ControlServer(QObject):
         if give_up:
             log.warning("%s sent %d invalid lines in a row; closing it", client, client.errors_in_a_row)
             client.closing = True
+        if client.pending == 0:
+            self._send_rejection(client, encode(error), give_up, queued=False)
+            return
+        client.pending += 1
         asyncio.get_running_loop().call_soon(self._send_rejection, client, encode(error), give_up)
 
-    def _send_rejection(self, client: _Client, data: bytes, give_up: bool) -> None:
+    def _send_rejection(self, client: _Client, data: bytes, give_up: bool, queued: bool = True) -> None:
+        if queued:
+            client.pending -= 1
         self._write(client, data)
         if give_up and not client.closed:
             self._close_gracefully(client)

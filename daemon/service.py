@@ -64,7 +64,7 @@ class DaemonService:
         # flush_init ping, then the id is forgotten.
         if self.telemetry.recover(self.sessions.load_lingering_session()):
             self.sessions.forget_lingering_session()
-        self.server.listen(self.where.socket, self.dispatcher.handle)
+        self.server.listen(self.where.socket, self.dispatcher.handle, self.dispatcher.handle_now)
         _announce_ready(str(self.where.socket))
         log.info("daemon %d ready", self.info.pid)
         await self._stop.wait()
