@@ -9,6 +9,7 @@ tests run the same probes against the network lab's servers.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import socket
 import time
@@ -352,5 +353,32 @@ def test_firewall_without_tcp_ports_is_inconclusive() -> None:
             result = await probe_firewall(servers, udp, FAST)
         assert result.inconclusive
         assert result.failure is None
+
+    run(scenario())
+
+
+def test_a_big_location_stops_once_enough_servers_answered() -> None:
+    async def scenario() -> None:
+        settings = dataclasses.replace(FAST, server_parallelism=2, server_probe_enough=2)
+        alive = [Responder(f"alive-{i}") for i in range(6)]
+        async with responders(*alive) as servers:
+            result = await probe_servers(servers, settings)
+        assert result.ok
+        assert len(result.ranked) == 2
+        # The first batch answered: the other four were never asked.
+        assert [bool(r.received) for r in alive] == [True, True, False, False, False, False]
+
+    run(scenario())
+
+
+def test_a_dead_first_batch_moves_on_to_the_next() -> None:
+    async def scenario() -> None:
+        settings = dataclasses.replace(FAST, server_parallelism=2, server_probe_enough=2)
+        servers_in_order = [Responder("dead-1", silent=True), Responder("dead-2", silent=True)]
+        servers_in_order += [Responder("alive-1"), Responder("alive-2")]
+        async with responders(*servers_in_order) as servers:
+            result = await probe_servers(servers, settings)
+        assert {s.name for s in result.ranked} == {"alive-1", "alive-2"}
+        assert len(result.answers) == 4
 
     run(scenario())

@@ -580,19 +580,16 @@ class ConnectionManager(QObject):
         self._spawn(self._score_all_cities())
 
     async def _score_all_cities(self) -> None:
-        """Probe every server once so the location picker can show latencies."""
+        """Probe each location once so the location picker can show latencies."""
         if self._server_list is None:
             return
-        servers = [
-            server
-            for country in self._server_list.countries
-            for city in country.cities
-            for server in self._server_list.endpoints(country.code, city.code)
-        ]
         from vpnui.connection.server_probes import probe_servers  # noqa: PLC0415
 
-        result = await probe_servers(servers, self._conn)
-        self._score(result.answers)
+        # City by city: a probe stops once a few servers of its location answered.
+        for country in self._server_list.countries:
+            for city in country.cities:
+                result = await probe_servers(self._server_list.endpoints(country.code, city.code), self._conn)
+                self._score(result.answers)
 
     def _score(self, answers: Collection[Any]) -> None:
         best: dict[tuple[str, str], float | None] = {}

@@ -124,12 +124,7 @@ async def probe_servers(
             duration_s=time.monotonic() - started,
             detail="the location has no servers",
         )
-    rtts = await _bounded_map(
-        lambda server: handshake_rtt(server, settings, client_id=client_id),
-        servers,
-        settings.server_parallelism,
-    )
-    answers = tuple(ServerAnswer(server, rtt) for server, rtt in zip(servers, rtts, strict=True))
+    answers = await _probe_until_enough(servers, settings, client_id)
     answered = sorted((answer for answer in answers if answer.rtt_ms is not None), key=_rtt_key)
     ranked = tuple(answer.server for answer in answered)
     duration_s = time.monotonic() - started
@@ -146,7 +141,10 @@ async def probe_servers(
         ok=True,
         failure=None,
         duration_s=duration_s,
-        detail=(f"{len(ranked)} of {len(servers)} servers answered; fastest {best.server.name} ({best.rtt_ms:.0f} ms)"),
+        detail=(
+            f"{len(ranked)} of {len(answers)} servers probed answered; "
+            f"fastest {best.server.name} ({best.rtt_ms:.0f} ms)"
+        ),
         answers=answers,
         ranked=ranked,
     )
@@ -225,6 +223,25 @@ async def probe_firewall(
         detail="no server answers on TCP either: the servers are down, not blocked",
         tcp_tried=True,
     )
+
+
+async def _probe_until_enough(
+    servers: Sequence[ServerEndpoint], settings: ConnectionSettings, client_id: str
+) -> tuple[ServerAnswer, ...]:
+    """Handshake in batches of ``server_parallelism`` until ``server_probe_enough`` answered.
+
+    Only the servers probed are in the result (in the order given).
+    """
+    answers: list[ServerAnswer] = []
+    for start in range(0, len(servers), settings.server_parallelism):
+        batch = servers[start : start + settings.server_parallelism]
+        rtts = await _bounded_map(
+            lambda server: handshake_rtt(server, settings, client_id=client_id), batch, len(batch)
+        )
+        answers.extend(ServerAnswer(server, rtt) for server, rtt in zip(batch, rtts, strict=True))
+        if sum(answer.rtt_ms is not None for answer in answers) >= settings.server_probe_enough:
+            break
+    return tuple(answers)
 
 
 async def _bounded_map(func: Callable[[_T], Awaitable[_R]], items: Sequence[_T], parallelism: int) -> list[_R]:

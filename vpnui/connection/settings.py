@@ -65,6 +65,10 @@ class ConnectionSettings:
     """Datagrams sent within that time, evenly spaced: one lost datagram does
     not fail the server, and a dead server costs one timeout, not several."""
     server_parallelism: int = 4
+    server_probe_enough: int = 4
+    """Stop probing a location once this many servers answered: the client
+    needs a few live servers to try, and a big location should not cost a
+    handshake per server."""
     """Servers handshaken at once, so a big location does not flood the network."""
 
     # -- firewall check (TCP control port)
