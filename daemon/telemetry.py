@@ -34,6 +34,7 @@ from daemon.paths import Locations
 from daemon.session import INACTIVE_SESSION_ID
 from daemon.session_store import PersistedSession
 from daemon.tunnel import HealthSample
+from lab.state_file import read_state
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,5 @@ class DaemonTelemetry:
 
 def _embedded_lab_url(state_file: Path) -> str | None:
     """The embedded lab's address, if one runs (it is also the ingestion endpoint)."""
-    try:
-        url = json.loads(state_file.read_text(encoding="utf-8")).get("url")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return url if isinstance(url, str) else None
+    state = read_state(state_file)
+    return state.url if state is not None else None

@@ -9,11 +9,11 @@ that wrote it, so a second lab's address is never deleted by the first.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import msgspec
+
+from daemon.atomic_file import write_atomically
 
 
 class LabState(msgspec.Struct, frozen=True):
@@ -29,16 +29,7 @@ def ready_line(url: str, pid: int) -> str:
 
 
 def write_state(path: Path, line: str) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(line + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (line + "\n").encode("utf-8"))
 
 
 def read_state(path: Path) -> LabState | None:

@@ -11,13 +11,13 @@ find it again.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 
 import aiohttp
 
 from daemon.paths import locations
+from lab.state_file import read_state
 from vpnui.config import Endpoints, lab_endpoints
 from vpnui.spawn import spawn_detached
 
@@ -39,12 +39,8 @@ async def _healthy(session: aiohttp.ClientSession, url: str) -> bool:
 
 
 def recorded_lab_url() -> str | None:
-    try:
-        state = json.loads(locations().lab_state.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    url = state.get("url") if isinstance(state, dict) else None
-    return url if isinstance(url, str) else None
+    state = read_state(locations().lab_state)
+    return state.url if state is not None else None
 
 
 async def ensure_lab(extra_args: list[str] | None = None) -> str:
