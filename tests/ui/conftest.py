@@ -10,11 +10,13 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from daemon.sync_client import DaemonConnection
 from tests.support.lab_process import LabProcess
-from tests.support.qt_app import run
+from tests.support.qt_app import click, run
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
+from vpnui.connection.states import VPNClientState
 
 # Short timings so each scenario takes seconds, with the same logic as the
 # defaults: only the clocks are faster.
@@ -79,3 +81,13 @@ def mimic(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, lab: LabProcess) -> 
     app = start_app(qtbot, make_app(lab))
     yield app
     run(qtbot, app.shutdown())
+
+
+def switch_on(qtbot: QtBot, app: MimicApp) -> str:
+    """Click the real toggle, wait for On; the daemon's live session id."""
+    assert app.window is not None
+    click(qtbot, app.window, "vpnToggle")
+    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=10_000)
+    with DaemonConnection() as daemon:
+        daemon.hello()
+        return daemon.session_id().session_id

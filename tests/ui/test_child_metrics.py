@@ -14,7 +14,7 @@ from daemon.sync_client import DaemonConnection
 from lab.api_models import StoredPing
 from tests.support.lab_process import LabProcess
 from tests.support.qt_app import click, run
-from tests.ui.conftest import make_app, start_app
+from tests.ui.conftest import make_app, start_app, switch_on
 from tests.ui.test_session_telemetry import shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
@@ -33,12 +33,7 @@ def test_daemon_values_land_in_the_apps_ping_with_the_right_sums(
 ) -> None:
     health: list[protocol.Health] = []
     mimic.client.eventReceived.connect(lambda e: health.append(e) if isinstance(e, protocol.Health) else None)
-    assert mimic.window is not None
-    click(qtbot, mimic.window, "vpnToggle")
-    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
-    with DaemonConnection() as daemon:
-        daemon.hello()
-        live = daemon.session_id().session_id
+    live = switch_on(qtbot, mimic)
     qtbot.waitUntil(lambda: len(health) >= 5, timeout=10_000)
     click(qtbot, mimic.window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
@@ -84,12 +79,7 @@ def test_session_without_the_app_is_discarded_and_counted(qtbot: QtBot, qt_loop:
 
 
 def test_orderly_daemon_shutdown_hands_over_pending_data(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
-    assert mimic.window is not None
-    click(qtbot, mimic.window, "vpnToggle")
-    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
-    with DaemonConnection() as daemon:
-        daemon.hello()
-        live = daemon.session_id().session_id
+    live = switch_on(qtbot, mimic)
     qtbot.wait(1000)
     stopped = subprocess.run(
         [sys.executable, "-m", "vpnui.ctl", "stop-daemon"], capture_output=True, text=True, timeout=30, check=False

@@ -24,7 +24,7 @@ from lab.api_models import StoredPing
 from tests.support.glean_schema import validate_ping
 from tests.support.lab_process import LabProcess
 from tests.support.qt_app import click, find_object, run
-from tests.ui.conftest import make_app, start_app
+from tests.ui.conftest import make_app, start_app, switch_on
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 
@@ -83,12 +83,7 @@ def session_data(ping: StoredPing) -> dict[str, Any]:
 
 
 def test_gui_session_pings_are_joined_by_one_id(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
-    assert mimic.window is not None
-    click(qtbot, mimic.window, "vpnToggle")
-    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
-    with DaemonConnection() as daemon:
-        daemon.hello()
-        live = daemon.session_id().session_id
+    live = switch_on(qtbot, mimic)
     qtbot.waitUntil(lambda: mimic.telemetry.session_id == live, timeout=10_000)
     click(qtbot, mimic.window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
@@ -163,12 +158,7 @@ def daemon_pid() -> int:
 
 
 def test_killed_daemon_flushes_the_lingering_session_on_restart(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
-    assert mimic.window is not None
-    click(qtbot, mimic.window, "vpnToggle")
-    qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
-    with DaemonConnection() as daemon:
-        daemon.hello()
-        live = daemon.session_id().session_id
+    live = switch_on(qtbot, mimic)
     assert locations().daemon_state.exists()
     os.kill(daemon_pid(), signal.SIGKILL)
     # The app notices, starts a new daemon, which finds the lingering id.
@@ -301,12 +291,7 @@ def test_unreachable_daemon_at_session_start_is_counted(qtbot: QtBot, mimic: Mim
 
 def test_timer_pings_during_a_long_session(qtbot: QtBot, qt_loop: object, lab: LabProcess) -> None:
     app = start_app(qtbot, make_app(lab, timer_ping_s=1.0))
-    assert app.window is not None
-    click(qtbot, app.window, "vpnToggle")
-    qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=10_000)
-    with DaemonConnection() as daemon:
-        daemon.hello()
-        live = daemon.session_id().session_id
+    live = switch_on(qtbot, app)
     pings = wait_for_pings(qtbot, lab, {"vpnsession": ["timer"], "daemonsession": ["daemon_timer"]})
     timers = [p for p in pings if p.payload["ping_info"]["reason"] in ("timer", "daemon_timer")]
     assert {shared_id(p) for p in timers} == {live}
