@@ -23,6 +23,7 @@ from PySide6.QtNetwork import QLocalSocket
 
 from daemon import protocol
 from daemon.paths import locations
+from daemon.sync_client import DaemonError
 from vpnui.detached import StartFailed, start_detached_module
 
 log = logging.getLogger(__name__)
@@ -44,15 +45,6 @@ class LinkState(StrEnum):
 
 class DaemonLinkError(Exception):
     """The request could not be answered because the link is not ready."""
-
-
-class DaemonRequestError(Exception):
-    """The daemon answered with an error reply."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 class DaemonClient(QObject):
@@ -163,7 +155,7 @@ class DaemonClient(QObject):
                 ),
                 DEFAULT_TIMEOUT_S,
             )
-        except (DaemonRequestError, DaemonLinkError, TimeoutError) as exc:
+        except (DaemonError, DaemonLinkError, TimeoutError) as exc:
             log.error("daemon refused hello: %s", exc)
             self._socket.abort()
             return
@@ -247,6 +239,6 @@ class DaemonClient(QObject):
                 return
             future = self._pending.get(message.id)
             if future is not None and not future.done():
-                future.set_exception(DaemonRequestError(message.code, message.message))
+                future.set_exception(DaemonError(message.code, message.message))
         else:
             self.eventReceived.emit(message)

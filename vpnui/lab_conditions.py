@@ -20,6 +20,7 @@ from PySide6.QtQml import QmlElement
 
 from lab.api_models import ServerDirectory
 from vpnui import qml_types
+from vpnui.background_tasks import BackgroundTasks
 from vpnui.qml_types import uncreatable
 
 if TYPE_CHECKING:
@@ -48,8 +49,7 @@ class LabConditions(QObject):
         self._conditions: dict[str, Any] = {}
         self._servers: list[dict[str, Any]] = []
         self._error = ""
-        self._follow_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks("lab panel")
 
     def _get_available(self) -> bool:
         return self._url is not None
@@ -75,13 +75,10 @@ class LabConditions(QObject):
         self._url = lab_url.rstrip("/")
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3.0))
         self.availableChanged.emit()
-        self._follow_task = asyncio.ensure_future(self._follow(lab_url))
+        self._tasks.spawn(self._follow(lab_url))
 
     async def close(self) -> None:
-        tasks = [t for t in (self._follow_task, *self._tasks) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -102,15 +99,10 @@ class LabConditions(QObject):
 
     @Slot()
     def reset(self) -> None:
-        self._run(self._call("POST", "/lab/reset", None))
+        self._tasks.spawn(self._call("POST", "/lab/reset", None))
 
     def _patch(self, patch: dict[str, Any]) -> None:
-        self._run(self._call("PATCH", "/lab/conditions", patch))
-
-    def _run(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._call("PATCH", "/lab/conditions", patch))
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> None:
         import aiohttp  # noqa: PLC0415

@@ -33,9 +33,11 @@ from daemon import protocol
 from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
 from daemon.paths import locations
 from daemon.session import INACTIVE_SESSION_ID
+from daemon.sync_client import DaemonError
+from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState
-from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
 from vpnui.ipc_replay import IpcParent
 from vpnui.preferences import Preferences
 from vpnui.settings import Settings
@@ -88,7 +90,7 @@ class AppTelemetry(QObject):
         self._held_back: list[Callable[[Any], None]] = []
         # The daemon announced a session whose id is still being fetched.
         self._session_starting = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks("telemetry")
         self._queue: asyncio.Lock | None = None
         # Called before every vpnsession submit; the first flushes the
         # daemon's child data into the ping of the session it belongs to.
@@ -135,10 +137,7 @@ class AppTelemetry(QObject):
     async def shutdown(self) -> None:
         self._timer.stop()
         self._flush_init_fallback.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         if self._runtime is not None:
             runtime, self._runtime = self._runtime, None
             # Bounded: the window may still be on screen.
@@ -170,7 +169,7 @@ class AppTelemetry(QObject):
             await self._client.request(
                 protocol.SetTelemetry(id=0, enabled=self._settings.telemetry_enabled, ingestion_url=self._ingestion_url)
             )
-        except (DaemonLinkError, DaemonRequestError, TimeoutError) as exc:
+        except (DaemonLinkError, DaemonError, TimeoutError) as exc:
             log.warning("could not share the telemetry setting with the daemon: %s", exc)
         session_id = await self._fetch_session_id(count_inactive=False)
         self._set_id(session_id or INACTIVE_SESSION_ID)
@@ -200,7 +199,7 @@ class AppTelemetry(QObject):
             cause = "no_daemon"
         except TimeoutError:
             cause = "timeout"
-        except DaemonRequestError:
+        except DaemonError:
             cause = "invalid_reply"
         else:
             session_id = data.get("session_id")
@@ -288,7 +287,7 @@ class AppTelemetry(QObject):
     async def _tell_daemon(self, enabled: bool) -> None:
         try:
             await self._client.request(protocol.SetTelemetry(id=0, enabled=enabled, ingestion_url=self._ingestion_url))
-        except (DaemonLinkError, DaemonRequestError, TimeoutError) as exc:
+        except (DaemonLinkError, DaemonError, TimeoutError) as exc:
             log.warning("the daemon did not take the telemetry setting: %s", exc)
 
     # ----------------------------------------------------------- helpers
@@ -345,9 +344,7 @@ class AppTelemetry(QObject):
         return [p for p in payloads if isinstance(p, str)] if isinstance(payloads, list) else []
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coro)
 
 
 def _milliseconds(seconds: float) -> int:

@@ -21,7 +21,9 @@ from PySide6.QtQml import QmlElement
 
 from daemon import protocol
 from daemon.protocol import ServerEndpoint
+from daemon.sync_client import DaemonError
 from vpnui import qml_types
+from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
 from vpnui.connection import states
@@ -46,7 +48,7 @@ from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
 from vpnui.controller import Controller
-from vpnui.daemon_client import DaemonClient, DaemonLinkError, DaemonRequestError, LinkState
+from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
 from vpnui.qml_types import uncreatable
 from vpnui.settings import Settings, save_settings
 
@@ -130,7 +132,7 @@ class ConnectionManager(QObject):
         self._link = client.link_state.value
         self._health: protocol.Health | None = None
         self._check_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks("connection")
         self._toggle_at: float | None = None
         self.last_activation_s: float | None = None
         self.check_durations: dict[str, float] = {}
@@ -348,10 +350,7 @@ class ConnectionManager(QObject):
     async def shutdown(self) -> None:
         for timer in (self._tick, self._recheck_failure, self._recheck_subscription, self._recheck_servers):
             timer.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -450,15 +449,7 @@ class ConnectionManager(QObject):
     # ------------------------------------------------------------- checks
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("connection task failed", exc_info=task.exception())
+        return self._tasks.spawn(coro)
 
     def _session(self) -> aiohttp.ClientSession:
         # The HTTP client and the checks load on first use, after the window
@@ -610,7 +601,7 @@ class ConnectionManager(QObject):
     async def _activate_daemon(self, servers: tuple[ServerEndpoint, ...]) -> None:
         try:
             await self._controller.activate(servers, self.location_name)
-        except DaemonRequestError as exc:
+        except DaemonError as exc:
             log.warning("activation failed: %s", exc)
             self._dispatch(ev.DaemonDisconnected(reason=ev.REASON_ACTIVATION_FAILED))
         except (DaemonLinkError, TimeoutError) as exc:
@@ -619,7 +610,7 @@ class ConnectionManager(QObject):
     async def _deactivate_daemon(self) -> None:
         try:
             await self._controller.deactivate()
-        except (DaemonRequestError, DaemonLinkError, TimeoutError) as exc:
+        except (DaemonError, DaemonLinkError, TimeoutError) as exc:
             log.warning("deactivation failed: %s", exc)
             self._dispatch(ev.DaemonDisconnected(reason="user"))
 
@@ -634,7 +625,7 @@ class ConnectionManager(QObject):
     async def _adopt_daemon_status(self) -> None:
         try:
             status = await self._client.status()
-        except (DaemonRequestError, DaemonLinkError, TimeoutError) as exc:
+        except (DaemonError, DaemonLinkError, TimeoutError) as exc:
             log.warning("status after (re)connection failed: %s", exc)
             return
         self._controller.sync(status)
