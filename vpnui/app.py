@@ -10,10 +10,9 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, QUrl
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtQml import QQmlApplicationEngine
@@ -25,6 +24,7 @@ from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
 from vpnui.lab_conditions import LabConditions
+from vpnui.main_window import attach_screens, load_main_window, wait_for_frame
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
 
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from vpnui.telemetry import AppTelemetry
 
 log = logging.getLogger(__name__)
-
-QML_DIR = Path(__file__).resolve().parent.parent / "qml"
-FIRST_FRAME_WAIT_S = 1.0
 
 
 @dataclass
@@ -50,12 +47,19 @@ class AppOptions:
 class MimicApp(QObject):
     """One running app: create, ``show()``, then ``await start()``."""
 
-    def __init__(self, options: AppOptions | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        options: AppOptions | None = None,
+        parent: QObject | None = None,
+        engine: QQmlApplicationEngine | None = None,
+    ) -> None:
+        """``engine`` may already hold the main window (``vpnui.main`` shows it before importing this module)."""
         super().__init__(parent)
         self.options = options or AppOptions()
-        # Created first: Qt destroys children in creation order, so the window
-        # and its bindings go before the objects they read.
-        self.engine = QQmlApplicationEngine(self)
+        # The engine is the first child: Qt destroys children in creation
+        # order, so the window and its bindings go before the objects they read.
+        self.engine = engine if engine is not None else QQmlApplicationEngine()
+        self.engine.setParent(self)
         self.settings = load_settings()
         file_config = load_config()
         if file_config.device_token:
@@ -78,17 +82,14 @@ class MimicApp(QObject):
         return self._telemetry
 
     def show(self) -> QQuickWindow:
-        """Load the QML window bound to the manager (before any network work)."""
-        self.engine.addImportPath(str(QML_DIR))
-        self.engine.setInitialProperties(
-            {"manager": self.manager, "lab": self.lab_conditions, "preferences": self.preferences}
-        )
-        self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
-        roots = self.engine.rootObjects()
-        if not roots or not isinstance(roots[0], QQuickWindow):
-            raise RuntimeError("the main window failed to load (see the QML errors above)")
-        self.window = roots[0]
-        return self.window
+        """The main window with its screens bound to the manager (before any network work).
+
+        Loads the window unless the engine already shows it.
+        """
+        window = load_main_window(self.engine)
+        attach_screens(window, self.manager, self.lab_conditions, self.preferences)
+        self.window = window
+        return window
 
     async def start(self) -> None:
         """Find the outside world, then connect to the daemon.
@@ -143,22 +144,9 @@ class MimicApp(QObject):
         self.engine.deleteLater()
 
 
-def show_first_frame(window: QQuickWindow, timeout_s: float = FIRST_FRAME_WAIT_S) -> None:
-    """Run Qt's own loop until the window's first frame is on screen.
-
-    Done before the asyncio loop (qasync) is even imported: a user sees the
-    app at once, and the rest (imports, telemetry, the daemon link) follows.
-    """
-    waiting = QEventLoop()
-    window.frameSwapped.connect(waiting.quit)
-    QTimer.singleShot(int(timeout_s * 1000), waiting.quit)
-    waiting.exec()
-    window.frameSwapped.disconnect(waiting.quit)
-
-
 def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
-    """Show the window, then run the Qt/asyncio loop until it closes."""
-    show_first_frame(mimic.show())
+    """Show the window's screens, then run the Qt/asyncio loop until it closes."""
+    wait_for_frame(mimic.show())
     # The app uses no widgets; qt_loop keeps qasync from loading QtWidgets.
     from daemon.qt_loop import create_event_loop  # noqa: PLC0415
 

@@ -6,8 +6,6 @@ import argparse
 import logging
 import sys
 
-from vpnui.config import ConfigError, Endpoints
-
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vpnui", description="Mimic VPN desktop client")
@@ -29,8 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # Qt is imported only now so that --help works without a display.
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+    from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
+
+    from vpnui.main_window import load_main_window, wait_for_frame  # noqa: PLC0415
+
+    app = QGuiApplication(sys.argv[:1])
+    app.setApplicationName("Mimic VPN")
+    app.setDesktopFileName("mimic-vpn")
+    # The window goes on screen before the rest of the app is imported:
+    # those imports take as long as Qt's own (see vpnui.main_window).
+    engine = QQmlApplicationEngine()
+    wait_for_frame(load_main_window(engine))
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
+    from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415
 
     endpoints = Endpoints(
         connectivity_url=args.connectivity_url,
@@ -45,11 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     daemon_args = []
     if args.keepalive_interval:
         daemon_args += ["--keepalive-interval", str(args.keepalive_interval)]
-    app = QGuiApplication(sys.argv[:1])
-    app.setApplicationName("Mimic VPN")
-    app.setDesktopFileName("mimic-vpn")
     try:
-        mimic = MimicApp(AppOptions(endpoints=endpoints, daemon_args=daemon_args, use_embedded_lab=not args.no_lab))
+        mimic = MimicApp(
+            AppOptions(endpoints=endpoints, daemon_args=daemon_args, use_embedded_lab=not args.no_lab), engine=engine
+        )
     except ConfigError as exc:
         print(f"vpnui: {exc}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
 
 from daemon.sync_client import DaemonConnection
 from lab.control_client import LabControl
@@ -32,6 +33,7 @@ from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import ConnectionState, VPNClientState
 from vpnui.embedded_lab import ensure_lab, recorded_lab_url
+from vpnui.main_window import load_main_window
 
 
 class Renderer:
@@ -150,16 +152,23 @@ def fast_settings() -> ConnectionSettings:
 
 async def render(out: Path) -> list[Path]:
     lab_url = await ensure_lab()
+    # The window as vpnui.main first shows it, before the app's objects exist.
+    engine = QQmlApplicationEngine()
+    starting = out / "00-starting.png"
+    load_main_window(engine).grabWindow().save(str(starting))
+    print(starting)
     app = MimicApp(
         AppOptions(
             endpoints=lab_endpoints(lab_url),
             daemon_args=["--keepalive-interval", "0.3"],
             connection=fast_settings(),
-        )
+        ),
+        engine=engine,
     )
     app.show()
     await app.start()
     renderer = Renderer(app, LabControl(lab_url), out)
+    renderer.written.append(starting)
     try:
         await renderer.run()
     finally:

@@ -58,13 +58,18 @@ def qt_loop(_session_loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.Abstra
     asyncio.set_event_loop(None)
 
 
-def make_app(lab: LabProcess, settings: ConnectionSettings = FAST, timer_ping_s: float | None = None) -> MimicApp:
+def app_options(lab: LabProcess, settings: ConnectionSettings = FAST, timer_ping_s: float | None = None) -> AppOptions:
+    """The options of an app using ``lab``, with the short test timings."""
     daemon_args = ["--keepalive-interval", KEEPALIVE_S, "--handshake-timeout", "0.3"]
     options = AppOptions(endpoints=lab_endpoints(lab.url), daemon_args=daemon_args, connection=settings)
     if timer_ping_s is not None:
         daemon_args += ["--telemetry-timer-interval", str(timer_ping_s)]
         options.telemetry_timer_s = timer_ping_s
-    return MimicApp(options)
+    return options
+
+
+def make_app(lab: LabProcess, settings: ConnectionSettings = FAST, timer_ping_s: float | None = None) -> MimicApp:
+    return MimicApp(app_options(lab, settings, timer_ping_s))
 
 
 def start_app(qtbot: QtBot, app: MimicApp) -> MimicApp:

@@ -1,0 +1,39 @@
+"""The main window comes in two steps: on screen first, its screens once the app exists."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtQml import QQmlApplicationEngine
+from pytestqt.qtbot import QtBot
+
+from tests.support.lab_process import LabProcess
+from tests.support.qt_app import find_item, find_object, run
+from tests.ui.conftest import app_options
+from vpnui.app import MimicApp
+from vpnui.main_window import load_main_window
+
+
+def test_window_says_it_is_starting_then_gets_its_screens_in_place(
+    qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, lab: LabProcess
+) -> None:
+    engine = QQmlApplicationEngine()
+    window = load_main_window(engine)
+    qtbot.waitExposed(window)
+    placeholder = find_item(window, "startupPlaceholder")
+    assert placeholder.isVisible()
+    assert find_object(window, "mainContent").property("item") is None
+    assert window.findChild(object, "vpnToggle") is None
+
+    app = MimicApp(app_options(lab), engine=engine)
+    try:
+        # The same window, not a second one, now with the screens.
+        assert app.show() is window
+        assert engine.rootObjects() == [window]
+        assert find_object(window, "mainContent").property("item") is not None
+        assert not placeholder.isVisible()
+        toggle = find_item(window, "vpnToggle")
+        qtbot.waitUntil(lambda: toggle.isVisible() and toggle.width() > 0)
+        assert find_item(window, "statusTitle").property("text") == app.manager.property("title")
+    finally:
+        run(qtbot, app.shutdown())

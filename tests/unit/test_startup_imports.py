@@ -1,0 +1,29 @@
+"""What ``vpnui`` imports before its window's first frame.
+
+The window is shown before the rest of the app is imported (see
+``vpnui.main_window``); a module added to that path delays every start, so
+the path is checked in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Slow to import, and needed only once the window is on screen.
+LATER = ("asyncio", "msgspec", "tomllib", "platformdirs", "glean", "qasync", "aiohttp", "daemon", "lab")
+LATER_PREFIXES = ("vpnui.app", "vpnui.connection", "vpnui.config", "vpnui.telemetry")
+
+
+def test_the_first_frame_path_imports_only_qt() -> None:
+    code = "import json, sys; import vpnui.main, vpnui.main_window; print(json.dumps(sorted(sys.modules)))"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    loaded = set(json.loads(completed.stdout))
+    assert "PySide6.QtQuick" in loaded  # the check can see what the path loads
+    early = sorted(
+        name
+        for name in loaded
+        if name.split(".")[0] in LATER or any(name == p or name.startswith(p + ".") for p in LATER_PREFIXES)
+    )
+    assert early == []
