@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench stop screenshots clean
+.PHONY: run test bench stop screenshots clean glean-definitions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
+glean-definitions: $(STAMP)
+	$(BIN)/python -m daemon.build_glean_definitions
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots

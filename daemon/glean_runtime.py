@@ -67,6 +67,12 @@ caller would otherwise meet on its own:
   the first initialization, so the metric and ping definitions are loaded
   (once, cached) before Glean is ever initialized.
 
+* **Definitions.**  The metrics and pings are built from
+  ``resources/glean_definitions.json``, generated from ``metrics.yaml`` and
+  ``pings.yaml`` at build time (``glean_definitions``, ``glean_objects``),
+  not parsed with ``glean.load_metrics``/``load_pings`` at run time: the
+  trees are the same, without glean_parser in the process.
+
 Private glean-sdk internals used, all checked against 71.0.0 by the tests:
 ``glean._uniffi.glean_get_upload_task`` / ``glean_process_ping_upload_response``
 / ``glean_shutdown``, ``ProcessDispatcher._last_process`` and
@@ -76,7 +82,6 @@ Private glean-sdk internals used, all checked against 71.0.0 by the tests:
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import http.client
 import importlib.metadata
@@ -84,19 +89,18 @@ import logging
 import threading
 import time
 import urllib.parse
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import glean
 from glean import Configuration, Glean, _uniffi
 from glean._process_dispatcher import ProcessDispatcher
 from glean.metrics import PingType
 from glean.net import BaseUploader
 from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadRequest
 
+from daemon.glean_definitions import bundled_definitions
+from daemon.glean_objects import build_metrics, build_pings
 from daemon.instance_lock import AlreadyRunning, InstanceLock
 
 log = logging.getLogger(__name__)
@@ -106,10 +110,6 @@ logging.getLogger("glean").setLevel(logging.WARNING)
 
 ProcessName = Literal["app", "daemon"]
 PassOutcome = Literal["done", "failed", "stopped", "deadline"]
-
-RESOURCES_DIR: Final = Path(__file__).resolve().parents[1] / "resources"
-METRICS_FILE: Final = RESOURCES_DIR / "metrics.yaml"
-PINGS_FILE: Final = RESOURCES_DIR / "pings.yaml"
 
 APPLICATION_IDS: Final[dict[ProcessName, str]] = {"app": "mimic-vpn", "daemon": "mimic-vpn-daemon"}
 """Glean application id per process: each process is its own Glean application."""
@@ -152,45 +152,31 @@ class DataDirInUseError(GleanRuntimeError):
 
 
 # ---------------------------------------------------------------------------
-# Definitions (metrics.yaml / pings.yaml)
+# Definitions (generated from metrics.yaml / pings.yaml)
 # ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def quiet_glean_parser() -> Iterator[None]:
-    """Silence the one deprecation glean_parser 22 triggers on every parse.
-
-    It builds its schema resolver with ``jsonschema.RefResolver``, deprecated
-    since jsonschema 4.18; harmless, but a warning raised while loading the
-    definitions would fail any run with warnings as errors (the test suite).
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"jsonschema\.RefResolver is deprecated", category=DeprecationWarning)
-        yield
 
 
 @functools.cache
 def metrics() -> Any:
-    """The metrics tree loaded from ``resources/metrics.yaml`` (``metrics().session.installation_id``).
+    """The metrics tree of ``resources/metrics.yaml`` (``metrics().session.installation_id``).
 
-    Typed ``Any`` because glean-sdk builds the tree at run time from the
-    YAML.  Loaded once per process and shared by every runtime: the metric
-    objects are not bound to one Glean instance.
+    Typed ``Any`` because the tree is built at run time, from the generated
+    definitions, with the shape ``glean.load_metrics`` gives it.  Built once
+    per process and shared by every runtime: the metric objects are not
+    bound to one Glean instance.
     """
-    with quiet_glean_parser():
-        return glean.load_metrics(METRICS_FILE)
+    return build_metrics(bundled_definitions())
 
 
 @functools.cache
 def pings() -> Any:
-    """The pings loaded from ``resources/pings.yaml`` (``pings().vpnsession``, ``pings().vpnsession_reason_codes``).
+    """The pings of ``resources/pings.yaml`` (``pings().vpnsession``, ``pings().vpnsession_reason_codes``).
 
-    Loaded once per process.  Glean only re-registers pings with a new
+    Built once per process.  Glean only re-registers pings with a new
     instance after a reset if they were created while no instance was
-    initialized, which ``GleanRuntime.start`` ensures by loading them first.
+    initialized, which ``GleanRuntime.start`` ensures by building them first.
     """
-    with quiet_glean_parser():
-        return glean.load_pings(PINGS_FILE)
+    return build_pings(bundled_definitions())
 
 
 def ping_names() -> tuple[str, ...]:

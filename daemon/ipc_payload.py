@@ -34,9 +34,10 @@ on it:
   protocol's validator, so no hand-written checks can drift from the types.
 
 The metrics a buffer may name are those of ``resources/metrics.yaml`` sent
-in the app's ping; :func:`load_definitions` reads them (with glean_parser)
-for both sides, because the loaded Glean metric objects do not expose what
-the daemon needs to know (time units, labels, extra keys).
+in the app's ping; :func:`load_definitions` reads them for both sides from
+the definitions generated from that file (``glean_definitions``), because
+the Glean metric objects do not expose what the daemon needs to know (time
+units, labels, extra keys).
 """
 
 from __future__ import annotations
@@ -54,9 +55,8 @@ from typing import Annotated, Any, Final, Literal
 
 import msgpack
 import msgspec
-from glean_parser.parser import parse_objects
 
-from daemon.glean_runtime import METRICS_FILE, quiet_glean_parser
+from daemon.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
 from daemon.protocol import MAX_LINE_BYTES
 
 FORMAT_VERSION: Final = 1
@@ -347,46 +347,47 @@ class MetricDefinition:
         return TIME_UNIT_NANOS.get(self.time_unit or "nanosecond", 1)
 
 
-def _definition(metric: Any) -> MetricDefinition:
-    time_unit = getattr(metric, "time_unit", None)
-    memory_unit = getattr(metric, "memory_unit", None)
-    labels = getattr(metric, "labels", None)
-    extra_keys = getattr(metric, "allowed_extra_keys", None) or ()
+def _definition(category: str, name: str, entry: MetricEntry) -> MetricDefinition:
     return MetricDefinition(
-        metric_id=metric.identifier(),
-        category=metric.category,
-        name=metric.name,
-        type=metric.type,
-        send_in_pings=tuple(metric.send_in_pings),
-        lifetime=metric.lifetime.name,
-        disabled=bool(metric.disabled),
-        time_unit=time_unit.name if time_unit is not None else None,
-        memory_unit=memory_unit.name if memory_unit is not None else None,
-        labels=frozenset(str(getattr(label, "inner", label)) for label in labels) if labels else None,
-        extra_keys=frozenset(str(getattr(key, "inner", key)) for key in extra_keys),
+        metric_id=f"{category}.{name}",
+        category=category,
+        name=name,
+        type=entry.type,
+        send_in_pings=entry.send_in_pings,
+        lifetime=entry.lifetime,
+        disabled=entry.disabled,
+        time_unit=entry.time_unit,
+        memory_unit=entry.memory_unit,
+        labels=frozenset(entry.labels) if entry.labels else None,
+        extra_keys=frozenset(entry.extra_keys or ()),
     )
 
 
+def definitions_for_ping(definitions: GleanDefinitions, ping: str = OWNING_PING) -> dict[str, MetricDefinition]:
+    """The metrics of ``definitions`` sent in ``ping``, by id."""
+    return {
+        f"{category}.{name}": _definition(category, name, entry)
+        for category, entries in definitions.metrics.items()
+        for name, entry in entries.items()
+        if ping in entry.send_in_pings
+    }
+
+
 def parse_definitions(files: Iterable[Path], ping: str = OWNING_PING) -> dict[str, MetricDefinition]:
-    """The metrics of ``files`` sent in ``ping``, by id (glean_parser; raises ``ValueError`` on invalid YAML)."""
-    with quiet_glean_parser():
-        result = parse_objects([Path(file) for file in files], {})
-        errors = list(result)
-    if errors:
-        raise ValueError("\n\n".join(str(error) for error in errors))
-    found: dict[str, MetricDefinition] = {}
-    for category in result.value.values():
-        for metric in category.values():
-            if ping in getattr(metric, "send_in_pings", ()):
-                definition = _definition(metric)
-                found[definition.metric_id] = definition
-    return found
+    """The metrics of YAML ``files`` sent in ``ping``, by id (raises ``ValueError`` on invalid YAML).
+
+    For definitions other than the generated ones (tests define metrics of
+    their own): parses with glean_parser, which only this call imports.
+    """
+    from daemon.build_glean_definitions import generate  # noqa: PLC0415  (glean_parser: never in the daemon)
+
+    return definitions_for_ping(generate([Path(file) for file in files]), ping)
 
 
 @functools.cache
 def load_definitions() -> dict[str, MetricDefinition]:
-    """The metrics of ``resources/metrics.yaml`` sent in the app's ``vpnsession`` ping (parsed once)."""
-    return parse_definitions([METRICS_FILE], OWNING_PING)
+    """The metrics of ``resources/metrics.yaml`` sent in the app's ``vpnsession`` ping (from the generated file)."""
+    return definitions_for_ping(bundled_definitions(), OWNING_PING)
 
 
 _ATTRIBUTE: Final = re.compile(r"[^a-z0-9_]")

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import signal
-import sys
 
 from daemon.child_metrics import ChildMetrics
 from daemon.dispatch import DaemonInfo, RequestDispatcher
@@ -105,7 +104,3 @@ def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, obje
         log.error("%s", message, exc_info=exc)
     else:
         log.error("%s: %s", message, context)
-
-
-def print_error(message: str) -> None:
-    print(f"vpnui-daemon: {message}", file=sys.stderr, flush=True)

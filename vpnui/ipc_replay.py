@@ -69,10 +69,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import glean
 from glean import metrics as glean_metrics
 
-from daemon.glean_runtime import METRICS_FILE, metrics, quiet_glean_parser
+from daemon.glean_definitions import METRICS_FILE
+from daemon.glean_objects import build_metrics
+from daemon.glean_runtime import metrics
 from daemon.ipc_payload import (
     I32_MAX,
     MAX_PAYLOAD_BYTES,
@@ -82,9 +83,9 @@ from daemon.ipc_payload import (
     PayloadError,
     attribute_path,
     decode,
+    definitions_for_ping,
     from_wire,
     load_definitions,
-    parse_definitions,
 )
 
 log = logging.getLogger(__name__)
@@ -168,14 +169,16 @@ class ReplayCatalog:
 
     @classmethod
     def load(cls, files: Iterable[Path], ping: str = OWNING_PING) -> ReplayCatalog:
-        """The metrics of other definition files (e.g. with metrics only a test defines)."""
-        paths = list(files)
-        if [Path(path).resolve() for path in paths] == [METRICS_FILE.resolve()]:
+        """The metrics of other definition files (e.g. with metrics only a test defines), parsed with glean_parser."""
+        from daemon.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
+
+        paths = [Path(path) for path in files]
+        definitions = generate(paths)
+        if [path.resolve() for path in paths] == [METRICS_FILE.resolve()]:
             tree = metrics()
         else:
-            with quiet_glean_parser():
-                tree = glean.load_metrics(paths)
-        return cls(parse_definitions(paths, ping), tree)
+            tree = build_metrics(definitions)
+        return cls(definitions_for_ping(definitions, ping), tree)
 
     def target(self, metric_id: str) -> _Target | None:
         return self._targets.get(metric_id)

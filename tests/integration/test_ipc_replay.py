@@ -23,7 +23,8 @@ from typing import Any, Final
 import pytest
 
 from daemon import protocol
-from daemon.glean_runtime import METRICS_FILE, GleanRuntime
+from daemon.glean_definitions import METRICS_FILE
+from daemon.glean_runtime import GleanRuntime
 from daemon.ipc_payload import (
     MAX_PAYLOAD_BYTES,
     ChildEvent,

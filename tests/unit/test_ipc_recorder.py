@@ -11,7 +11,7 @@ from typing import Any, Final
 import pytest
 from glean.metrics import EventExtras
 
-from daemon.glean_runtime import METRICS_FILE
+from daemon.glean_definitions import METRICS_FILE
 from daemon.ipc_payload import (
     MAX_PAYLOAD_BYTES,
     MetricDefinition,

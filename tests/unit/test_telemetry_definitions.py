@@ -21,7 +21,9 @@ from glean_parser import lint, metrics, parser
 from glean_parser import pings as parser_pings
 
 from daemon import glean_runtime
-from daemon.glean_runtime import METRICS_FILE, PING_OWNERS, PINGS_FILE, quiet_glean_parser
+from daemon.build_glean_definitions import quiet_glean_parser
+from daemon.glean_definitions import METRICS_FILE, PINGS_FILE
+from daemon.glean_runtime import PING_OWNERS
 
 EXPECTED_REASONS = {
     "vpnsession": {"flush", "start", "timer", "end", "flush_init"},
