@@ -155,7 +155,16 @@ async def render(out: Path) -> list[Path]:
     # The window as vpnui.main first shows it, before the app's objects exist.
     engine = QQmlApplicationEngine()
     starting = out / "00-starting.png"
-    load_main_window(engine).grabWindow().save(str(starting))
+    window = load_main_window(engine)
+    frame: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def swapped() -> None:
+        if not frame.done():
+            frame.set_result(None)
+
+    window.frameSwapped.connect(swapped)
+    await asyncio.wait_for(frame, timeout=10)
+    window.grabWindow().save(str(starting))
     print(starting)
     app = MimicApp(
         AppOptions(
