@@ -35,5 +35,9 @@ def test_window_says_it_is_starting_then_gets_its_screens_in_place(
         toggle = find_item(window, "vpnToggle")
         qtbot.waitUntil(lambda: toggle.isVisible() and toggle.width() > 0)
         assert find_item(window, "statusTitle").property("text") == app.manager.property("title")
+        # The skeleton stood where the status card, off, now is, at its height.
+        header = find_item(window, "statusHeader")
+        qtbot.waitUntil(lambda: header.height() > 0)
+        assert abs(header.height() - placeholder.height()) <= 1
     finally:
         run(qtbot, app.shutdown())
