@@ -15,6 +15,9 @@ Window {
     property QtObject manager: null
     property QtObject lab: null
     property QtObject preferences: null
+    // Why the app cannot start (a broken config file), shown instead of the
+    // screens until the user closes the window.
+    property string startupError: ""
 
     objectName: "mainWindow"
     width: Theme.windowWidth
@@ -40,7 +43,7 @@ Window {
     // and the title bar already names the app.
     Rectangle {
         objectName: "startupPlaceholder"
-        visible: content.status !== Loader.Ready
+        visible: content.status !== Loader.Ready && window.startupError === ""
         anchors.top: parent.top
         anchors.left: parent.left
         anchors.right: parent.right
@@ -56,6 +59,60 @@ Window {
         }
         Accessible.role: Accessible.StaticText
         Accessible.name: qsTr("Mimic VPN is starting")
+    }
+
+    // Created only on error: an unused Text would still cost the first frame
+    // the font database.
+    Loader {
+        objectName: "startupErrorLoader"
+        active: window.startupError !== ""
+        anchors.top: parent.top
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.margins: Theme.spacing
+        sourceComponent: Rectangle {
+            implicitHeight: errorColumn.implicitHeight + 2 * Theme.spacing
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.danger
+            Column {
+                id: errorColumn
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.top: parent.top
+                anchors.margins: Theme.spacing
+                spacing: Theme.smallSpacing
+                Text {
+                    width: parent.width
+                    text: qsTr("Mimic VPN cannot start")
+                    color: Theme.danger
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontTitle
+                    font.bold: true
+                    wrapMode: Text.WordWrap
+                    Accessible.role: Accessible.Heading
+                    Accessible.name: text
+                }
+                Text {
+                    objectName: "startupErrorText"
+                    width: parent.width
+                    text: window.startupError
+                    color: Theme.text
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontBody
+                    wrapMode: Text.Wrap
+                    Accessible.name: text
+                }
+                Text {
+                    width: parent.width
+                    text: qsTr("Fix or remove the file, then start Mimic VPN again.")
+                    color: Theme.textMuted
+                    font.family: Theme.fontFamily
+                    font.pixelSize: Theme.fontSmall
+                    wrapMode: Text.WordWrap
+                }
+            }
+        }
     }
 
     Loader {

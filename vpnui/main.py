@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
-    from vpnui.main_window import load_main_window, wait_for_frame  # noqa: PLC0415
+    from vpnui.main_window import load_main_window, show_startup_error, wait_for_frame  # noqa: PLC0415
 
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName("Mimic VPN")
@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     # The window goes on screen before the rest of the app is imported:
     # those imports take as long as Qt's own (see vpnui.main_window).
     engine = QQmlApplicationEngine()
-    wait_for_frame(load_main_window(engine))
+    window = load_main_window(engine)
+    wait_for_frame(window)
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ConfigError as exc:
         print(f"vpnui: {exc}", file=sys.stderr)
+        # The window is already up: it says what is wrong until it is closed.
+        show_startup_error(window, str(exc))
+        app.exec()
         return 2
     return run_until_quit(app, mimic)
 

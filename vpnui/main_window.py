@@ -51,6 +51,11 @@ def attach_screens(window: QQuickWindow, manager: QObject, lab: QObject, prefere
         raise MainWindowError("the main window's screens failed to load (see the QML errors above)")
 
 
+def show_startup_error(window: QQuickWindow, message: str) -> None:
+    """Say in the window why the app cannot start (the user may never see stderr)."""
+    window.setProperty("startupError", message)
+
+
 def wait_for_frame(window: QQuickWindow, timeout_s: float = FIRST_FRAME_WAIT_S) -> None:
     """Run Qt's own loop until the window has put a frame on screen (or ``timeout_s`` passed).
 

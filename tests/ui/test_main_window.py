@@ -11,7 +11,7 @@ from tests.support.lab_process import LabProcess
 from tests.support.qt_app import find_item, find_object, run
 from tests.ui.conftest import app_options
 from vpnui.app import MimicApp
-from vpnui.main_window import load_main_window
+from vpnui.main_window import load_main_window, show_startup_error
 
 
 def test_window_says_it_is_starting_then_gets_its_screens_in_place(
@@ -41,3 +41,20 @@ def test_window_says_it_is_starting_then_gets_its_screens_in_place(
         assert abs(header.height() - placeholder.height()) <= 1
     finally:
         run(qtbot, app.shutdown())
+
+
+def test_a_broken_config_is_said_in_the_window(qtbot: QtBot) -> None:
+    engine = QQmlApplicationEngine()
+    window = load_main_window(engine)
+    qtbot.waitExposed(window)
+    assert window.findChild(object, "startupErrorText") is None  # made only on error
+    message = "/home/user/.config/mimic-vpn/config.toml: Expected '=' after a key (line 3, column 5)"
+    try:
+        show_startup_error(window, message)
+        error = find_item(window, "startupErrorText")
+        qtbot.waitUntil(lambda: error.isVisible() and error.height() > 0)
+        assert error.property("text") == message
+        assert not find_item(window, "startupPlaceholder").isVisible()
+    finally:
+        window.close()
+        engine.deleteLater()
