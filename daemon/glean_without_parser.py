@@ -1,4 +1,4 @@
-"""Lets the daemon process ``import glean`` without loading glean_parser.
+"""Lets the daemon and the app ``import glean`` without loading glean_parser.
 
 glean-sdk 71's ``glean/__init__.py`` imports glean_parser unconditionally,
 only to compare its version with the one the SDK expects, and imports
@@ -19,9 +19,10 @@ The only other user of ``glean._loader`` in glean-sdk 71 is
 ``glean._builtins``, imported by the ``Configuration.channel`` setter; the
 daemon passes its channel to ``Configuration`` and never assigns it later.
 
-Only for the daemon process: the app and the tests import glean_parser for
-real (the tests compare against it), so the stand-ins are installed only by
-``daemon.main.main`` and only while neither glean nor glean_parser is loaded.
+Only for the two processes' entry points (``daemon.main.main`` and
+``vpnui.main.main``): the tests import glean_parser for real (they compare
+against it) and run the app in-process, so the stand-ins are installed only
+there and only while neither glean nor glean_parser is loaded.
 """
 
 from __future__ import annotations

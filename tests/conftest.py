@@ -11,9 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.leftovers import end_processes
+from vpnui import import_hook
 
 # Qt must never need a display in tests.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# As in the app once its window is up: Python's own import, not PySide6's
+# (which PySide6 puts in place when it is first imported).
+import PySide6.QtCore  # noqa: F401
+
+import_hook.restore_python_import()
 
 pytest_plugins = ["tests.support.fixtures"]
 

@@ -6,6 +6,9 @@ import argparse
 import logging
 import sys
 
+# Before Qt: it must see Python's own import (see the module).
+from vpnui import import_hook
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vpnui", description="Mimic VPN desktop client")
@@ -39,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     engine = QQmlApplicationEngine()
     window = load_main_window(engine)
     wait_for_frame(window)
+    # Once the window is up, before the rest is imported: Python's own
+    # import (see vpnui.import_hook), and no glean YAML tooling (glean_parser,
+    # jsonschema, jinja2, PyYAML): the app's metrics and pings come from
+    # generated definitions (see daemon.glean_without_parser).
+    import_hook.restore_python_import()
+    from daemon import glean_without_parser  # noqa: PLC0415
+
+    glean_without_parser.install()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415

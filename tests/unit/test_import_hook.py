@@ -1,0 +1,79 @@
+"""Python's own import back after Qt: no module sources kept in memory, Qt still works."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from vpnui import import_hook
+
+SCRIPT = """
+import json, linecache, sys
+from vpnui import import_hook
+import PySide6.QtCore
+active = import_hook.qt_import_active()
+restored = import_hook.restore_python_import() if sys.argv[1] == "restore" else False
+from vpnui.connection.machine import Machine  # imported after Qt, as the app's modules are
+from PySide6.QtCore import Property, QObject, Signal
+
+class Counter(QObject):
+    changed = Signal(int)
+
+    def __init__(self):
+        super().__init__()
+        self._value = 0
+
+    def _get(self):
+        return self._value
+
+    def _set(self, value):
+        self._value = value
+        self.changed.emit(value)
+
+    value = Property(int, _get, _set, notify=changed)
+
+counter = Counter()
+seen = []
+counter.changed.connect(seen.append)
+counter.setProperty("value", 7)
+print(json.dumps({
+    "active": active,
+    "restored": restored,
+    "active_after": import_hook.qt_import_active(),
+    "cached": sorted(name for name in linecache.cache if name.endswith("connection/machine.py")),
+    "seen": seen,
+    "value": counter.property("value"),
+}))
+"""
+
+
+def run(mode: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=60, check=True
+    )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def test_restoring_python_import_keeps_sources_out_of_memory_and_qt_working() -> None:
+    result = run("restore")
+    assert result["active"] is True  # PySide6 did replace the import
+    assert result["restored"] is True
+    assert result["active_after"] is False
+    assert result["cached"] == []
+    assert result["seen"] == [7]
+    assert result["value"] == 7
+
+
+def test_with_qt_import_every_later_module_source_is_kept() -> None:
+    """What the restore prevents (and proof that the check above can fail)."""
+    result = run("keep")
+    assert result["active_after"] is True
+    assert len(result["cached"]) == 1
+
+
+def test_the_suite_runs_with_python_import() -> None:
+    # tests/conftest.py restored it, as vpnui.main does once the window is up.
+    assert import_hook.qt_import_active() is False
