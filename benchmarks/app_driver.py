@@ -43,16 +43,23 @@ from typing import Any, Final
 # Offscreen rendering: no display needed (set before Qt is imported).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# Imported before Qt (it must see Python's own import), called before the
+# app's modules are imported: exactly as vpnui.main does.
+from vpnui.main import prepare_app_imports
+
+# isort: split
 import qasync
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QGuiApplication
 
-from lab.api_models import StoredPing
-from lab.control_client import LabControl
-from vpnui.app import AppOptions, MimicApp
-from vpnui.config import lab_endpoints
-from vpnui.connection.settings import ConnectionSettings
-from vpnui.connection.states import ConnectionState, VPNClientState
+prepare_app_imports()
+
+from lab.api_models import StoredPing  # noqa: E402
+from lab.control_client import LabControl  # noqa: E402
+from vpnui.app import AppOptions, MimicApp  # noqa: E402
+from vpnui.config import lab_endpoints  # noqa: E402
+from vpnui.connection.settings import ConnectionSettings  # noqa: E402
+from vpnui.connection.states import ConnectionState, VPNClientState  # noqa: E402
 
 START_TIMEOUT_S: Final = 30.0
 STATE_TIMEOUT_S: Final = 30.0

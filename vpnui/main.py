@@ -25,6 +25,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def prepare_app_imports() -> None:
+    """Once Qt is loaded, before the rest of the app is imported (the benchmarks' app driver does the same).
+
+    Python's own import back (see vpnui.import_hook), and no glean YAML
+    tooling (glean_parser, jsonschema, jinja2, PyYAML): the app's metrics
+    and pings come from generated definitions (see daemon.glean_without_parser).
+    """
+    import_hook.restore_python_import()
+    from daemon import glean_without_parser  # noqa: PLC0415
+
+    glean_without_parser.install()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -42,14 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = QQmlApplicationEngine()
     window = load_main_window(engine)
     wait_for_frame(window)
-    # Once the window is up, before the rest is imported: Python's own
-    # import (see vpnui.import_hook), and no glean YAML tooling (glean_parser,
-    # jsonschema, jinja2, PyYAML): the app's metrics and pings come from
-    # generated definitions (see daemon.glean_without_parser).
-    import_hook.restore_python_import()
-    from daemon import glean_without_parser  # noqa: PLC0415
-
-    glean_without_parser.install()
+    prepare_app_imports()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415
