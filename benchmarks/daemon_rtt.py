@@ -13,13 +13,22 @@ servers, so the ratio is the server side alone:
 
 The requests are pre-encoded ``status`` lines with fresh ids, sent
 identically to both.
+
+During the measured rounds the client, the daemon and the echo server (every
+thread of each) run on one CPU.  Left to the scheduler, a round trip between
+two processes takes about 45 µs when they share a core and 100-130 µs when
+the reply has to wake the other core, and which one a pair of processes gets
+held for a whole run: the same code measured 43 µs in one run and 103 µs in
+the next, so the ratio said more about placement than about the daemon.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Final
 
@@ -78,6 +87,30 @@ class RawClient:
         self._sock.close()
 
 
+def _tasks(pid: int) -> list[int]:
+    return [int(entry.name) for entry in Path(f"/proc/{pid}/task").iterdir()]
+
+
+@contextmanager
+def one_cpu(pids: Sequence[int]) -> Iterator[int | None]:
+    """Every thread of ``pids`` (and of this process) on one CPU, as it was before afterwards; the CPU."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        yield None
+        return
+    cpu = allowed[0]
+    tasks = [task for pid in (os.getpid(), *pids) for task in _tasks(pid)]
+    saved = {task: os.sched_getaffinity(task) for task in tasks}
+    for task in tasks:
+        os.sched_setaffinity(task, {cpu})
+    try:
+        yield cpu
+    finally:
+        for task, mask in saved.items():
+            with suppress(ProcessLookupError):  # a thread that ended meanwhile
+                os.sched_setaffinity(task, mask)
+
+
 def timed(client: RawClient, requests: Sequence[bytes]) -> list[float]:
     """Each request's round trip, in microseconds."""
     clock = time.perf_counter
@@ -110,10 +143,11 @@ def run(settings: RunSettings) -> list[Figure]:
             daemon_samples: list[float] = []
             echo_samples: list[float] = []
             measured_requests = requests[WARMUP_REQUESTS:]
-            for start in range(0, count, ROUND):
-                chunk = measured_requests[start : start + ROUND]
-                daemon_samples += timed(daemon, chunk)
-                echo_samples += timed(echo_client, chunk)
+            with one_cpu([world.daemon.pid, echo.pid]) as cpu:
+                for start in range(0, count, ROUND):
+                    chunk = measured_requests[start : start + ROUND]
+                    daemon_samples += timed(daemon, chunk)
+                    echo_samples += timed(echo_client, chunk)
         finally:
             daemon.close()
             if echo_client is not None:
@@ -136,6 +170,7 @@ def run(settings: RunSettings) -> list[Figure]:
         "request_bytes": len(requests[-1]),
         "reply_bytes": reply_bytes,
         "sync_client_us": numbers_of(summarize(sync_samples), 1),
+        "pinned_to_cpu": cpu,
     }
     return [
         _figure(SPECS[0], measured, reference, "median", details),
