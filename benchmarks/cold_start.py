@@ -7,7 +7,7 @@ already answering on the socket, so nothing is spawned; ``minimal`` loads a
 trivial Qt Quick window of the same size.  Both figures run from the moment
 just before this process starts the child (``time.monotonic()``, which is
 system-wide), software rendering offscreen: the first to the main window's
-first ``QQuickWindow.frameSwapped`` (the window saying it is starting, see
+first ``QQuickWindow.frameSwapped`` (the window with a skeleton of its status card, see
 ``vpnui.main_window``), the second to the first frame that shows its screens
 (status card, toggle, location), which is what the first frame showed
 before the window came in two steps.

@@ -8,7 +8,7 @@ are watched.  So the path measured is exactly the user's: argument parsing,
 logging set-up, QGuiApplication, the main window (``Main.qml``), its first
 frame, then the app's imports and objects, the screens (``MainContent.qml``)
 and the first frame that shows them.  Two stamps matter: ``first_frame``
-(the window is on screen, saying it is starting) and ``full_ui`` (the first
+(the window is on screen, a skeleton of its status card) and ``full_ui`` (the first
 frame after the screens loaded: the status card, the toggle and the rest).
 
 ``minimal`` is the reference: QGuiApplication, a QQmlApplicationEngine and a
