@@ -71,7 +71,7 @@ from typing import Any, Final, Literal
 
 from glean import metrics as glean_metrics
 
-from daemon.glean_definitions import METRICS_FILE
+from daemon.glean_definitions import METRICS_FILE, bundled_definitions
 from daemon.glean_objects import build_metrics
 from daemon.glean_runtime import metrics
 from daemon.ipc_payload import (
@@ -169,14 +169,16 @@ class ReplayCatalog:
 
     @classmethod
     def load(cls, files: Iterable[Path], ping: str = OWNING_PING) -> ReplayCatalog:
-        """The metrics of other definition files (e.g. with metrics only a test defines), parsed with glean_parser."""
-        from daemon.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
-
+        """The metrics of definition files sent in ``ping``: other files (e.g. with metrics only a test
+        defines) are parsed with glean_parser; ``metrics.yaml`` alone is the generated definitions."""
         paths = [Path(path) for path in files]
-        definitions = generate(paths)
         if [path.resolve() for path in paths] == [METRICS_FILE.resolve()]:
+            definitions = bundled_definitions()
             tree = metrics()
         else:
+            from daemon.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
+
+            definitions = generate(paths)
             tree = build_metrics(definitions)
         return cls(definitions_for_ping(definitions, ping), tree)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Final
 
 from benchmarks.cold_start import vpnui_arguments
-from tests.integration.test_daemon_glean_footprint import mapped_files, yaml_tooling
 from tests.support.lab_process import REPO_ROOT, LabProcess
+from tests.support.process_maps import mapped_files, yaml_tooling
 
 START_TIMEOUT_S: Final = 30.0
 APP_ID: Final = "mimic-vpn"

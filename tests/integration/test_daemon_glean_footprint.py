@@ -18,39 +18,15 @@ from typing import Final
 import glean  # noqa: F401  (loads glean_parser here, for the check that the markers are real)
 import pytest
 
-from daemon.protocol import Connected, ServerEndpoint, SessionEnded
+from daemon.protocol import Connected, SessionEnded
 from lab.api_models import StoredPing
 from tests.support.daemon_process import DaemonProcess
 from tests.support.glean_schema import validate_ping
 from tests.support.lab_process import LabProcess
+from tests.support.process_maps import mapped_files, yaml_tooling
 
-YAML_TOOLING_MARKERS: Final = ("/rpds/", "/yaml/_yaml", "/markupsafe/", "/jsonschema", "/jinja2/")
-"""Paths of files mapped once glean_parser is imported (its compiled dependencies)."""
 DAEMON_APP_ID: Final = "mimic-vpn-daemon"
 DELIVERY_TIMEOUT_S: Final = 15.0
-
-
-def mapped_files(pid: int | str) -> set[str]:
-    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
-    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
-
-
-def yaml_tooling(files: set[str]) -> list[str]:
-    return sorted(path for path in files if any(marker in path for marker in YAML_TOOLING_MARKERS))
-
-
-def first_server(lab: LabProcess) -> ServerEndpoint:
-    country = lab.control.servers().countries[0]
-    city = country.cities[0]
-    server = city.servers[0]
-    return ServerEndpoint(
-        name=server.name,
-        host=server.host,
-        udp_port=server.udp_port,
-        tcp_port=server.tcp_port,
-        city=city.name,
-        country=country.name,
-    )
 
 
 def daemonsession_reasons(lab: LabProcess) -> list[tuple[str, StoredPing]]:
@@ -76,7 +52,7 @@ def test_the_markers_are_mapped_where_glean_parser_is_loaded() -> None:
 
 def test_the_daemon_delivers_its_pings_without_yaml_tooling_loaded(lab: LabProcess, daemon: DaemonProcess) -> None:
     connection = daemon.connect()
-    connection.activate([first_server(lab)], "First", timeout=10.0)
+    connection.activate([next(iter(lab.endpoints().values()))], "First", timeout=10.0)
     connection.wait_for(Connected)
     connection.deactivate(timeout=10.0)
     connection.wait_for(SessionEnded)

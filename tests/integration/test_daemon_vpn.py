@@ -57,19 +57,7 @@ def lab(shared_lab: LabProcess) -> LabProcess:
 @pytest.fixture(scope="module")
 def servers(shared_lab: LabProcess) -> dict[str, ServerEndpoint]:
     """The lab's servers as the daemon takes them (what the app sends in ``activate``)."""
-    found = {}
-    for country in shared_lab.control.servers().countries:
-        for city in country.cities:
-            for server in city.servers:
-                found[server.name] = ServerEndpoint(
-                    name=server.name,
-                    host=server.host,
-                    udp_port=server.udp_port,
-                    tcp_port=server.tcp_port,
-                    city=city.name,
-                    country=country.name,
-                )
-    return found
+    return shared_lab.endpoints()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from typing import Final
 import msgspec
 
 from daemon.paths import HOME_ENV, locations
+from daemon.protocol import ServerEndpoint
 from lab.control_client import LabControl
 from lab.state_file import LabState
 
@@ -117,6 +118,22 @@ class LabProcess:
     @property
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
+
+    def endpoints(self) -> dict[str, ServerEndpoint]:
+        """The lab's servers by name, as the daemon takes them (what the app sends in ``activate``)."""
+        return {
+            server.name: ServerEndpoint(
+                name=server.name,
+                host=server.host,
+                udp_port=server.udp_port,
+                tcp_port=server.tcp_port,
+                city=city.name,
+                country=country.name,
+            )
+            for country in self.control.servers().countries
+            for city in country.cities
+            for server in city.servers
+        }
 
     def running(self) -> bool:
         return self._process.poll() is None

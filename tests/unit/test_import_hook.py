@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
+from tests.support.fresh_python import run_python
 from vpnui import import_hook
 
 SCRIPT = """
@@ -14,7 +12,7 @@ import json, linecache, sys
 from vpnui import import_hook
 import PySide6.QtCore
 active = import_hook.qt_import_active()
-restored = import_hook.restore_python_import() if sys.argv[1] == "restore" else False
+restored = import_hook.restore_python_import() if MODE == "restore" else False
 from vpnui.connection.machine import Machine  # imported after Qt, as the app's modules are
 from PySide6.QtCore import Property, QObject, Signal
 
@@ -50,11 +48,7 @@ print(json.dumps({
 
 
 def run(mode: str) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=60, check=True
-    )
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
+    return run_python(f"MODE = {mode!r}\n" + SCRIPT)
 
 
 def test_restoring_python_import_keeps_sources_out_of_memory_and_qt_working() -> None:

@@ -7,9 +7,7 @@ the path is checked in a fresh interpreter.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+from tests.support.fresh_python import run_python
 
 # Slow to import, and needed only once the window is on screen.
 LATER = ("asyncio", "msgspec", "tomllib", "platformdirs", "glean", "qasync", "aiohttp", "daemon", "lab")
@@ -17,9 +15,8 @@ LATER_PREFIXES = ("vpnui.app", "vpnui.connection", "vpnui.config", "vpnui.teleme
 
 
 def test_the_first_frame_path_imports_only_qt() -> None:
-    code = "import json, sys; import vpnui.main, vpnui.main_window; print(json.dumps(sorted(sys.modules)))"
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    loaded = set(json.loads(completed.stdout))
+    code = "import json, sys; import vpnui.main, vpnui.main_window; print(json.dumps({'loaded': sorted(sys.modules)}))"
+    loaded = set(run_python(code)["loaded"])
     assert "PySide6.QtQuick" in loaded  # the check can see what the path loads
     early = sorted(
         name
