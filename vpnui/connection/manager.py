@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from vpnui.connection.check_runs import CheckReport
     from vpnui.connection.server_list import ServerList
+    from vpnui.connection.server_list_loader import ServerListLoader
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class ConnectionManager(QObject):
         self._app_endpoints = AppEndpoints()
         self._http: aiohttp.ClientSession | None = None
         self._server_list: ServerList | None = None
+        self._server_list_loader: ServerListLoader | None = None
         self._city_scores: dict[tuple[str, str], float | None] = {}
         self._connected_server = ""
         self._switch_target: tuple[str, str] | None = None
@@ -319,7 +321,7 @@ class ConnectionManager(QObject):
             servers_url=endpoints.servers_url or "",
             device_token=self._settings.device_token,
         )
-        self._spawn(self._load_server_list())
+        self._start_server_list_loader()
 
     @property
     def app_endpoints(self) -> AppEndpoints:
@@ -344,7 +346,13 @@ class ConnectionManager(QObject):
         return self._server_list
 
     def network_changed(self) -> None:
-        """The network changed (OS notice or a lab condition): re-check it."""
+        """The network changed (OS notice or a lab condition): re-check it.
+
+        A server list that could not be fetched on the old network is asked
+        for again at once: the user should not have to click for it.
+        """
+        if self._server_list_loader is not None:
+            self._server_list_loader.network_back()
         self._dispatch(ev.NetworkChanged())
 
     async def shutdown(self) -> None:
@@ -484,8 +492,8 @@ class ConnectionManager(QObject):
         if self._endpoints is None:
             return
         if servers is None:
-            if self._server_list is None:
-                await self._load_server_list()
+            if self._server_list_loader is not None:
+                await self._server_list_loader.load_now()
             servers = self._location_servers()
         from vpnui.connection.check_runs import run_checks  # noqa: PLC0415  (see _session)
 
@@ -550,18 +558,26 @@ class ConnectionManager(QObject):
 
     # -------------------------------------------------------- server list
 
-    async def _load_server_list(self) -> None:
-        if self._endpoints is None:
+    def _start_server_list_loader(self) -> None:
+        """Fetch the server list now, and again until it has come (see server_list_loader)."""
+        if self._server_list_loader is not None or self._endpoints is None:
             return
-        from vpnui.connection.server_list import ServerListError, fetch_server_list  # noqa: PLC0415
+        from vpnui.connection.server_list import fetch_server_list  # noqa: PLC0415  (see _session)
+        from vpnui.connection.server_list_loader import ServerListLoader  # noqa: PLC0415
 
-        try:
-            self._server_list = await fetch_server_list(self._endpoints.servers_url, self._conn, self._session())
-        except ServerListError as exc:
-            log.warning("server list unavailable: %s", exc)
-            return
-        if self._server_list.city(*self.selected_location) is None:
-            first_country = self._server_list.countries[0]
+        servers_url = self._endpoints.servers_url
+        self._server_list_loader = ServerListLoader(
+            lambda: fetch_server_list(servers_url, self._conn, self._session()),
+            self._server_list_loaded,
+            first_retry_s=self._conn.server_list_retry_first_s,
+            max_retry_s=self._conn.server_list_retry_max_s,
+        )
+        self._spawn(self._server_list_loader.run())
+
+    def _server_list_loaded(self, server_list: ServerList) -> None:
+        self._server_list = server_list
+        if server_list.city(*self.selected_location) is None:
+            first_country = server_list.countries[0]
             self._settings.country_code = first_country.code
             self._settings.city_code = first_country.cities[0].code
             save_settings(self._settings)

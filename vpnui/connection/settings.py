@@ -57,6 +57,11 @@ class ConnectionSettings:
 
     # -- server list
     server_list_timeout_s: float = 5.0
+    server_list_retry_first_s: float = 1.0
+    """Wait after the first failed fetch of the server list, doubling after each failure."""
+    server_list_retry_max_s: float = 30.0
+    """Cap of that wait: while the list is missing the app asks for it this often
+    at least, and at once when the network changes or a check finds the internet."""
 
     # -- server probe (UDP handshake)
     server_handshake_timeout_s: float = 0.8
@@ -106,6 +111,8 @@ class ConnectionSettings:
                 raise ValueError(f"{field.name} must be positive, got {value}")
         if not 0.0 <= self.unstable_loss_leave <= self.unstable_loss_enter <= 1.0:
             raise ValueError("loss thresholds must satisfy 0 <= leave <= enter <= 1")
+        if not self.server_list_retry_first_s <= self.server_list_retry_max_s:
+            raise ValueError("server list retries must satisfy first <= max")
         if not self.unstable_rtt_leave_ms <= self.unstable_rtt_enter_ms:
             raise ValueError("latency thresholds must satisfy leave <= enter")
 
