@@ -22,29 +22,6 @@ Item {
         anchors.margins: Theme.spacing
         spacing: Theme.spacing
 
-        Rectangle {
-            objectName: "daemonLinkBanner"
-            Layout.fillWidth: true
-            visible: root.manager.linkState !== "ready"
-            implicitHeight: bannerText.implicitHeight + Theme.spacing
-            radius: Theme.radius
-            color: root.manager.linkState === "lost" ? Theme.danger : Theme.warning
-            Text {
-                id: bannerText
-                anchors.centerIn: parent
-                width: parent.width - Theme.spacing
-                horizontalAlignment: Text.AlignHCenter
-                wrapMode: Text.WordWrap
-                color: Theme.textOnDark
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.fontSmall
-                text: root.manager.linkState === "lost"
-                      ? qsTr("Lost contact with the VPN service. Reconnecting…")
-                      : qsTr("Starting the VPN service…")
-                Accessible.name: text
-            }
-        }
-
         StatusHeader {
             objectName: "statusHeader"
             Layout.fillWidth: true
@@ -113,13 +90,43 @@ Item {
 
         Item { Layout.fillHeight: true }
 
+        // The daemon link's state, when it is not ready.  It takes its room
+        // from the free space above the bottom buttons (the filler shrinks),
+        // so coming and going it moves nothing: not the card and the switch
+        // above, which the user may be reaching for while the app starts, nor
+        // the buttons below, which stay at the bottom edge.
+        Rectangle {
+            objectName: "daemonLinkBanner"
+            Layout.fillWidth: true
+            visible: root.manager.linkState !== "ready"
+            implicitHeight: bannerText.implicitHeight + Theme.spacing
+            radius: Theme.radius
+            color: root.manager.linkState === "lost" ? Theme.danger : Theme.warning
+            Text {
+                id: bannerText
+                objectName: "daemonLinkBannerText"
+                anchors.centerIn: parent
+                width: parent.width - Theme.spacing
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.WordWrap
+                color: root.manager.linkState === "lost" ? Theme.textOnDanger : Theme.textOnWarning
+                font.family: Theme.fontFamily
+                font.pixelSize: Theme.fontSmall
+                text: root.manager.linkState === "lost"
+                      ? qsTr("Lost contact with the VPN service. Reconnecting…")
+                      : qsTr("Starting the VPN service…")
+                Accessible.name: text
+            }
+        }
+
         RowLayout {
             Layout.fillWidth: true
             spacing: Theme.smallSpacing
             MVButton {
                 objectName: "labPanelButton"
                 Layout.fillWidth: true
-                visible: root.lab.available
+                visible: root.lab.expected
+                enabled: root.lab.available
                 primary: false
                 text: qsTr("Network lab")
                 onClicked: labPanel.open()

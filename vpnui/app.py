@@ -71,9 +71,15 @@ class MimicApp(QObject):
             self.client, self.controller, self.settings, self.options.connection, parent=self
         )
         self.preferences = Preferences(self.settings, parent=self)
-        self.lab_conditions = LabConditions(self.manager.network_changed, parent=self)
+        self.lab_conditions = LabConditions(self.manager.network_changed, self._lab_expected(), parent=self)
         self._telemetry: AppTelemetry | None = None
         self.window: QQuickWindow | None = None
+
+    def _lab_expected(self) -> bool:
+        """Whether ``start()`` will attach a lab: a configured one, or the embedded one filling gaps."""
+        if self.endpoints.lab_url is not None:
+            return True
+        return self.options.use_embedded_lab and not self.endpoints.complete()
 
     @property
     def telemetry(self) -> AppTelemetry:

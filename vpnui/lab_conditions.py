@@ -41,9 +41,11 @@ class LabConditions(QObject):
     conditionsChanged = Signal()
     errorChanged = Signal()
 
-    def __init__(self, on_change: Callable[[], None], parent: QObject | None = None) -> None:
+    def __init__(self, on_change: Callable[[], None], expected: bool = False, parent: QObject | None = None) -> None:
+        """``expected``: a lab will be attached (the embedded one, or a configured lab URL)."""
         super().__init__(parent)
         self._on_change = on_change
+        self._expected = expected
         self._url: str | None = None
         self._http: aiohttp.ClientSession | None = None
         self._conditions: dict[str, Any] = {}
@@ -53,6 +55,9 @@ class LabConditions(QObject):
 
     def _get_available(self) -> bool:
         return self._url is not None
+
+    def _get_expected(self) -> bool:
+        return self._expected or self._url is not None
 
     def _get_conditions(self) -> dict[str, Any]:
         return self._conditions
@@ -64,6 +69,10 @@ class LabConditions(QObject):
         return self._error
 
     available = Property(bool, _get_available, notify=availableChanged)
+    # Known from the first frame, while ``available`` waits for the lab to be
+    # found: the lab panel's button takes its place at once, so the buttons
+    # beside it do not shift under the pointer when the lab turns up.
+    expected = Property(bool, _get_expected, notify=availableChanged)
     conditions = Property(dict, _get_conditions, notify=conditionsChanged)
     servers = Property(list, _get_servers, notify=conditionsChanged)
     error = Property(str, _get_error, notify=errorChanged)

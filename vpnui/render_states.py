@@ -175,9 +175,14 @@ async def render(out: Path) -> list[Path]:
         engine=engine,
     )
     app.show()
+    # The screens, attached while the daemon link is still starting: its
+    # banner is up, in the free space above the bottom buttons.
+    service_starting = out / "00-starting-service.png"
+    window.grabWindow().save(str(service_starting))
+    print(service_starting)
     await app.start()
     renderer = Renderer(app, LabControl(lab_url), out)
-    renderer.written.append(starting)
+    renderer.written += [starting, service_starting]
     try:
         await renderer.run()
     finally:

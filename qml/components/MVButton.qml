@@ -10,6 +10,8 @@ Button {
     font.family: Theme.fontFamily
     font.pixelSize: Theme.fontBody
     implicitHeight: 44
+    // Disabled only until what it opens is ready (the lab panel at start-up).
+    opacity: enabled ? 1.0 : 0.5
     contentItem: Text {
         text: control.text
         font: control.font

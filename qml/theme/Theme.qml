@@ -19,6 +19,12 @@ QtObject {
     readonly property color success: "#3fe1b0"
     readonly property color warning: "#ffa436"
     readonly property color danger: "#e22850"
+    // Text on the warning and danger fills, each at least 4.5:1 against its
+    // fill (WCAG 2.1 AA for small text; tests/ui/test_theme_contrast.py):
+    // white on this orange is only 1.98:1, the dark text 8.78:1; white on
+    // the red is 4.51:1.
+    readonly property color textOnWarning: text
+    readonly property color textOnDanger: textOnDark
     readonly property color toggleOff: "#9e9e9e"
     readonly property color toggleOn: "#3fe1b0"
     readonly property color scrim: "#99000000"
