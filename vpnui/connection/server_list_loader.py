@@ -91,8 +91,10 @@ class ServerListLoader:
             try:
                 server_list = await self._fetch()
             except ServerListError as exc:
+                # Said once per cause: an outage of hours must not fill the log.
+                level = logging.INFO if str(exc) == self.last_error else logging.WARNING
+                log.log(level, "%s; retrying", exc)
                 self.last_error = str(exc)
-                log.warning("%s; retrying", exc)
             else:
                 self.server_list = server_list
                 self.last_error = ""
