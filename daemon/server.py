@@ -198,11 +198,12 @@ class ControlServer(QObject):
             with contextlib.suppress(RuntimeError):
                 if abort:
                     client.socket.abort()
-                # PySide6 6.11 (measured: 6.11.3) keeps the Python wrapper of a socket from
-                # nextPendingConnection() in the server wrapper's list of
-                # children after deleteLater() has deleted the socket: about
-                # 1 KB per connection for the life of the daemon.  Taken out of
-                # the server's children first, the wrapper goes with the socket.
+                # PySide6 6.11 (measured: 6.11.3) keeps the Python wrapper of a
+                # socket from nextPendingConnection() in the server wrapper's
+                # list of children after deleteLater() has deleted the socket:
+                # about 1 KB per connection for the life of the daemon.  Taken
+                # out of the server's children first (Python then owns it until
+                # the deletion), the wrapper goes with the socket.
                 client.socket.setParent(None)
                 client.socket.deleteLater()
 
