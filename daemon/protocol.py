@@ -13,9 +13,11 @@ problem instead of surfacing later as a KeyError deep in a handler.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
+
+from daemon.json_depth import exceeds_depth
 
 PROTOCOL_VERSION: Final = 1
 # One line is at most this many bytes (newline excluded).  Big enough for a
@@ -24,6 +26,18 @@ PROTOCOL_VERSION: Final = 1
 MAX_LINE_BYTES: Final = 64 * 1024
 # A connection that sends this many invalid lines in a row is closed.
 MAX_CONSECUTIVE_ERRORS: Final = 20
+# Arrays and objects nest at most this deep in a line (the message itself is
+# level 1; the deepest real message, a status reply, uses 3).  Deeper lines
+# are refused before they are decoded: see ``daemon.json_depth``.
+MAX_DEPTH: Final = 32
+# Request ids are integers in the range every JSON implementation holds
+# exactly (RFC 8259 section 6): a bool (``true`` is an int to Python) or a
+# float is refused, and so is an id the peer could not read back intact.
+MAX_REQUEST_ID: Final = 2**53 - 1
+RequestId = Annotated[int, msgspec.Meta(ge=-MAX_REQUEST_ID, le=MAX_REQUEST_ID)]
+# An error reply quotes at most this much of what the peer sent (a type
+# name, a field name), so the reply itself always fits on one line.
+MAX_ERROR_MESSAGE_CHARS: Final = 300
 
 VpnState = Literal["off", "connecting", "on", "disconnecting"]
 
@@ -43,7 +57,7 @@ class ServerEndpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class _Request(msgspec.Struct, tag_field="type", forbid_unknown_fields=True):
-    id: int
+    id: RequestId
 
 
 class Hello(_Request, tag="hello"):
@@ -127,6 +141,7 @@ class Result(msgspec.Struct, tag_field="type", tag="result", forbid_unknown_fiel
 ErrorCode = Literal[
     "line_too_long",
     "invalid_json",
+    "too_deep",
     "not_an_object",
     "unknown_type",
     "invalid_field",
@@ -240,6 +255,8 @@ class ProtocolError(Exception):
     """A line that is not a valid message; ``code`` is an ``ErrorCode``."""
 
     def __init__(self, code: ErrorCode, message: str, request_id: int | None = None) -> None:
+        if len(message) > MAX_ERROR_MESSAGE_CHARS:
+            message = message[: MAX_ERROR_MESSAGE_CHARS - 1] + "…"
         super().__init__(message)
         self.code: ErrorCode = code
         self.request_id = request_id
@@ -254,25 +271,26 @@ def encode(message: msgspec.Struct) -> bytes:
 
 
 def decode_request(line: bytes) -> Request:
-    """Parse one line sent to the daemon, or raise ``ProtocolError``.
+    """Parse one line sent to the daemon, or raise ``ProtocolError`` (and nothing else).
 
     Decoding happens in two steps so that the error names the real problem:
-    not JSON, not an object, an unknown ``type``, or a field of the wrong type.
+    too long, too deep, not JSON, not an object, an unknown ``type``, or a
+    field of the wrong type (``id`` included).  The error carries the
+    request's id when it is a valid one, so the client can match it.
     """
-    if len(line) > MAX_LINE_BYTES:
-        raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
+    _check_size_and_depth(line)
     try:
         raw = _raw_decoder.decode(line)
     except msgspec.DecodeError as exc:
         raise ProtocolError("invalid_json", f"invalid JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise ProtocolError("not_an_object", f"expected a JSON object, got {type(raw).__name__}")
-    request_id = raw.get("id") if isinstance(raw.get("id"), int) else None
+    request_id = _valid_id(raw.get("id"))
     kind = raw.get("type")
     if not isinstance(kind, str):
         raise ProtocolError("invalid_field", "field 'type' must be a string", request_id)
     if kind not in REQUEST_TYPES:
-        raise ProtocolError("unknown_type", f"unknown message type {kind!r}", request_id)
+        raise ProtocolError("unknown_type", f"unknown message type {kind[:64]!r}", request_id)
     try:
         request: Request = msgspec.convert(raw, Request)
         return request
@@ -281,9 +299,8 @@ def decode_request(line: bytes) -> Request:
 
 
 def decode_daemon_message(line: bytes) -> DaemonMessage:
-    """Parse one line sent by the daemon (reply or event), or raise ``ProtocolError``."""
-    if len(line) > MAX_LINE_BYTES:
-        raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
+    """Parse one line sent by the daemon (reply or event), or raise ``ProtocolError`` (and nothing else)."""
+    _check_size_and_depth(line)
     try:
         message: DaemonMessage = _daemon_message_decoder.decode(line)
         return message
@@ -293,11 +310,29 @@ def decode_daemon_message(line: bytes) -> DaemonMessage:
         raise ProtocolError("invalid_json", f"invalid JSON: {exc}") from None
 
 
+def _check_size_and_depth(line: bytes) -> None:
+    """The checks that come before any decoding: the decoder must never see a line it would choke on."""
+    if len(line) > MAX_LINE_BYTES:
+        raise ProtocolError("line_too_long", f"line of {len(line)} bytes exceeds {MAX_LINE_BYTES}")
+    if exceeds_depth(line, MAX_DEPTH):
+        raise ProtocolError("too_deep", f"arrays and objects nested deeper than {MAX_DEPTH} levels")
+
+
+def _valid_id(value: object) -> int | None:
+    """``value`` if it is a valid request id (an int, not a bool, within range), else ``None``."""
+    if type(value) is int and -MAX_REQUEST_ID <= value <= MAX_REQUEST_ID:
+        return value
+    return None
+
+
 def to_builtins(value: Any) -> Any:
     """Structs to plain dicts, for ``Result.data``."""
     return msgspec.to_builtins(value)
 
 
 def status_from(data: dict[str, Any]) -> StatusData:
-    """``Result.data`` of a ``status`` reply, validated."""
-    return msgspec.convert(data, StatusData)
+    """``Result.data`` of a ``status`` reply, validated; ``ProtocolError`` if it is not one."""
+    try:
+        return msgspec.convert(data, StatusData)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError("invalid_field", f"invalid status data: {exc}") from None

@@ -198,6 +198,13 @@ class ControlServer(QObject):
             with contextlib.suppress(RuntimeError):
                 if abort:
                     client.socket.abort()
+                # PySide6 6.11 (measured: 6.11.3) keeps the Python wrapper of a
+                # socket from nextPendingConnection() in the server wrapper's
+                # list of children after deleteLater() has deleted the socket:
+                # about 1 KB per connection for the life of the daemon.  Taken
+                # out of the server's children first (Python then owns it until
+                # the deletion), the wrapper goes with the socket.
+                client.socket.setParent(None)
                 client.socket.deleteLater()
 
     def _read(self, client: _Client) -> None:
@@ -294,7 +301,9 @@ class ControlServer(QObject):
         (as long as no request has to wait for the network).
         """
         client.errors_in_a_row += 1
-        log.debug("%s: %s: %s", client, error.code, error.message)
+        # One short line per bad line: the error message is capped
+        # (``MAX_ERROR_MESSAGE_CHARS``) and a refused line is no exception.
+        log.info("%s sent a bad line: %s: %s", client, error.code, error.message)
         give_up = client.errors_in_a_row >= MAX_CONSECUTIVE_ERRORS
         if give_up:
             log.warning("%s sent %d invalid lines in a row; closing it", client, client.errors_in_a_row)

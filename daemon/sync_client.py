@@ -120,25 +120,31 @@ class DaemonConnection:
         return self.request(Hello(id=0, version=PROTOCOL_VERSION, client=client, installation_id=installation_id)).data
 
     def status(self) -> StatusData:
-        return status_from(self.request(Status(id=0)).data)
+        return _status_of(self.request(Status(id=0)))
 
     def activate(
         self, servers: Sequence[ServerEndpoint], location: str = "", timeout: float | None = None
     ) -> StatusData:
         """Returns once the handshake is done (the wait can be long: pass a ``timeout``)."""
-        reply = self.request(Activate(id=0, servers=list(servers), location=location), timeout)
-        return status_from(reply.data)
+        return _status_of(self.request(Activate(id=0, servers=list(servers), location=location), timeout))
 
     def deactivate(self, timeout: float | None = None) -> StatusData:
-        return status_from(self.request(Deactivate(id=0), timeout).data)
+        return _status_of(self.request(Deactivate(id=0), timeout))
 
     def session_id(self) -> SessionIdReply:
         """The shared session id and whether a session is live."""
         data = self.request(GetSessionId(id=0)).data
-        return SessionIdReply(str(data["session_id"]), bool(data["active"]))
+        session_id, active = data.get("session_id"), data.get("active")
+        if not isinstance(session_id, str) or not isinstance(active, bool):
+            raise DaemonError("invalid_field", f"unreadable session id reply from the daemon: {data!r:.200}")
+        return SessionIdReply(session_id, active)
 
     def logs(self, lines: int = 200) -> list[str]:
-        return [str(line) for line in self.request(Logs(id=0, lines=lines)).data["lines"]]
+        data = self.request(Logs(id=0, lines=lines)).data
+        found = data.get("lines")
+        if not isinstance(found, list):
+            raise DaemonError("invalid_field", f"unreadable logs reply from the daemon: {data!r:.200}")
+        return [str(line) for line in found]
 
     # -------------------------------------------------------------- events
 
@@ -226,6 +232,14 @@ class DaemonConnection:
     def closed_by_daemon(self) -> bool:
         """The daemon has closed its end (seen by a read)."""
         return self._eof
+
+
+def _status_of(reply: Result) -> StatusData:
+    """The status in ``reply``; ``DaemonError`` if it holds none."""
+    try:
+        return status_from(reply.data)
+    except ProtocolError as exc:
+        raise DaemonError(exc.code, f"unreadable status from the daemon: {exc}") from None
 
 
 def _deadline(timeout: float) -> float:

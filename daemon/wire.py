@@ -26,7 +26,13 @@ from typing import Final, Literal
 
 import msgspec
 
+from daemon.json_depth import exceeds_depth
+
 MAX_DATAGRAM: Final = 2048
+# A datagram is one flat object; a value nested deeper than this (in a field
+# a later version might add) is not decoded at all.  2 KB can nest about
+# 1,000 deep, where msgspec raises RecursionError (see ``daemon.json_depth``).
+MAX_DATAGRAM_DEPTH: Final = 8
 TCP_PING: Final = b"PING\n"
 TCP_PONG_PREFIX: Final = b"PONG "
 
@@ -69,7 +75,7 @@ def encode(datagram: Datagram) -> bytes:
 
 def decode(data: bytes) -> Datagram | None:
     """A datagram, or ``None`` for anything that is not one (never raises)."""
-    if len(data) > MAX_DATAGRAM:
+    if len(data) > MAX_DATAGRAM or exceeds_depth(data, MAX_DATAGRAM_DEPTH):
         return None
     try:
         datagram: Datagram = _decoder.decode(data)

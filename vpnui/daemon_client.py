@@ -110,7 +110,12 @@ class DaemonClient(QObject):
         return await self._send(message, timeout)
 
     async def status(self) -> protocol.StatusData:
-        return protocol.status_from(await self.request(protocol.Status(id=0)))
+        """The daemon's status; ``DaemonError`` if its reply is not a valid one."""
+        data = await self.request(protocol.Status(id=0))
+        try:
+            return protocol.status_from(data)
+        except protocol.ProtocolError as exc:
+            raise DaemonError(exc.code, f"unreadable status from the daemon: {exc}") from None
 
     # ---------------------------------------------------------- internals
 

@@ -214,3 +214,113 @@ def test_malformed_daemon_messages(raw: bytes, code: str) -> None:
     with pytest.raises(ProtocolError) as caught:
         decode_daemon_message(raw)
     assert caught.value.code == code
+
+
+# ------------------------------------------------------------- edge cases
+
+# The limits the README documents.
+DEPTH_LIMIT = 32
+LARGEST_ID = 2**53 - 1  # RFC 8259's interoperable integers
+
+
+def test_the_documented_limits() -> None:
+    assert (protocol.MAX_DEPTH, protocol.MAX_REQUEST_ID) == (DEPTH_LIMIT, LARGEST_ID)
+
+
+@pytest.mark.parametrize(
+    ("raw_id", "named"),
+    [
+        (b"true", "bool"),
+        (b"false", "bool"),
+        (b"1.0", "float"),
+        (b"1e3", "float"),
+        (b'"1"', "str"),
+        (b"null", "null"),
+        (b"[1]", "array"),
+        (b'{"n": 1}', "object"),
+        (str(LARGEST_ID + 1).encode(), str(LARGEST_ID)),
+        (str(-LARGEST_ID - 1).encode(), str(-LARGEST_ID)),
+        (b"99999999999999999999999999999", str(LARGEST_ID)),
+    ],
+)
+def test_a_bad_id_is_refused_and_never_echoed(raw_id: bytes, named: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(b'{"type": "status", "id": ' + raw_id + b"}")
+    assert caught.value.code == "invalid_field"
+    assert "$.id" in str(caught.value) and named in str(caught.value)
+    # The reply carries null, not the bad id (``true`` is an int to Python).
+    assert caught.value.to_error().id is None
+    assert b'"id":null' in encode(caught.value.to_error())
+
+
+@pytest.mark.parametrize("request_id", [0, 1, -1, LARGEST_ID, -LARGEST_ID])
+def test_ids_in_range_are_accepted(request_id: int) -> None:
+    assert decode_request(line({"type": "status", "id": request_id})) == Status(id=request_id)
+
+
+@pytest.mark.parametrize("raw_id", [b"true", b"false", b"2.5", str(LARGEST_ID + 1).encode()])
+def test_a_bad_id_is_not_echoed_by_other_errors_either(raw_id: bytes) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(b'{"type": "frobnicate", "id": ' + raw_id + b"}")
+    assert caught.value.code == "unknown_type"
+    assert caught.value.request_id is None
+
+
+def nested(depth: int, opener: bytes = b"[", closer: bytes = b"]") -> bytes:
+    return opener * depth + b"0" + closer * depth
+
+
+@pytest.mark.parametrize("depth", [DEPTH_LIMIT, 1000, 10_000])
+@pytest.mark.parametrize(("opener", "closer"), [(b"[", b"]"), (b'{"k":', b"}")], ids=["arrays", "objects"])
+def test_deep_nesting_is_refused_before_decoding(depth: int, opener: bytes, closer: bytes) -> None:
+    raw = b'{"type": "status", "id": 3, "x": ' + nested(depth, opener, closer) + b"}"
+    assert len(raw) <= MAX_LINE_BYTES
+    for decode in (decode_request, decode_daemon_message):
+        with pytest.raises(ProtocolError) as caught:
+            decode(raw)
+        assert caught.value.code == "too_deep"
+        assert str(DEPTH_LIMIT) in str(caught.value)
+
+
+def test_deep_nesting_alone_is_refused() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(nested(5000))
+    assert caught.value.code == "too_deep"
+
+
+def test_nesting_up_to_the_limit_is_decoded() -> None:
+    # The message is level 1, ``data`` level 2: the deepest allowed value sits below them.
+    deepest = nested(DEPTH_LIMIT - 2)
+    reply = decode_daemon_message(b'{"type": "result", "id": 1, "data": {"v": ' + deepest + b"}}")
+    assert isinstance(reply, Result)
+    with pytest.raises(ProtocolError) as caught:
+        decode_daemon_message(b'{"type": "result", "id": 1, "data": {"v": [' + deepest + b"]}}")
+    assert caught.value.code == "too_deep"
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    raw = line({"type": "hello", "id": 1, "version": 1, "client": "[{" * 1000 + '\\"[' * 100})
+    assert decode_request(raw) == Hello(id=1, version=1, client="[{" * 1000 + '\\"[' * 100)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"type": "' + b"t" * 60_000 + b'", "id": 1}',
+        b'{"type": "status", "id": 1, "' + b"k" * 60_000 + b'": 1}',
+        b'{"type": "hello", "id": 1, "version": 1, "client": 1, "' + b"\\u0000" * 10_000 + b'": 2}',
+    ],
+    ids=["long-type", "long-field-name", "escaped-field-name"],
+)
+def test_an_error_reply_fits_on_one_line_whatever_it_quotes(raw: bytes) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        decode_request(raw)
+    reply = encode(caught.value.to_error())
+    assert len(reply) <= 1000  # the message quotes only the start of what it names
+    assert decode_daemon_message(reply.rstrip(b"\n")) == caught.value.to_error()
+
+
+def test_invalid_status_data_is_a_protocol_error() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        protocol.status_from({"state": "exploded"})
+    assert caught.value.code == "invalid_field"
