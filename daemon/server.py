@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import stat
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -61,6 +62,8 @@ ImmediateHandler = Callable[[Request, str], "dict[str, Any] | None"]
 # instead of letting its replies and events pile up in memory.
 MAX_PENDING_OUTPUT: Final = 4 * 1024 * 1024
 SOCKET_MODE: Final = 0o600
+# Bad lines logged a second, all clients together (the rest are counted).
+BAD_LINES_LOGGED_PER_SECOND: Final = 10
 
 
 class ListenError(Exception):
@@ -89,6 +92,27 @@ class _Client:
         return f"client#{self.number}"
 
 
+class _LogBudget:
+    """At most ``per_second`` messages a second; the rest are counted and summarised."""
+
+    def __init__(self, per_second: int) -> None:
+        self._per_second = per_second
+        self._window_start = -1.0
+        self._used = 0
+        self._suppressed = 0
+
+    def allow(self, now: float) -> bool:
+        if now - self._window_start >= 1.0:
+            if self._suppressed:
+                log.info("%d more bad lines not logged in the last second", self._suppressed)
+            self._window_start, self._used, self._suppressed = now, 0, 0
+        if self._used < self._per_second:
+            self._used += 1
+            return True
+        self._suppressed += 1
+        return False
+
+
 class ControlServer(QObject):
     """Owns the ``QLocalServer`` and every client connection."""
 
@@ -101,6 +125,7 @@ class ControlServer(QObject):
         self._clients: set[_Client] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_number = 1
+        self._bad_line_log = _LogBudget(BAD_LINES_LOGGED_PER_SECOND)
         self._path: Path | None = None
 
     @property
@@ -301,9 +326,12 @@ class ControlServer(QObject):
         (as long as no request has to wait for the network).
         """
         client.errors_in_a_row += 1
-        # One short line per bad line: the error message is capped
-        # (``MAX_ERROR_MESSAGE_CHARS``) and a refused line is no exception.
-        log.info("%s sent a bad line: %s: %s", client, error.code, error.message)
+        # One short line per bad line (the error message is capped at
+        # ``MAX_ERROR_MESSAGE_CHARS`` and a refused line is no exception), at
+        # most a few a second: a flood of garbage must not rotate the useful
+        # lines out of the log file and the ring buffer ``logs`` answers from.
+        if self._bad_line_log.allow(time.monotonic()):
+            log.info("%s sent a bad line: %s: %s", client, error.code, error.message)
         give_up = client.errors_in_a_row >= MAX_CONSECUTIVE_ERRORS
         if give_up:
             log.warning("%s sent %d invalid lines in a row; closing it", client, client.errors_in_a_row)

@@ -237,6 +237,9 @@ def test_a_pipelined_burst_of_bad_lines_gets_one_reply_per_line_in_order(daemon:
         (encode(Status(id=4)), 4),
     ]
     connection = daemon.connect()
+    # Bad lines are logged a few a second; earlier tests of this module share
+    # the daemon, so start in a second of its own to see this burst's lines.
+    time.sleep(1.1)
     connection.send_raw(b"".join(line.rstrip(b"\n") + b"\n" for line, _ in burst))
     replies = [decode_daemon_message(connection.read_line()) for _ in burst]
     answered = [reply.code if isinstance(reply, Error) else reply.id for reply in replies]  # type: ignore[union-attr]
@@ -248,6 +251,19 @@ def test_a_pipelined_burst_of_bad_lines_gets_one_reply_per_line_in_order(daemon:
     log = (Path(daemon.env["MIMIC_HOME"]) / "logs" / "daemon.log").read_text()
     assert "Traceback" not in log
     assert "too_deep: arrays and objects nested deeper than" in log  # one short line per bad line
+
+
+def test_a_flood_of_bad_lines_leaves_the_log_short(daemon: DaemonProcess) -> None:
+    log_path = Path(daemon.env["MIMIC_HOME"]) / "logs" / "daemon.log"
+    before = log_path.read_text().count("\n")
+    for _ in range(50):  # 50 connections of 19 bad lines each, under the closing limit
+        connection = daemon.connect()
+        connection.send_raw(b"not json\n" * 19 + encode(Status(id=7)))
+        replies = [decode_daemon_message(connection.read_line()) for _ in range(20)]
+        assert isinstance(replies[-1], Result)
+        connection.close()
+    added = log_path.read_text().count("\n") - before
+    assert added < 200, f"{added} log lines for 950 bad lines"
 
 
 SOCKET_CHURN = """
