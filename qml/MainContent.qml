@@ -111,7 +111,19 @@ Item {
             }
         }
 
-        Item { Layout.fillHeight: true }
+        Item {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            // In the free space, over nothing: the notice appearing moves nothing.
+            MVNotice {
+                objectName: "serverMovedNotice"
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.top: parent.top
+                visible: root.vpnOn && text !== ""
+                text: root.manager.movedNotice
+            }
+        }
 
         RowLayout {
             Layout.fillWidth: true
