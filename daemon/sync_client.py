@@ -123,11 +123,15 @@ class DaemonConnection:
         return status_from(self.request(Status(id=0)).data)
 
     def activate(
-        self, servers: Sequence[ServerEndpoint], location: str = "", timeout: float | None = None
+        self,
+        servers: Sequence[ServerEndpoint],
+        location: str = "",
+        timeout: float | None = None,
+        standby: Sequence[ServerEndpoint] = (),
     ) -> StatusData:
         """Returns once the handshake is done (the wait can be long: pass a ``timeout``)."""
-        reply = self.request(Activate(id=0, servers=list(servers), location=location), timeout)
-        return status_from(reply.data)
+        request = Activate(id=0, servers=list(servers), location=location, standby=list(standby))
+        return status_from(self.request(request, timeout).data)
 
     def deactivate(self, timeout: float | None = None) -> StatusData:
         return status_from(self.request(Deactivate(id=0), timeout).data)
