@@ -149,7 +149,7 @@ async def find_replacement(
         if not alive.done():
             await asyncio.wait({alive, hunt}, return_when=asyncio.FIRST_COMPLETED)
         if alive.done():
-            log.info("%s answered again: it stays", current.server.name)
+            log.debug("%s answered again: it stays", current.server.name)
         else:
             replacement = hunt.result()
         return replacement

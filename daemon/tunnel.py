@@ -284,10 +284,6 @@ class Tunnel:
     def tx_bytes(self) -> int:
         return self._closed_tx + (self._link.tx_bytes if self._link is not None else 0)
 
-    @property
-    def candidates(self) -> tuple[ServerEndpoint, ...]:
-        return tuple(self._candidates)
-
     async def activate(
         self, servers: Sequence[ServerEndpoint], standby: Sequence[ServerEndpoint] = ()
     ) -> ServerEndpoint:
