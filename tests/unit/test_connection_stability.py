@@ -261,6 +261,7 @@ LOSSY_LINK = "+-+--+-+--+--+-+-+--+--+-+--"  # 57 % of keepalives lost, never 3 
         pytest.param(LOSSY_LINK, True, id="intermittent loss is unstable"),
         pytest.param("+++" + "-" * 6 + LOSSY_LINK, True, id="an outage, then intermittent loss"),
         pytest.param("+" * 10 + "+-" * 12, True, id="half of the keepalives lost"),
+        pytest.param("+" * 10 + "+--" * 4 + "+----" * 8, True, id="lossy, then long runs of misses: still loss"),
         pytest.param("+" * 10 + "++-" * 8, True, id="a third lost"),
         pytest.param("+" * 10 + "+++++++++-" * 4, False, id="a tenth lost"),
     ],
