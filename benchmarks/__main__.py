@@ -23,7 +23,18 @@ from typing import Final
 # Every Qt process a benchmark starts renders offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import activation, cold_start, daemon_rtt, diagnosis, growth, idle, ipc_figures, malformed, telemetry
+from benchmarks import (
+    activation,
+    cold_start,
+    daemon_rtt,
+    diagnosis,
+    failover,
+    growth,
+    idle,
+    ipc_figures,
+    malformed,
+    telemetry,
+)
 from benchmarks.report import Figure, Spec, counts, machine_info, write_results
 from benchmarks.settings import DEFAULT_ITERATIONS, RunSettings
 from benchmarks.world import homes_used
@@ -36,6 +47,7 @@ Benchmark = tuple[str, Callable[[RunSettings], list[Figure]], tuple[Spec, ...]]
 BENCHMARKS: Final[tuple[Benchmark, ...]] = (
     ("activation", activation.run, activation.SPECS),
     ("diagnosis", diagnosis.run, diagnosis.SPECS),
+    ("failover", failover.run, failover.SPECS),
     ("cold_start", cold_start.run, cold_start.SPECS),
     ("daemon_rtt", daemon_rtt.run, daemon_rtt.SPECS),
     ("idle", idle.run, idle.SPECS),

@@ -19,6 +19,9 @@ Scenarios:
   connected).  ``--hold`` then reports the app's RSS with the VPN On.
 - ``diagnosis``: with the VPN On, flip each condition in the lab and time
   until the manager names the expected failure and its modal is open.
+- ``failover``: with the VPN On, mark the connected server down in the lab
+  and time until the daemon reports traffic (an answered keepalive) on
+  another server; then bring it back, and again from the new server.
 - ``idle``: toggle On, report, then leave the app untouched until SIGTERM.
 - ``telemetry``: the app's own Glean (started by the app as usual): the
   cost of record calls on the UI thread, and ``vpnsession`` pings from
@@ -54,6 +57,7 @@ from PySide6.QtGui import QGuiApplication
 
 prepare_app_imports()
 
+from daemon import protocol  # noqa: E402
 from lab.api_models import StoredPing  # noqa: E402
 from lab.control_client import LabControl  # noqa: E402
 from vpnui.app import AppOptions, MimicApp  # noqa: E402
@@ -65,6 +69,7 @@ START_TIMEOUT_S: Final = 30.0
 STATE_TIMEOUT_S: Final = 30.0
 DIAGNOSIS_TIMEOUT_S: Final = 30.0
 RECOVERY_TIMEOUT_S: Final = 45.0
+FAILOVER_TIMEOUT_S: Final = 30.0
 OPENED_POLL_S: Final = 0.002
 SUBMIT_TIMEOUT_S: Final = 30.0
 APP_ID: Final = "mimic-vpn"
@@ -330,6 +335,81 @@ class Driver:
                 await self.reset_lab()
         emit("done", rss_kb=rss_kb())
 
+    async def failover(self, count: int, warmup: int, phase: tuple[float, float]) -> None:
+        """The connected server dies while another of the location answers: until traffic flows on that one."""
+        await self.turn_on()
+        m = self.manager
+        since = float(m.property("connectedSince"))
+        events: list[tuple[float, object]] = []
+        unstable: list[str] = []
+        failures: list[str] = []
+
+        def on_event(event: object) -> None:
+            events.append((time.monotonic(), event))
+
+        def on_stability() -> None:
+            if m.property("unstable"):
+                unstable.append(str(m.property("stabilityText")))
+
+        # Connected before ``until`` connects its own slot: the event is listed when it checks.
+        self.app.client.eventReceived.connect(on_event)
+        m.stabilityChanged.connect(on_stability)
+        m.failureRaised.connect(failures.append)
+        for index in range(warmup + count):
+            await self.healthy_on()
+            dead = str(m.property("serverName"))
+            if len(self.location_servers()) < 2:
+                raise DriverError("the location needs a second server to move to")
+            # A random phase against the keepalive schedule, as a server dies at any moment.
+            await asyncio.sleep(random.uniform(*phase))
+            events.clear()
+            unstable.clear()
+            failures.clear()
+
+            def traffic_elsewhere(dead: str = dead) -> bool:
+                return any(
+                    isinstance(event, protocol.Health) and event.server != dead and event.rtt_ms is not None
+                    for _, event in events
+                )
+
+            started = time.monotonic()
+            await self.patch_lab({"servers": {dead: {"down": True}}})
+            patched = time.monotonic()
+            await until(
+                traffic_elsewhere,
+                [self.app.client.eventReceived],
+                FAILOVER_TIMEOUT_S,
+                f"traffic on another server than {dead}",
+            )
+            traffic_at, traffic = next(
+                (at, event)
+                for at, event in events
+                if isinstance(event, protocol.Health) and event.server != dead and event.rtt_ms is not None
+            )
+            assert isinstance(traffic, protocol.Health)
+            moves = [(at, event) for at, event in events if isinstance(event, protocol.ServerMoved)]
+            emit(
+                "failover",
+                warmup=index < warmup,
+                seconds=traffic_at - started,
+                moved_s=moves[0][0] - started if moves else None,
+                patch_s=patched - started,
+                from_server=dead,
+                to_server=traffic.server,
+                sessions=sorted({event.session_id for _, event in moves}),
+                missed_keepalives=sum(
+                    isinstance(event, protocol.Health) and event.rtt_ms is None for _, event in events
+                ),
+                still_on=self.state() == VPNClientState.On,
+                timer_kept=float(m.property("connectedSince")) == since,
+                notice=str(m.property("movedNotice")),
+                unstable_seen=list(unstable),
+                failures_seen=list(failures),
+            )
+            await self.reset_lab()
+        self.app.client.eventReceived.disconnect(on_event)
+        emit("done")
+
     async def telemetry(self, records: int, submits: int) -> None:
         """The app's own Glean: record calls on the UI thread, and ``vpnsession`` submit to stored by the lab."""
         runtime = self.app.telemetry.runtime
@@ -400,6 +480,8 @@ async def run(args: argparse.Namespace) -> int:
             await driver.activation(args.count, args.warmup, args.settle, args.hold)
         elif args.scenario == "diagnosis":
             await driver.diagnosis(args.count, args.conditions, (args.phase_min, args.phase_max))
+        elif args.scenario == "failover":
+            await driver.failover(args.count, args.warmup, (args.phase_min, args.phase_max))
         elif args.scenario == "idle":
             await driver.idle(stop)
         elif args.scenario == "telemetry":
@@ -430,6 +512,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--phase-min", type=float, default=1.0, help="shortest wait, healthy and On, before a condition (s)"
     )
     diagnosis.add_argument("--phase-max", type=float, default=2.0, help="longest such wait (s)")
+    failover = scenarios.add_parser("failover")
+    failover.add_argument("--count", type=int, default=5)
+    failover.add_argument("--warmup", type=int, default=1)
+    failover.add_argument("--phase-min", type=float, default=1.0, help="shortest wait, healthy and On, before (s)")
+    failover.add_argument("--phase-max", type=float, default=2.0, help="longest such wait (s)")
     scenarios.add_parser("idle")
     telemetry = scenarios.add_parser("telemetry")
     telemetry.add_argument("--records", type=int, default=1000, help="timed calls per kind of record")

@@ -40,6 +40,11 @@ class RunSettings:
         return (0.2, 0.5) if self.quick else (1.0, 2.0)
 
     @property
+    def failovers(self) -> int:
+        """Each costs a few seconds: a healthy wait, the random phase, the move, the server back."""
+        return max(1, self.iterations // 2)
+
+    @property
     def launches(self) -> int:
         """Per kind of window; the minimal window's own median moved by 40 ms between runs of 10."""
         return max(1, self.iterations)

@@ -67,9 +67,12 @@ class RequestDispatcher:
         match request:
             case Activate():
                 names = ", ".join(server.name for server in request.servers)
-                log.info("activate %r with candidates [%s]", request.location, names)
+                standby = ", ".join(server.name for server in request.standby)
+                log.info("activate %r with candidates [%s], standby [%s]", request.location, names, standby)
                 source = "app" if client == "app" else "daemon"
-                status = await self.sessions.activate(request.servers, request.location, source=source)
+                status = await self.sessions.activate(
+                    request.servers, request.location, source=source, standby=request.standby
+                )
                 return self._status_data(status)
             case Deactivate():
                 log.info("deactivate requested")

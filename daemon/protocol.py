@@ -73,11 +73,15 @@ class Activate(_Request, tag="activate"):
 
     The app orders the candidates best first (from its server probe); the
     daemon tries them in that order so one dead server does not fail a
-    location that still has a live one.
+    location that still has a live one.  ``standby`` are more servers of the
+    location (say, ones that did not answer the probe): not tried now, but,
+    with ``servers``, where the tunnel may move by itself later if its
+    server stops answering (``server_moved``).
     """
 
     servers: list[ServerEndpoint]
     location: str = ""
+    standby: list[ServerEndpoint] = []
 
 
 class Deactivate(_Request, tag="deactivate"):
@@ -208,6 +212,19 @@ class Health(_Event, tag="health"):
     server: str
 
 
+class ServerMoved(_Event, tag="server_moved"):
+    """The daemon moved the tunnel by itself: ``from_server`` stopped answering, ``server`` answered.
+
+    The session goes on: same ``session_id``, same ``connected_since``.
+    """
+
+    from_server: ServerEndpoint
+    server: ServerEndpoint
+    location: str
+    connected_since: float
+    session_id: str
+
+
 class SessionStarted(_Event, tag="session_started"):
     session_id: str
 
@@ -240,7 +257,15 @@ class TelemetryPayload(_Event, tag="telemetry_payload"):
 
 
 Event = (
-    Connected | Disconnected | StateChanged | Health | SessionStarted | SessionEnded | BackendFailure | TelemetryPayload
+    Connected
+    | Disconnected
+    | StateChanged
+    | Health
+    | SessionStarted
+    | SessionEnded
+    | BackendFailure
+    | TelemetryPayload
+    | ServerMoved
 )
 DaemonMessage = Result | Error | Event
 

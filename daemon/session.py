@@ -4,7 +4,9 @@ A session starts when a tunnel first comes up after the VPN was off, and
 ends when the VPN is turned off (or the daemon shuts down).  A server switch
 does not start a new one: the session id and ``connected_since`` carry over,
 which is what lets the app's timer survive a switch and lets telemetry join
-the app's and the daemon's data for the whole session.
+the app's and the daemon's data for the whole session.  The same holds when
+the tunnel moves by itself off a server that stopped answering
+(``daemon/failover.py``): that is announced as ``server_moved``.
 
 The daemon, not the app, owns the session id because the daemon is the
 process guaranteed to live through the whole session (the app may be quit
@@ -32,6 +34,7 @@ from daemon.protocol import (
     Event,
     Health,
     ServerEndpoint,
+    ServerMoved,
     SessionEnded,
     SessionStarted,
     StateChanged,
@@ -102,7 +105,7 @@ class SessionManager:
         publish: EventSink,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._tunnel = Tunnel(settings, self._on_health)
+        self._tunnel = Tunnel(settings, self._on_health, self._on_moved)
         self._store = store
         self._publish = publish
         self._clock = clock
@@ -162,12 +165,19 @@ class SessionManager:
             session_id=self.session_id,
         )
 
-    async def activate(self, servers: Sequence[ServerEndpoint], location: str, source: str = "app") -> StatusData:
+    async def activate(
+        self,
+        servers: Sequence[ServerEndpoint],
+        location: str,
+        source: str = "app",
+        standby: Sequence[ServerEndpoint] = (),
+    ) -> StatusData:
         """Bring the tunnel up to the first answering server (or switch to it when on).
 
         Returns once the handshake is done; raises ``RequestFailed`` with
         ``activation_failed`` if no server answered or ``deactivate``
         cancelled it, ``busy`` if another activation or a teardown runs.
+        ``standby``: more servers of the location the tunnel may move to later.
         """
         if self._operation is not None or self.state in ("connecting", "disconnecting"):
             raise RequestFailed("busy", f"the VPN is {self.state}; an activation is already in progress")
@@ -176,7 +186,7 @@ class SessionManager:
             self._source = source
             self._set_state("connecting")
         operation = asyncio.get_running_loop().create_task(
-            self._run_activation(list(servers), location, switching), name="activation"
+            self._run_activation(list(servers), location, switching, list(standby)), name="activation"
         )
         self._operation = operation
         operation.add_done_callback(self._operation_finished)
@@ -205,7 +215,9 @@ class SessionManager:
         if self._operation is task:
             self._operation = None
 
-    async def _run_activation(self, servers: list[ServerEndpoint], location: str, switching: bool) -> StatusData:
+    async def _run_activation(
+        self, servers: list[ServerEndpoint], location: str, switching: bool, standby: list[ServerEndpoint]
+    ) -> StatusData:
         """Handshake, then start (or continue) the session, with no await in between.
 
         Running all of it inside one task means a cancel either stops the
@@ -213,7 +225,7 @@ class SessionManager:
         """
         began = time.monotonic()
         try:
-            server = await self._tunnel.activate(servers)
+            server = await self._tunnel.activate(servers, standby)
         except ActivationFailed as exc:
             log.warning("activation failed: %s", exc)
             self._activation_failed(switching, "activation_failed", str(exc))
@@ -317,6 +329,23 @@ class SessionManager:
         log.info("state %s -> %s", self.state, state)
         self.state = state
         self._publish(StateChanged(state=state))
+
+    def _on_moved(self, old: ServerEndpoint, new: ServerEndpoint) -> None:
+        """The tunnel left ``old``, which stopped answering, for ``new``: same session."""
+        if self.state != "on" or self.connected_since is None:
+            return  # only while a session runs can the tunnel move (see Tunnel.activate/deactivate)
+        self.rtt_ms = None
+        self.loss = 0.0
+        log.info("session %s moved from %s to %s", self.session_id, old.name, new.name)
+        self._publish(
+            ServerMoved(
+                from_server=old,
+                server=new,
+                location=self.location,
+                connected_since=self.connected_since,
+                session_id=self.session_id,
+            )
+        )
 
     def _on_health(self, sample: HealthSample) -> None:
         self.hooks.tunnel_health(sample)

@@ -123,10 +123,15 @@ class DaemonConnection:
         return _status_of(self.request(Status(id=0)))
 
     def activate(
-        self, servers: Sequence[ServerEndpoint], location: str = "", timeout: float | None = None
+        self,
+        servers: Sequence[ServerEndpoint],
+        location: str = "",
+        timeout: float | None = None,
+        standby: Sequence[ServerEndpoint] = (),
     ) -> StatusData:
         """Returns once the handshake is done (the wait can be long: pass a ``timeout``)."""
-        return _status_of(self.request(Activate(id=0, servers=list(servers), location=location), timeout))
+        request = Activate(id=0, servers=list(servers), location=location, standby=list(standby))
+        return _status_of(self.request(request, timeout))
 
     def deactivate(self, timeout: float | None = None) -> StatusData:
         return _status_of(self.request(Deactivate(id=0), timeout))

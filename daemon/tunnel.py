@@ -5,15 +5,18 @@ loss or latency show up the way they would in a real tunnel: as missing or
 late answers.  Every keepalive round produces a health sample; that is what
 the app's stability check and the session telemetry are built on.
 
-Two rules shape this module:
+Three rules shape this module:
 
 * The tunnel never tears itself down.  A server that stops answering is
   reported through health samples (misses, loss), and keepalives continue so
   that the health recovers by itself when the server is back.  Only
   ``deactivate`` ends it; deciding to give up is the app's call.
-* A switch is make-before-break: the new server must complete its handshake
-  before the old link is closed, so a failed switch leaves the tunnel as it
-  was.
+* A server that stops answering while another candidate answers is left
+  for that one, by the tunnel itself (``daemon/failover.py`` says when and
+  why here); ``on_moved`` tells the session.
+* A switch, asked for or not, is make-before-break: the new server must
+  complete its handshake before the old link is closed, so a failed switch
+  leaves the tunnel as it was.
 
 This module is plain asyncio (no Qt) so it can be tested on its own.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from daemon import wire
+from daemon.failover import SuspicionTimer, find_replacement
 from daemon.keepalive_window import KeepaliveWindow
 from daemon.protocol import ServerEndpoint
 
@@ -80,6 +85,8 @@ class ActivationFailed(Exception):
 
 
 HealthCallback = Callable[[HealthSample], None]
+MoveCallback = Callable[[ServerEndpoint, ServerEndpoint], None]
+"""Called with (the server left, the server now in use) after the tunnel moved by itself."""
 
 
 class _LinkProtocol(asyncio.DatagramProtocol):
@@ -111,6 +118,10 @@ class _Link:
         self._nonces: set[int] = set()
         self._handshake: asyncio.Future[None] | None = None
         self._keepalives: dict[int, asyncio.Future[float]] = {}
+        self._answer_watchers: set[asyncio.Event] = set()
+        # Probes count down from -1 so they never share a sequence number
+        # with a keepalive, whose answer must time that keepalive only.
+        self._probe_seq = 0
 
     async def open(self) -> None:
         loop = asyncio.get_running_loop()
@@ -132,12 +143,34 @@ class _Link:
         if isinstance(message, wire.HandshakeOk) and message.n in self._nonces:
             if self._handshake is not None and not self._handshake.done():
                 self._handshake.set_result(None)
+            self._answered()
         elif isinstance(message, wire.KeepaliveOk):
             waiter = self._keepalives.get(message.q)
             if waiter is not None and not waiter.done():
                 waiter.set_result(asyncio.get_running_loop().time())
+            # Even a late answer to a keepalive already counted as lost, or
+            # to a probe, proves the server is alive.
+            self._answered()
         else:
             log.debug("ignoring a datagram of %d bytes from %s", len(data), self.server.name)
+
+    def _answered(self) -> None:
+        for event in self._answer_watchers:
+            event.set()
+
+    def watch_answers(self) -> asyncio.Event:
+        """An event set by every answer from the server from now on (``unwatch_answers`` when done)."""
+        event = asyncio.Event()
+        self._answer_watchers.add(event)
+        return event
+
+    def unwatch_answers(self, event: asyncio.Event) -> None:
+        self._answer_watchers.discard(event)
+
+    def send_probe(self) -> None:
+        """A keepalive without padding: the cheapest datagram a live server answers."""
+        self._probe_seq -= 1
+        self.send(wire.Keepalive(q=self._probe_seq))
 
     def on_error(self, exc: Exception) -> None:
         # ICMP errors (port unreachable while a server is down) arrive here;
@@ -162,15 +195,29 @@ class _Link:
                 return True
         return False
 
-    async def keepalive(self, seq: int, padding: str) -> float | None:
-        """Send one keepalive; its RTT in ms, or None if unanswered within the interval."""
+    async def keepalive(
+        self, seq: int, padding: str, late_after: float | None = None, on_late: Callable[[], None] | None = None
+    ) -> float | None:
+        """Send one keepalive; its RTT in ms, or None if unanswered within the interval.
+
+        ``on_late`` is called if no answer came within ``late_after`` seconds
+        (the keepalive may still be answered before the interval is over), or
+        within the interval when ``late_after`` is not shorter.
+        """
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[float] = loop.create_future()
         self._keepalives[seq] = waiter
         sent_at = loop.time()
+        interval = self._settings.keepalive_interval
         try:
             self.send(wire.Keepalive(q=seq, p=padding))
-            done, _ = await asyncio.wait({waiter}, timeout=self._settings.keepalive_interval)
+            first_wait = interval if late_after is None else min(late_after, interval)
+            done, _ = await asyncio.wait({waiter}, timeout=first_wait)
+            if not done and on_late is not None:
+                on_late()  # overdue, or lost if the interval is all the time there is
+            if not done and first_wait < interval:
+                remaining = max(0.0, sent_at + interval - loop.time())
+                done, _ = await asyncio.wait({waiter}, timeout=remaining)
         finally:
             del self._keepalives[seq]
         if not done:
@@ -198,11 +245,22 @@ class _Link:
 class Tunnel:
     """At most one live link; health samples go to ``on_health`` after every keepalive round."""
 
-    def __init__(self, settings: TunnelSettings, on_health: HealthCallback) -> None:
+    def __init__(
+        self, settings: TunnelSettings, on_health: HealthCallback, on_moved: MoveCallback | None = None
+    ) -> None:
         self._settings = settings
         self._on_health = on_health
+        self._on_moved = on_moved
         self._link: _Link | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
+        # Keepalive loops of replaced links, cancelled but maybe not finished yet.
+        self._retired: set[asyncio.Task[None]] = set()
+        # Where the tunnel may move by itself: the servers of the last
+        # successful activation, in the order given, then its standby ones.
+        self._candidates: list[ServerEndpoint] = []
+        self._failover_task: asyncio.Task[None] | None = None
+        self._activating = False
+        self._suspicion = SuspicionTimer(settings.keepalive_interval)
         self._window = KeepaliveWindow()
         self._seq = 0
         # Bytes of earlier links of this session (before a switch).
@@ -226,13 +284,28 @@ class Tunnel:
     def tx_bytes(self) -> int:
         return self._closed_tx + (self._link.tx_bytes if self._link is not None else 0)
 
-    async def activate(self, servers: Sequence[ServerEndpoint]) -> ServerEndpoint:
+    async def activate(
+        self, servers: Sequence[ServerEndpoint], standby: Sequence[ServerEndpoint] = ()
+    ) -> ServerEndpoint:
         """Handshake with each candidate in order; the first to answer becomes the link.
 
         If a link is already up this is a switch: it stays up until the new
         server has answered, and stays up if none does.  Raises
-        ``ActivationFailed`` naming every server tried.
+        ``ActivationFailed`` naming every server tried.  ``standby`` servers
+        are not tried now; with ``servers`` they are where the tunnel may
+        move later if its server stops answering.
         """
+        # A move of our own must not race the one asked for.
+        self._activating = True
+        try:
+            await self._cancel_failover()
+            server = await self._handshake_first(servers)
+        finally:
+            self._activating = False
+        self._candidates = list(dict.fromkeys([*servers, *standby]))
+        return server
+
+    async def _handshake_first(self, servers: Sequence[ServerEndpoint]) -> ServerEndpoint:
         failures: list[AttemptFailure] = []
         for server in servers:
             link = _Link(server, self._settings)
@@ -249,7 +322,7 @@ class Tunnel:
                 link.close(say_bye=False)
                 raise
             if answered:
-                await self._install(link)
+                self._install(link)
                 log.info("tunnel up to %s (%s:%d)", server.name, server.host, server.udp_port)
                 return server
             link.close(say_bye=False)
@@ -262,6 +335,8 @@ class Tunnel:
 
         The byte counters start again from zero with the next activation.
         """
+        await self._cancel_failover()
+        self._candidates = []
         await self._stop_keepalives()
         if self._link is not None:
             log.info("tunnel to %s closed", self._link.server.name)
@@ -269,9 +344,10 @@ class Tunnel:
             self._link = None
         self._closed_rx = self._closed_tx = 0
 
-    async def _install(self, link: _Link) -> None:
+    def _install(self, link: _Link) -> None:
+        """Make ``link`` the tunnel's, closing the old one; never suspends, so never half done."""
         old = self._link
-        await self._stop_keepalives()
+        self._retire_keepalives()
         if old is not None:
             self._closed_rx += old.rx_bytes
             self._closed_tx += old.tx_bytes
@@ -281,6 +357,7 @@ class Tunnel:
             self._closed_rx = self._closed_tx = 0
             self._seq = 0
         self._window = KeepaliveWindow()
+        self._suspicion = SuspicionTimer(self._settings.keepalive_interval)
         self._link = link
         self._keepalive_task = asyncio.get_running_loop().create_task(
             self._keepalive_loop(link), name=f"keepalive-{link.server.name}"
@@ -293,6 +370,65 @@ class Tunnel:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def _retire_keepalives(self) -> None:
+        # Cancelled without waiting (see _install); kept until it has finished.
+        task, self._keepalive_task = self._keepalive_task, None
+        if task is not None:
+            task.cancel()
+            self._retired.add(task)
+            task.add_done_callback(self._retired.discard)
+
+    # ------------------------------------------------------------ failover
+
+    def _suspect(self, link: _Link) -> None:
+        """A keepalive of ``link`` is overdue: find out whether to move (see ``daemon/failover.py``)."""
+        if self._activating or self._failover_task is not None or self._link is not link:
+            return
+        others = [server for server in self._candidates if server != link.server]
+        if not others:
+            return
+        log.debug(
+            "%s is late with a keepalive answer; checking it and %d other server(s)", link.server.name, len(others)
+        )
+        task = asyncio.get_running_loop().create_task(
+            self._fail_over(link, others, self._suspicion.late_after), name=f"failover-{link.server.name}"
+        )
+        self._failover_task = task
+        task.add_done_callback(self._failover_finished)
+
+    async def _fail_over(self, link: _Link, others: list[ServerEndpoint], window_s: float) -> None:
+        replacement = await find_replacement(link, others, self._open_link, window_s)
+        if replacement is None:
+            return
+        if self._link is not link or self._activating:
+            replacement.close(say_bye=True)  # the tunnel changed meanwhile: that change wins
+            return
+        log.warning("%s stopped answering; the tunnel moved to %s", link.server.name, replacement.server.name)
+        self._install(replacement)
+        if self._on_moved is not None:
+            self._on_moved(link.server, replacement.server)
+
+    async def _open_link(self, server: ServerEndpoint) -> _Link:
+        link = _Link(server, self._settings)
+        try:
+            await link.open()
+        except BaseException:
+            link.close(say_bye=False)
+            raise
+        return link
+
+    def _failover_finished(self, task: asyncio.Task[None]) -> None:
+        if self._failover_task is task:
+            self._failover_task = None
+        if not task.cancelled() and task.exception() is not None:
+            log.error("failover failed", exc_info=task.exception())
+
+    async def _cancel_failover(self) -> None:
+        task = self._failover_task
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task})
+
     async def _keepalive_loop(self, link: _Link) -> None:
         """One keepalive per interval, on a fixed schedule, until cancelled."""
         loop = asyncio.get_running_loop()
@@ -300,7 +436,12 @@ class Tunnel:
         next_round = loop.time()
         while True:
             self._seq += 1
-            rtt_ms = await link.keepalive(self._seq, self._padding)
+            suspicion = self._suspicion
+            rtt_ms = await link.keepalive(
+                self._seq, self._padding, suspicion.late_after, functools.partial(self._suspect, link)
+            )
+            if rtt_ms is not None:
+                suspicion.record(rtt_ms / 1000.0)
             self._window.record(rtt_ms is not None)
             sample = HealthSample(
                 server=link.server.name,

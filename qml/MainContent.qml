@@ -88,7 +88,19 @@ Item {
             }
         }
 
-        Item { Layout.fillHeight: true }
+        Item {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            // In the free space, over nothing: the notice appearing moves nothing.
+            MVNotice {
+                objectName: "serverMovedNotice"
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.top: parent.top
+                visible: root.vpnOn && text !== ""
+                text: root.manager.movedNotice
+            }
+        }
 
         // The daemon link's state, when it is not ready.  It takes its room
         // from the free space above the bottom buttons (the filler shrinks),

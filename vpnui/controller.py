@@ -40,11 +40,19 @@ class Controller(QObject):
             self._active = active
             self.activeChanged.emit(active)
 
-    async def activate(self, servers: Sequence[protocol.ServerEndpoint], location: str) -> dict[str, Any]:
-        """Ask the daemon for a tunnel to the first live server of ``servers``."""
-        data = await self._client.request(
-            protocol.Activate(id=0, servers=list(servers), location=location), timeout=ACTIVATE_TIMEOUT_S
-        )
+    async def activate(
+        self,
+        servers: Sequence[protocol.ServerEndpoint],
+        location: str,
+        standby: Sequence[protocol.ServerEndpoint] = (),
+    ) -> dict[str, Any]:
+        """Ask the daemon for a tunnel to the first live server of ``servers``.
+
+        ``standby``: the location's other servers, where the daemon may move
+        the tunnel later if its server stops answering.
+        """
+        request = protocol.Activate(id=0, servers=list(servers), location=location, standby=list(standby))
+        data = await self._client.request(request, timeout=ACTIVATE_TIMEOUT_S)
         self._set_active(True)
         return data
 

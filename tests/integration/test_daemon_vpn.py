@@ -25,6 +25,7 @@ from daemon.protocol import (
     Health,
     Result,
     ServerEndpoint,
+    ServerMoved,
     SessionEnded,
     SessionStarted,
     StateChanged,
@@ -291,6 +292,36 @@ def test_an_outage_while_on_shows_in_health_and_heals(
     assert back.missed_in_a_row == 0 and back.server == BER_1
     events = connection.drain_events()
     assert not any(isinstance(e, StateChanged | Disconnected | SessionEnded) for e in events)
+
+
+def test_a_dead_server_is_left_for_a_live_one_of_the_location(
+    lab: LabProcess, servers: dict[str, ServerEndpoint], daemon: DaemonProcess
+) -> None:
+    connection = daemon.connect()
+    first = connection.activate([servers[BER_2]], "Berlin", standby=[servers[BER_1]])
+    assert first.server == servers[BER_2]
+    health_where(connection, lambda h: h.rtt_ms is not None)
+    down(lab, BER_2)
+    connection.drain_events()
+    moved = connection.wait_for(ServerMoved, timeout=5.0)
+    assert (moved.from_server.name, moved.server.name) == (BER_2, BER_1)
+    assert (moved.session_id, moved.connected_since) == (first.session_id, first.connected_since)
+    assert health_where(connection, lambda h: h.rtt_ms is not None).server == BER_1
+    status = connection.status()
+    assert status.state == "on" and status.server == servers[BER_1]
+    assert (status.session_id, status.connected_since) == (first.session_id, first.connected_since)
+    # Nothing of a session's end or start: the same session on another server.
+    events = connection.drain_events()
+    assert not any(isinstance(e, StateChanged | Disconnected | SessionEnded | SessionStarted) for e in events)
+    # Then the whole location: the tunnel stays (on the silent server) and says so in its health.
+    down(lab, BER_1)
+    missing = health_where(connection, lambda h: h.missed_in_a_row >= 3)
+    assert missing.server == BER_1
+    assert connection.status().state == "on"
+    # A server of the location is back: the tunnel goes there by itself.
+    down(lab, BER_2, is_down=False)
+    back = connection.wait_for(ServerMoved, timeout=5.0)
+    assert (back.from_server.name, back.server.name, back.session_id) == (BER_1, BER_2, first.session_id)
 
 
 def test_deactivate_cancels_an_activation_in_progress(

@@ -18,6 +18,7 @@ from vpnui.connection.machine import TRANSITIONS, Machine, Snapshot, ignore, tra
 from vpnui.connection.machine_events import (
     EVENT_TYPES,
     ActivateDaemon,
+    AnnounceMove,
     CancelChecks,
     ChecksFailed,
     ChecksPassed,
@@ -39,6 +40,7 @@ from vpnui.connection.machine_events import (
     RunNetworkChecks,
     RunSwitchChecks,
     RunTunnelLostChecks,
+    ServerMoved,
     StabilityChanged,
     StartTimer,
     StopTimer,
@@ -83,6 +85,7 @@ EVENTS: Final[dict[type[Event], Event]] = {
     StabilityChanged: StabilityChanged(unstable=True),
     TunnelLost: TunnelLost(),
     TunnelRecovered: TunnelRecovered(),
+    ServerMoved: ServerMoved(BER_2.name, BER_1.name),
     NetworkChanged: NetworkChanged(),
     FailureCleared: FailureCleared(Cause.NoInternet),
     Retry: Retry(),
@@ -118,6 +121,7 @@ EXPECTED: Final[dict[VPNClientState, dict[type[Event], Expected]]] = {
         StabilityChanged: IGNORED,
         TunnelLost: IGNORED,
         TunnelRecovered: IGNORED,
+        ServerMoved: IGNORED,
         NetworkChanged: (Off, []),  # no network failure shown: nothing to re-check
         FailureCleared: (Off, []),
         Retry: (Connecting, [RunActivationChecks()]),
@@ -138,6 +142,7 @@ EXPECTED: Final[dict[VPNClientState, dict[type[Event], Expected]]] = {
         StabilityChanged: IGNORED,
         TunnelLost: IGNORED,
         TunnelRecovered: IGNORED,
+        ServerMoved: IGNORED,
         NetworkChanged: (Connecting, [CancelChecks(), RunActivationChecks()]),
         FailureCleared: (Connecting, []),
         Retry: IGNORED,
@@ -158,6 +163,7 @@ EXPECTED: Final[dict[VPNClientState, dict[type[Event], Expected]]] = {
         StabilityChanged: (On, []),
         TunnelLost: (On, [RunTunnelLostChecks()]),
         TunnelRecovered: (On, []),
+        ServerMoved: (On, [AnnounceMove(BER_2.name, BER_1.name)]),  # the timer keeps running
         NetworkChanged: (On, [RunNetworkChecks()]),
         FailureCleared: (On, []),
         Retry: (On, [RunTunnelLostChecks()]),
@@ -178,6 +184,7 @@ EXPECTED: Final[dict[VPNClientState, dict[type[Event], Expected]]] = {
         StabilityChanged: IGNORED,
         TunnelLost: IGNORED,
         TunnelRecovered: IGNORED,
+        ServerMoved: IGNORED,
         NetworkChanged: IGNORED,
         FailureCleared: (Disconnecting, []),
         Retry: IGNORED,
@@ -198,6 +205,7 @@ EXPECTED: Final[dict[VPNClientState, dict[type[Event], Expected]]] = {
         StabilityChanged: (Switching, []),
         TunnelLost: (Switching, []),
         TunnelRecovered: (Switching, []),
+        ServerMoved: (Switching, []),  # not announced: the user is leaving the location anyway
         NetworkChanged: IGNORED,
         FailureCleared: (Switching, []),
         Retry: IGNORED,
@@ -398,8 +406,22 @@ VARIANTS: Final = [
         replace(BASE[On], tunnel_lost=True),
         ChecksPassed(RANKED),
         On,
-        [ActivateDaemon(RANKED)],
-        id="on-tunnel-lost-moves-to-live-server",
+        [],
+        id="on-tunnel-lost-checks-passing-leave-the-move-to-the-daemon",
+    ),
+    pytest.param(
+        replace(BASE[On], failure=Cause.ServerUnavailable, tunnel_lost=True),
+        ServerMoved(BER_2.name, BER_1.name),
+        On,
+        [AnnounceMove(BER_2.name, BER_1.name), RunTunnelLostChecks()],
+        id="on-moved-rechecks-open-failure",
+    ),
+    pytest.param(
+        replace(BASE[On], failure=Cause.DaemonLost),
+        ServerMoved(BER_2.name, BER_1.name),
+        On,
+        [AnnounceMove(BER_2.name, BER_1.name)],
+        id="on-moved-leaves-daemon-lost-to-the-link",
     ),
     pytest.param(
         BASE[On],
@@ -689,4 +711,26 @@ def test_scenario_dead_location_then_another_location() -> None:
         ActivateDaemon(RANKED),
     ]
     assert machine.step(DaemonConnected(LATER)) == []
+    assert machine.snapshot == BASE[On]
+
+
+def test_scenario_dead_server_moved_by_the_daemon_then_dead_location() -> None:
+    machine = Machine(replace(BASE[On], unstable=True, connection_state=ConnectionState.Unstable))
+    # The app saw the silence first: the checks run, find nothing wrong, move nothing.
+    assert machine.step(TunnelLost()) == [RunTunnelLostChecks()]
+    assert machine.step(ChecksPassed(RANKED)) == []
+    # The daemon left the silent server: announced, same timer, a fresh verdict.
+    assert machine.step(ServerMoved(BER_2.name, BER_1.name)) == [AnnounceMove(BER_2.name, BER_1.name)]
+    assert machine.snapshot == BASE[On]
+    # Then the rest of the location dies: named, and the VPN stays on.
+    assert machine.step(TunnelLost()) == [RunTunnelLostChecks()]
+    assert machine.step(ChecksFailed(Cause.ServerUnavailable)) == [EmitFailure(Cause.ServerUnavailable)]
+    assert machine.snapshot.client_state == On
+    assert machine.snapshot.connected_since == STARTED_AT
+    # A server comes back and the daemon moves to it: the modal gets its re-check.
+    assert machine.step(ServerMoved(BER_1.name, BER_2.name)) == [
+        AnnounceMove(BER_1.name, BER_2.name),
+        RunTunnelLostChecks(),
+    ]
+    assert machine.step(ChecksPassed(RANKED)) == [ClearFailure(Cause.ServerUnavailable)]
     assert machine.snapshot == BASE[On]

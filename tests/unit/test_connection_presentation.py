@@ -12,6 +12,7 @@ from vpnui.connection.presentation import (
     failure_detail,
     format_bytes,
     format_elapsed,
+    moved_notice,
     status_text,
 )
 from vpnui.connection.states import ConnectionState, FailureCause, VPNClientState
@@ -96,3 +97,9 @@ def test_format_elapsed(seconds: float, text: str) -> None:
 )
 def test_format_bytes(count: int, text: str) -> None:
     assert format_bytes(count) == text
+
+
+def test_the_move_notice_is_one_line_naming_both_servers() -> None:
+    text = moved_notice("de-ber-wg-002", "de-ber-wg-001")
+    assert text == "Moved to de-ber-wg-001: de-ber-wg-002 stopped answering"
+    assert "\n" not in text

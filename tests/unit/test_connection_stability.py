@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from daemon.keepalive_window import LOSS_WINDOW, KeepaliveWindow
 from daemon.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.stability import StabilityTracker, StabilityUpdate
@@ -158,7 +161,8 @@ def test_settling_window_after_reset_ignores_samples() -> None:
 def test_reset_returns_to_stable_and_clears_tunnel_lost() -> None:
     tracker, now = settled_tracker()
     for i in range(3):
-        tracker.feed(None, 1.0, 5, now + i)
+        feed(tracker, LOSSY, now + i)
+    tracker.feed(None, 1.0, 5, now + 3)
     assert tracker.unstable and tracker.tunnel_lost
     tracker.reset(now + 10)
     assert not tracker.unstable
@@ -202,3 +206,127 @@ def test_feed_health_takes_the_daemon_event() -> None:
         update = tracker.feed_health(health, now + i)
     assert update.unstable
     assert update.reason == "High latency (650 ms)"
+
+
+# ------------------------------------------------- silence is not instability
+# Sequences of keepalive outcomes (True: answered in ``FAST_MS``, False: no
+# answer) fed the way the daemon reports them: the loss figure and the run
+# of misses come from the daemon's own ``KeepaliveWindow``.
+
+FAST_MS = 0.3
+DEFAULTS = ConnectionSettings()
+
+
+def daemon_samples(pattern: str) -> list[tuple[float | None, float, int]]:
+    """``pattern`` of ``+`` (answered fast) and ``-`` (no answer) as (rtt_ms, loss, missed_in_a_row) samples."""
+    window = KeepaliveWindow()
+    samples = []
+    for outcome in pattern:
+        answered = outcome == "+"
+        window.record(answered)
+        samples.append((FAST_MS if answered else None, window.loss, window.missed_in_a_row))
+    return samples
+
+
+def verdicts(tracker: StabilityTracker, pattern: str, start: float, step: float = 1.0) -> list[bool]:
+    """The ``unstable`` verdict after each sample of ``pattern``, one keepalive interval apart."""
+    return [
+        tracker.feed(rtt_ms, loss, missed, start + i * step).unstable
+        for i, (rtt_ms, loss, missed) in enumerate(daemon_samples(pattern))
+    ]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param("+++" + "-" * 80, id="server dead for 80 keepalives"),
+        pytest.param("+++" + "-" * 12 + "+" * 15, id="outage of 12, then fast answers"),
+        pytest.param("+++" + "-" * 5 + "+" * 15, id="outage of 5, then fast answers"),
+        pytest.param("+++" + ("-" * 4 + "+" * 2) * 6 + "+" * 12, id="repeated outages of 4"),
+    ],
+)
+def test_a_server_that_does_not_answer_is_never_unstable(pattern: str) -> None:
+    tracker = StabilityTracker(DEFAULTS)
+    tracker.reset(0.0)
+    assert not any(verdicts(tracker, pattern, start=DEFAULTS.stability_settling_s))
+    assert tracker.reason == ""
+
+
+LOSSY_LINK = "+-+--+-+--+--+-+-+--+--+-+--"  # 57 % of keepalives lost, never 3 in a row
+
+
+@pytest.mark.parametrize(
+    ("pattern", "unstable_at_end"),
+    [
+        pytest.param(LOSSY_LINK, True, id="intermittent loss is unstable"),
+        pytest.param("+++" + "-" * 6 + LOSSY_LINK, True, id="an outage, then intermittent loss"),
+        pytest.param("+" * 10 + "+-" * 12, True, id="half of the keepalives lost"),
+        pytest.param("+" * 10 + "+--" * 4 + "+----" * 8, True, id="lossy, then long runs of misses: still loss"),
+        pytest.param("+" * 10 + "++-" * 8, True, id="a third lost"),
+        pytest.param("+" * 10 + "+++++++++-" * 4, False, id="a tenth lost"),
+    ],
+)
+def test_a_live_server_that_loses_keepalives_is_unstable(pattern: str, unstable_at_end: bool) -> None:
+    tracker = StabilityTracker(DEFAULTS)
+    tracker.reset(0.0)
+    assert verdicts(tracker, pattern, start=DEFAULTS.stability_settling_s)[-1] is unstable_at_end
+    if unstable_at_end:
+        assert tracker.reason.startswith("High packet loss")
+
+
+@pytest.mark.parametrize(
+    ("outage", "answers_to_leave"),
+    [
+        pytest.param(9, DEFAULTS.stability_samples_required, id="outage of 9 (90 % loss in the window)"),
+        pytest.param(20, DEFAULTS.stability_samples_required, id="outage of 20"),
+        pytest.param(3, DEFAULTS.stability_samples_required, id="outage of 3"),
+    ],
+)
+def test_fast_answers_after_an_outage_end_instability_without_waiting_for_the_window(
+    outage: int, answers_to_leave: int
+) -> None:
+    """Unstable (high latency) before an outage; after it, the 0.3 ms answers are good evidence at once."""
+    tracker = StabilityTracker(DEFAULTS)
+    window = KeepaliveWindow()  # the daemon's, over the whole sequence
+    now = 0.0
+    for _ in range(DEFAULTS.stability_samples_required):
+        window.record(True)
+        tracker.feed(620.0, window.loss, window.missed_in_a_row, now)
+        now += 1.0
+    assert tracker.unstable and tracker.reason == "High latency (620 ms)"
+    now += DEFAULTS.stability_settling_s
+    for _ in range(outage):
+        window.record(False)
+        assert tracker.feed(None, window.loss, window.missed_in_a_row, now).unstable  # silence changes nothing
+        now += 1.0
+    left_after = None
+    for answer in range(1, LOSS_WINDOW + 1):
+        window.record(True)
+        update = tracker.feed(FAST_MS, window.loss, window.missed_in_a_row, now)
+        now += 1.0
+        if not update.unstable:
+            left_after = answer
+            break
+    assert left_after == answers_to_leave
+
+
+def test_tunnel_lost_is_reported_again_while_the_tunnel_stays_silent() -> None:
+    settings = ConnectionSettings(tunnel_lost_missed_keepalives=1, silent_recheck_interval_s=2.0)
+    tracker = StabilityTracker(settings)
+    tracker.reset(0.0)
+    due = []
+    for i, (rtt_ms, loss, missed) in enumerate(daemon_samples("+" + "-" * 7 + "+-")):
+        update = tracker.feed(rtt_ms, loss, missed, 10.0 + i)
+        due.append((update.tunnel_lost_changed, update.recheck_due))
+    assert due == [
+        (False, False),  # answered
+        (True, False),  # lost: the edge starts the checks
+        (False, False),
+        (False, True),  # 2 s later, still silent: check again
+        (False, False),
+        (False, True),
+        (False, False),
+        (False, True),
+        (True, False),  # answered again
+        (True, False),  # lost again: a new edge
+    ]

@@ -21,6 +21,7 @@ from daemon.protocol import (
     Disconnected,
     Event,
     ServerEndpoint,
+    ServerMoved,
     SessionEnded,
     SessionStarted,
     StateChanged,
@@ -253,6 +254,30 @@ def test_deactivate_cancels_an_activation_and_busy_meanwhile(tmp_path: Path) -> 
                 await activation
         assert cancelled.value.code == "activation_failed" and "cancelled" in cancelled.value.message
         assert lifecycle(events) == ["state:connecting", "state:off", "disconnected:user"]
+
+    run(scenario)
+
+
+def test_a_move_off_a_silent_server_keeps_the_session(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        manager, events = make_manager(tmp_path, clock=lambda: 1000.0)
+        async with Server("a") as a, Server("b") as b:
+            status = await manager.activate([a.endpoint], "Berlin", standby=[b.endpoint])
+            session_id = status.session_id
+            events.clear()
+            a.answering = False
+            async with asyncio.timeout(5.0):
+                while not any(isinstance(e, ServerMoved) for e in events):
+                    await asyncio.sleep(0.01)
+            moved = next(e for e in events if isinstance(e, ServerMoved))
+            assert (moved.from_server, moved.server) == (a.endpoint, b.endpoint)
+            assert (moved.session_id, moved.connected_since, moved.location) == (session_id, 1000.0, "Berlin")
+            # Nothing else of a session's life: no new session, no state change.
+            assert lifecycle(events) == ["ServerMoved"]
+            status = manager.status()
+            assert status.state == "on" and status.server == b.endpoint
+            assert status.session_id == session_id and status.connected_since == 1000.0
+            await manager.deactivate()
 
     run(scenario)
 

@@ -8,6 +8,7 @@ against the real lab.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -36,6 +37,9 @@ class Responder(asyncio.DatagramProtocol):
     def __init__(self, name: str) -> None:
         self.name = name
         self.answering = True
+        # Fraction of datagrams dropped at random (seeded: the same run every time).
+        self.loss = 0.0
+        self._rng = random.Random(name)
         self.wrong_nonce = False
         self.garbage_first = False
         self.received: list[wire.Datagram | None] = []
@@ -63,6 +67,8 @@ class Responder(asyncio.DatagramProtocol):
         datagram = wire.decode(data)
         self.received.append(datagram)
         if not self.answering or self.transport is None:
+            return
+        if self.loss and self._rng.random() < self.loss:
             return
         reply: wire.Datagram | None = None
         if isinstance(datagram, wire.Handshake):
@@ -318,5 +324,123 @@ def test_cancelling_an_activation_closes_its_socket() -> None:
             assert not tunnel.is_up
         finally:
             silent.close()
+
+    run(scenario)
+
+
+# ---------------------------------------------------------------- failover
+
+
+class Moves:
+    """Records the tunnel's own moves, (from, to) by name."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def __call__(self, old: ServerEndpoint, new: ServerEndpoint) -> None:
+        self.items.append((old.name, new.name))
+
+
+@pytest.mark.parametrize("other_as", ["candidate", "standby"])
+def test_a_silent_server_is_left_for_another_that_answers(other_as: str) -> None:
+    async def scenario() -> None:
+        first = await Responder("first").start()
+        second = await Responder("second").start()
+        samples, moves = Samples(), Moves()
+        tunnel = Tunnel(SETTINGS, samples, moves)
+        try:
+            if other_as == "candidate":
+                assert await tunnel.activate([first.endpoint, second.endpoint]) == first.endpoint
+            else:
+                assert await tunnel.activate([first.endpoint], standby=[second.endpoint]) == first.endpoint
+            before = await samples.wait_for(lambda s: s.server == "first" and s.rtt_ms is not None)
+            first.answering = False
+            after = await samples.wait_for(lambda s: s.server == "second" and s.rtt_ms is not None)
+            assert moves.items == [("first", "second")]
+            assert tunnel.server == second.endpoint and tunnel.is_up
+            # One tunnel: its byte counts go on across the move.
+            assert after.rx_bytes > before.rx_bytes and after.tx_bytes > before.tx_bytes
+            await eventually(lambda: isinstance(first.received[-1], wire.Bye))
+            # The silent server was probed (small keepalives) before it was left.
+            assert sum(isinstance(d, wire.Keepalive) and d.q < 0 for d in first.received) > 0
+        finally:
+            await tunnel.deactivate()
+            first.close()
+            second.close()
+
+    run(scenario)
+
+
+def test_a_lossy_server_is_not_left() -> None:
+    """60 % of its datagrams lost at random: keepalives go missing, but it answers probes: it stays."""
+
+    async def scenario() -> None:
+        lossy = await Responder("lossy").start()
+        other = await Responder("other").start()
+        samples, moves = Samples(), Moves()
+        tunnel = Tunnel(SETTINGS, samples, moves)
+        try:
+            await tunnel.activate([lossy.endpoint, other.endpoint])
+            lossy.loss = 0.6
+            missed = 0
+            for _ in range(80):
+                sample = await samples.next()
+                missed += sample.rtt_ms is None
+            assert missed > 20  # the loss shows in the health samples...
+            assert moves.items == [] and tunnel.server == lossy.endpoint  # ...and is the stability check's business
+        finally:
+            await tunnel.deactivate()
+            lossy.close()
+            other.close()
+
+    run(scenario, timeout=30.0)
+
+
+def test_with_no_other_server_answering_the_tunnel_stays_then_moves_when_one_does() -> None:
+    async def scenario() -> None:
+        first = await Responder("first").start()
+        second = await Responder("second").start()
+        samples, moves = Samples(), Moves()
+        tunnel = Tunnel(SETTINGS, samples, moves)
+        try:
+            await tunnel.activate([first.endpoint, second.endpoint])
+            await samples.wait_for(lambda s: s.rtt_ms is not None)
+            first.answering = second.answering = False
+            silent = await samples.wait_for(lambda s: s.missed_in_a_row >= 5)
+            assert silent.server == "first" and moves.items == [] and tunnel.server == first.endpoint
+            second.answering = True
+            await samples.wait_for(lambda s: s.server == "second" and s.rtt_ms is not None)
+            assert moves.items == [("first", "second")]
+        finally:
+            await tunnel.deactivate()
+            first.close()
+            second.close()
+
+    run(scenario)
+
+
+def test_a_switch_asked_for_wins_over_a_move_in_progress() -> None:
+    async def scenario() -> None:
+        first = await Responder("first").start()
+        slow = await Responder("slow").start()
+        target = await Responder("target").start()
+        settings = TunnelSettings(keepalive_interval=INTERVAL, handshake_timeout=1.0, handshake_retries=0)
+        samples, moves = Samples(), Moves()
+        tunnel = Tunnel(settings, samples, moves)
+        try:
+            await tunnel.activate([first.endpoint, slow.endpoint])
+            await samples.wait_for(lambda s: s.rtt_ms is not None)
+            slow.answering = first.answering = False
+            await samples.wait_for(lambda s: s.missed_in_a_row >= 1)
+            # A move is under way (the slow candidate gets a second to answer); the switch comes first.
+            slow.answering = True
+            assert await tunnel.activate([target.endpoint]) == target.endpoint
+            await samples.wait_for(lambda s: s.server == "target" and s.rtt_ms is not None)
+            await asyncio.sleep(1.2)
+            assert moves.items == [] and tunnel.server == target.endpoint
+        finally:
+            await tunnel.deactivate()
+            for server in (first, slow, target):
+                server.close()
 
     run(scenario)

@@ -175,6 +175,13 @@ DAEMON_MESSAGES: list[msgspec.Struct] = [
     SessionEnded(session_id="abc"),
     BackendFailure(code="activation_failed", message="no server answered"),
     TelemetryPayload(payload="gqF2AaFzoA==", reason="watermark"),
+    protocol.ServerMoved(
+        from_server=ENDPOINT,
+        server=protocol.ServerEndpoint(name="de-ber-wg-002", host="127.0.0.1", udp_port=51821),
+        location="Berlin",
+        connected_since=1700000000.5,
+        session_id="5f0c6a8e-0000-4000-8000-000000000001",
+    ),
 ]
 
 
@@ -199,6 +206,8 @@ def test_status_data_survives_result_data() -> None:
 def test_requests_round_trip_through_encode() -> None:
     request = Activate(id=5, servers=[ENDPOINT], location="Berlin")
     assert decode_request(encode(request).rstrip(b"\n")) == request
+    with_standby = Activate(id=6, servers=[ENDPOINT], location="Berlin", standby=[ENDPOINT])
+    assert decode_request(encode(with_standby).rstrip(b"\n")) == with_standby
 
 
 @pytest.mark.parametrize(

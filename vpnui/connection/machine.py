@@ -13,6 +13,14 @@ Two rules hold everywhere: no failure found while the VPN is on ever
 deactivates the daemon (only the user turns the VPN off), and the elapsed
 timer is started only from the daemon's session start and is not touched
 by a server switch.
+
+Leaving a connected server that stopped answering is the daemon's call, not
+this table's (``daemon/failover.py`` says why): the table hears of it as
+``ServerMoved`` and has it announced.  When the tunnel goes silent, the
+checks here only name a cause; a check run that passes moves nothing,
+because one missed keepalive (what starts the checks) does not tell a dead
+server from a lossy one, and moving off a lossy server would leave
+"Unstable" unsaid.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from vpnui.connection.machine_events import (
     REASON_ACTIVATION_FAILED,
     REASON_REPLACED,
     ActivateDaemon,
+    AnnounceMove,
     CancelChecks,
     ChecksFailed,
     ChecksPassed,
@@ -47,6 +56,7 @@ from vpnui.connection.machine_events import (
     RunNetworkChecks,
     RunSwitchChecks,
     RunTunnelLostChecks,
+    ServerMoved,
     StabilityChanged,
     StartTimer,
     StopTimer,
@@ -303,12 +313,9 @@ def _connecting_network_changed(s: Snapshot, _: NetworkChanged) -> Outcome:
 
 
 def _on_checks_passed(s: Snapshot, e: ChecksPassed) -> Outcome:
-    s, cleared = _clear_ruled_out(replace(s, connection_state=_resting(s)), e.checks)
-    if s.tunnel_lost and e.ranked_servers:
-        # The tunnel's server went silent but the location has live ones:
-        # move the tunnel to them, as a switch would (the VPN stays on).
-        return s, (*cleared, ActivateDaemon(e.ranked_servers))
-    return s, cleared
+    # Even with the tunnel silent, nothing to do here: the daemon moves the
+    # tunnel if another server of the location answers (see the docstring).
+    return _clear_ruled_out(replace(s, connection_state=_resting(s)), e.checks)
 
 
 def _on_checks_failed(s: Snapshot, e: ChecksFailed) -> Outcome:
@@ -339,6 +346,22 @@ def _on_tunnel_recovered(s: Snapshot, _: TunnelRecovered) -> Outcome:
     if s.failure is not None and s.failure != FailureCause.DaemonLost:
         return s, (RunTunnelLostChecks(),)  # so the open modal can close itself
     return s, ()
+
+
+def _on_new_server(s: Snapshot) -> Snapshot:
+    """The tunnel is on another server: its stability is judged afresh, and the silence is over."""
+    s = replace(s, tunnel_lost=False, unstable=False)
+    if s.connection_state == ConnectionState.Unstable:
+        s = replace(s, connection_state=_resting(s))
+    return s
+
+
+def _on_server_moved(s: Snapshot, e: ServerMoved) -> Outcome:
+    s = _on_new_server(s)
+    effects: tuple[Effect, ...] = (AnnounceMove(e.from_server, e.to_server),)
+    if s.failure is not None and s.failure != FailureCause.DaemonLost:
+        effects += (RunTunnelLostChecks(),)  # so the open modal can close itself
+    return s, effects
 
 
 def _on_network_changed(s: Snapshot, _: NetworkChanged) -> Outcome:
@@ -388,6 +411,11 @@ def _switching_tunnel_lost(s: Snapshot, _: TunnelLost) -> Outcome:
     return replace(s, tunnel_lost=True), ()  # the switch checks already run
 
 
+def _switching_server_moved(s: Snapshot, _: ServerMoved) -> Outcome:
+    # The user is leaving this location anyway: nothing worth announcing.
+    return _on_new_server(s), ()
+
+
 # Disconnecting.
 
 
@@ -424,6 +452,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         StabilityChanged: ignore,
         TunnelLost: ignore,
         TunnelRecovered: ignore,
+        ServerMoved: ignore,  # a late event of a session that ended
         NetworkChanged: _off_network_changed,
         FailureCleared: _failure_cleared,
         Retry: _start_connecting,
@@ -444,6 +473,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         StabilityChanged: ignore,
         TunnelLost: ignore,
         TunnelRecovered: ignore,
+        ServerMoved: ignore,  # no tunnel to move yet
         NetworkChanged: _connecting_network_changed,
         FailureCleared: _failure_cleared,
         Retry: ignore,  # already trying
@@ -464,6 +494,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         StabilityChanged: _record_stability,
         TunnelLost: _on_tunnel_lost,
         TunnelRecovered: _on_tunnel_recovered,
+        ServerMoved: _on_server_moved,
         NetworkChanged: _on_network_changed,
         FailureCleared: _failure_cleared,
         Retry: _on_retry,
@@ -484,6 +515,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         StabilityChanged: ignore,
         TunnelLost: ignore,
         TunnelRecovered: ignore,
+        ServerMoved: ignore,  # the tunnel is being torn down
         NetworkChanged: ignore,
         FailureCleared: _failure_cleared,
         Retry: ignore,
@@ -504,6 +536,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         StabilityChanged: _record_stability,
         TunnelLost: _switching_tunnel_lost,
         TunnelRecovered: _tunnel_recovered_quietly,
+        ServerMoved: _switching_server_moved,
         NetworkChanged: ignore,  # the switch checks include the network checks
         FailureCleared: _failure_cleared,
         Retry: ignore,

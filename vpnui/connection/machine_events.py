@@ -137,6 +137,17 @@ class TunnelRecovered:
 
 
 @dataclass(frozen=True)
+class ServerMoved:
+    """The daemon moved the tunnel by itself: ``from_server`` stopped answering, ``to_server`` answered.
+
+    Same session, same timer: only the server changed (see ``daemon/failover.py``).
+    """
+
+    from_server: str
+    to_server: str
+
+
+@dataclass(frozen=True)
 class NetworkChanged:
     """The operating system reports a different network (Wi-Fi joined, cable unplugged...)."""
 
@@ -169,6 +180,7 @@ Event = (
     | StabilityChanged
     | TunnelLost
     | TunnelRecovered
+    | ServerMoved
     | NetworkChanged
     | FailureCleared
     | Retry
@@ -189,6 +201,7 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     StabilityChanged,
     TunnelLost,
     TunnelRecovered,
+    ServerMoved,
     NetworkChanged,
     FailureCleared,
     Retry,
@@ -251,6 +264,14 @@ class ClearFailure:
 
 
 @dataclass(frozen=True)
+class AnnounceMove:
+    """Tell the user, in one line, that the connection moved from ``from_server`` to ``to_server``."""
+
+    from_server: str
+    to_server: str
+
+
+@dataclass(frozen=True)
 class StartTimer:
     """Show the elapsed time since ``connected_since`` (epoch s, from the daemon)."""
 
@@ -272,6 +293,7 @@ Effect = (
     | DeactivateDaemon
     | EmitFailure
     | ClearFailure
+    | AnnounceMove
     | StartTimer
     | StopTimer
 )

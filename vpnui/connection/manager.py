@@ -42,6 +42,7 @@ from vpnui.connection.presentation import (
     failure_detail,
     format_bytes,
     format_elapsed,
+    moved_notice,
     status_text,
 )
 from vpnui.connection.settings import ConnectionSettings, Endpoints
@@ -67,6 +68,8 @@ QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
 # While a failure modal is open its condition is re-checked this often, so
 # the modal closes by itself once the condition clears.
 FAILURE_RECHECK_S = 2.0
+# How long the line saying that the connection moved stays in the window.
+MOVED_NOTICE_S = 30.0
 
 
 @QmlElement
@@ -100,6 +103,9 @@ class ConnectionManager(QObject):
     failureCleared = Signal(str)
     failureRaised = Signal(str)  # any cause, by its FAILURE_KEYS key (for counting)
     healthChanged = Signal()
+    # The daemon moved the tunnel by itself: (server left, server now used).
+    serverMoved = Signal(str, str)
+    movedNoticeChanged = Signal()
 
     # Durations for telemetry: toggle -> On, and each check.
     activationMeasured = Signal(float)
@@ -133,6 +139,7 @@ class ConnectionManager(QObject):
         self._subscription_status = ""
         self._link = client.link_state.value
         self._health: protocol.Health | None = None
+        self._moved_notice = ""
         self._check_task: asyncio.Task[None] | None = None
         self._tasks = BackgroundTasks("connection")
         self._toggle_at: float | None = None
@@ -151,6 +158,10 @@ class ConnectionManager(QObject):
         self._recheck_servers = QTimer(self)
         self._recheck_servers.setInterval(int(connection_settings.server_recheck_interval_s * 1000))
         self._recheck_servers.timeout.connect(lambda: self._spawn_recheck(SERVER_RECHECKS))
+        self._moved_notice_timer = QTimer(self)
+        self._moved_notice_timer.setSingleShot(True)
+        self._moved_notice_timer.setInterval(int(MOVED_NOTICE_S * 1000))
+        self._moved_notice_timer.timeout.connect(lambda: self._set_moved_notice(""))
 
         client.linkStateChanged.connect(self._on_link_state)
         client.eventReceived.connect(self._on_daemon_event)
@@ -238,6 +249,9 @@ class ConnectionManager(QObject):
             return f"no answer ({self._health.missed_in_a_row} missed)"
         return f"{self._health.rtt_ms:.1f} ms, {self._health.loss:.0%} loss"
 
+    def _get_moved_notice(self) -> str:
+        return self._moved_notice
+
     def _get_traffic(self) -> str:
         if self._health is None:
             return ""
@@ -261,6 +275,7 @@ class ConnectionManager(QObject):
     locations = Property(list, _get_locations, notify=locationsChanged)
     roundTrip = Property(str, _get_round_trip, notify=healthChanged)
     traffic = Property(str, _get_traffic, notify=healthChanged)
+    movedNotice = Property(str, _get_moved_notice, notify=movedNoticeChanged)
 
     @Slot()
     def toggle(self) -> None:
@@ -356,7 +371,13 @@ class ConnectionManager(QObject):
         self._dispatch(ev.NetworkChanged())
 
     async def shutdown(self) -> None:
-        for timer in (self._tick, self._recheck_failure, self._recheck_subscription, self._recheck_servers):
+        for timer in (
+            self._tick,
+            self._recheck_failure,
+            self._recheck_subscription,
+            self._recheck_servers,
+            self._moved_notice_timer,
+        ):
             timer.stop()
         await self._tasks.cancel_all()
         if self._http is not None:
@@ -395,7 +416,9 @@ class ConnectionManager(QObject):
             self._recheck_subscription.start()
             self._recheck_servers.start()
             self._tick.start()
-        elif after in (VPNClientState.Off, VPNClientState.Disconnecting):
+        if after in (VPNClientState.Off, VPNClientState.Disconnecting, VPNClientState.Switching):
+            self._set_moved_notice("")  # about a connection that is over, or being left
+        if after in (VPNClientState.Off, VPNClientState.Disconnecting):
             self._recheck_subscription.stop()
             self._recheck_servers.stop()
             self._tick.stop()
@@ -428,12 +451,21 @@ class ConnectionManager(QObject):
                 self._emit_failure(cause)
             case ev.ClearFailure(cause=cause):
                 self.failureCleared.emit(FAILURE_KEYS[cause])
+            case ev.AnnounceMove(from_server=old, to_server=new):
+                self._set_moved_notice(moved_notice(old, new))
+                self._moved_notice_timer.start()
+                self.serverMoved.emit(old, new)
             case ev.StartTimer():
                 self._tick.start()
                 self.elapsedChanged.emit()
             case ev.StopTimer():
                 self._tick.stop()
                 self.elapsedChanged.emit()
+
+    def _set_moved_notice(self, text: str) -> None:
+        if text != self._moved_notice:
+            self._moved_notice = text
+            self.movedNoticeChanged.emit()
 
     def _emit_failure(self, cause: FailureCause) -> None:
         self._failure_detail = failure_detail(cause, self._subscription_status)
@@ -615,8 +647,11 @@ class ConnectionManager(QObject):
     # ------------------------------------------------------------- daemon
 
     async def _activate_daemon(self, servers: tuple[ServerEndpoint, ...]) -> None:
+        # The rest of the location too: where the daemon may move the tunnel
+        # later, though they did not answer (or were not asked) just now.
+        standby = tuple(server for server in self._location_servers() if server not in servers)
         try:
-            await self._controller.activate(servers, self.location_name)
+            await self._controller.activate(servers, self.location_name, standby)
         except DaemonError as exc:
             log.warning("activation failed: %s", exc)
             self._dispatch(ev.DaemonDisconnected(reason=ev.REASON_ACTIVATION_FAILED))
@@ -658,6 +693,11 @@ class ConnectionManager(QObject):
                 self._stability.reset(time.monotonic())
                 self.locationChanged.emit()
                 self._dispatch(ev.DaemonConnected(since))
+            case protocol.ServerMoved(from_server=old, server=new):
+                self._connected_server = new.name
+                self._stability.reset(time.monotonic())
+                self.locationChanged.emit()
+                self._dispatch(ev.ServerMoved(old.name, new.name))
             case protocol.Disconnected(reason=reason):
                 self._dispatch(ev.DaemonDisconnected(reason=reason))
             case protocol.Health():
@@ -672,3 +712,7 @@ class ConnectionManager(QObject):
             self.stabilityChanged.emit()
         if update.tunnel_lost_changed:
             self._dispatch(ev.TunnelLost() if update.tunnel_lost else ev.TunnelRecovered())
+        elif update.recheck_due and self._check_task is None and self._machine.snapshot.failure is None:
+            # Still silent, and the last checks found no cause: look again (a
+            # shown failure has its own re-check).
+            self._dispatch(ev.TunnelLost())

@@ -107,6 +107,11 @@ def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tup
             return "VPN is on", f"Secure and protected · {where}"
 
 
+def moved_notice(from_server: str, to_server: str) -> str:
+    """The one line telling the user that the connection moved by itself (and why)."""
+    return f"Moved to {to_server}: {from_server} stopped answering"
+
+
 def format_bytes(count: int) -> str:
     """A byte count for people: 512 B, 3.4 KiB, 12.0 MiB."""
     size = float(count)

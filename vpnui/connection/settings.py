@@ -93,6 +93,14 @@ class ConnectionSettings:
     not the miss, decide whether anything is wrong (a lost datagram gives
     checks that pass and show nothing), and waiting for a second miss adds a
     whole keepalive interval to every diagnosis."""
+    silence_missed_keepalives: int = 3
+    """A run of this many unanswered keepalives or more, on a link that was
+    not losing keepalives before it, is a silence (an outage), not packet
+    loss: once it ends, its misses leave the loss figure, so the fast
+    answers after an outage count as a healthy link at once."""
+    silent_recheck_interval_s: float = 2.0
+    """While the tunnel stays silent, the checks run again this often: what
+    answered when they last ran (another server, the internet) may be gone."""
 
     # -- periodic re-checks while On
     subscription_recheck_interval_s: float = 300.0
