@@ -474,6 +474,20 @@ VARIANTS: Final = [
     ),
     pytest.param(
         replace(BASE[Switching], awaiting_daemon=True),
+        DaemonDisconnected("activation_failed"),
+        On,
+        [EmitFailure(Cause.ServerUnavailable)],
+        id="switching-refused-by-daemon-stays-on-old-server",
+    ),
+    pytest.param(
+        replace(BASE[Switching], awaiting_daemon=True),
+        DaemonDisconnected("user"),
+        Off,
+        [CancelChecks(), StopTimer()],
+        id="switching-ended-by-another-client-is-off",
+    ),
+    pytest.param(
+        replace(BASE[Switching], awaiting_daemon=True),
         DaemonLinkRestored(connected=True, connected_since=STARTED_AT),
         On,
         [],
@@ -549,6 +563,14 @@ EVENT_SAMPLES: Final = [
     StabilityChanged(unstable=False),
     TunnelLost(),
 ]
+
+
+def test_a_switch_away_from_an_unstable_server_is_judged_afresh() -> None:
+    before = replace(BASE[Switching], awaiting_daemon=True, unstable=True, connection_state=ConnectionState.Unstable)
+    after, _ = transition(before, DaemonConnected(LATER))
+    assert after.client_state == On
+    assert not after.unstable
+    assert after.connection_state == ConnectionState.Idle
 
 
 def test_only_the_user_deactivates_the_daemon() -> None:

@@ -378,8 +378,17 @@ def _on_retry(s: Snapshot, _: Retry) -> Outcome:
 def _switching_daemon_connected(s: Snapshot, _: DaemonConnected) -> Outcome:
     if not s.awaiting_daemon:
         return s, ()  # not the new tunnel: its checks still run
-    # Same session, new server: the timer keeps running from the first start.
-    return replace(_on(s), tunnel_lost=False), ()
+    # Same session, new server: the timer keeps running from the first start,
+    # and the old server's instability is not the new one's.
+    return _on_new_server(_on(s)), ()
+
+
+def _switching_daemon_disconnected(s: Snapshot, e: DaemonDisconnected) -> Outcome:
+    if e.reason == REASON_ACTIVATION_FAILED and s.awaiting_daemon:
+        # The daemon refused or failed the switch; a failed switch leaves the
+        # session on its old server, so the VPN is still on there.
+        return _emit(_on(s), FailureCause.ServerUnavailable, again=True)
+    return _tunnel_ended(s, e)
 
 
 def _switching_link_restored(s: Snapshot, e: DaemonLinkRestored) -> Outcome:
@@ -527,7 +536,7 @@ TRANSITIONS: Final[dict[VPNClientState, dict[type[Event], Handler]]] = {
         ChecksPassed: ignore,  # superseded by the switch checks
         ChecksFailed: ignore,
         DaemonConnected: _switching_daemon_connected,
-        DaemonDisconnected: _tunnel_ended,
+        DaemonDisconnected: _switching_daemon_disconnected,
         DaemonLinkLost: _link_lost,
         DaemonLinkRestored: _switching_link_restored,
         LocationChosen: _choose_location,
