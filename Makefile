@@ -33,7 +33,7 @@ bench: $(TEST_STAMP)
 
 # After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
 glean-definitions: $(STAMP)
-	$(BIN)/python -m daemon.build_glean_definitions
+	$(BIN)/python -m mimic_core.build_glean_definitions
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots

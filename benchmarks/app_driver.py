@@ -54,8 +54,8 @@ from PySide6.QtGui import QGuiApplication
 
 prepare_app_imports()
 
-from lab.api_models import StoredPing  # noqa: E402
-from lab.control_client import LabControl  # noqa: E402
+from mimic_core.lab_api import StoredPing  # noqa: E402
+from mimic_core.lab_client import LabControl  # noqa: E402
 from vpnui.app import AppOptions, MimicApp  # noqa: E402
 from vpnui.config import lab_endpoints  # noqa: E402
 from vpnui.connection.settings import ConnectionSettings  # noqa: E402

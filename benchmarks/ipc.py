@@ -36,8 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from daemon.glean_runtime import GleanRuntime
 from daemon.ipc_recorder import ChildRecorder
+from mimic_core.glean_runtime import GleanRuntime
 from vpnui.ipc_replay import IpcParent
 
 DEFAULT_ITERATIONS: Final = 100_000

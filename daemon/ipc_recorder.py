@@ -10,7 +10,7 @@ Firefox-on-Glean's child processes do: the calls look like Glean's
 ``recorder.tunnel.keepalive_rtt.accumulate_single_sample(rtt_ms)``) and keep
 the same meaning, but they only update an in-memory buffer that the app
 later replays into its own Glean (``vpnui/ipc_replay.py``, format in
-``daemon/ipc_payload.py``).
+``mimic_core/ipc_payload.py``).
 
 Rules, and why:
 
@@ -56,7 +56,7 @@ How the daemon uses it: one recorder per daemon process;
 ``end_session()`` when it ends; ``on_full`` schedules (on the event loop) a
 push of ``take_payloads()`` as ``telemetry_payload`` events with reason
 ``watermark``; the ``telemetry_flush`` request is answered with
-``daemon.ipc_payload.split_flush_reply(take_payloads())``; quiet moments
+``mimic_core.ipc_payload.split_flush_reply(take_payloads())``; quiet moments
 push ``on_idle()`` (reason ``idle``), and an orderly shutdown pushes
 ``take_payloads()`` (reason ``shutdown``) to every connected app.
 
@@ -77,7 +77,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from daemon.ipc_payload import (
+from mimic_core.ipc_payload import (
     I32_MAX,
     I64_MAX,
     I64_MIN,
@@ -165,7 +165,7 @@ def _clamp_i64(value: int) -> int:
 
 def _inactive_session_id() -> str:
     # Imported here: daemon.session may itself use the recorder.
-    from daemon.session import INACTIVE_SESSION_ID  # noqa: PLC0415
+    from mimic_core.telemetry_names import INACTIVE_SESSION_ID  # noqa: PLC0415
 
     return INACTIVE_SESSION_ID
 

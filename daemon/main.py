@@ -8,7 +8,7 @@ Importing this module loads neither glean nor Qt; ``_serve`` imports them,
 in an order that keeps the daemon small:
 
 * glean after ``main`` has put in place the stand-ins that keep glean_parser
-  (and jsonschema, jinja2, PyYAML) out of the daemon (``glean_without_parser``);
+  (and jsonschema, jinja2, PyYAML) out of the daemon (``glean_compat``);
 * Qt last: once PySide6 is imported, it reads the source of every module
   imported after it (looking for ``from __feature__ import`` users) and
   keeps it in ``linecache`` for the life of the process, about 7 MB for the
@@ -24,11 +24,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from daemon import glean_without_parser
-from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import configure_logging
 from daemon.options import DaemonOptions, parse_options
-from daemon.paths import MAX_SOCKET_PATH, Locations, ensure_private_dir, locations
+from mimic_core import glean_compat
+from mimic_core.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core.paths import MAX_SOCKET_PATH, Locations, ensure_private_dir, locations
 
 if TYPE_CHECKING:
     from daemon.service import DaemonService
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    glean_without_parser.install()
+    glean_compat.install()
     options = parse_options(argv)
     where = locations()
     socket_path = where.socket
@@ -83,13 +83,13 @@ def import_service() -> type[DaemonService]:
 
 def _serve(options: DaemonOptions, where: Locations) -> int:
     recent_logs = configure_logging(where.logs, options.log_level)
-    if not glean_without_parser.installed():
+    if not glean_compat.installed():
         log.warning("glean_parser was loaded before the daemon started; it costs memory the daemon does not need")
     service_class = import_service()
     from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
 
-    from daemon.qt_loop import create_event_loop  # noqa: PLC0415
     from daemon.server import ListenError  # noqa: PLC0415
+    from mimic_core.qt_loop import create_event_loop  # noqa: PLC0415
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     app.setApplicationName("mimic-vpn-daemon")

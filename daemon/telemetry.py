@@ -27,14 +27,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from daemon.atomic_file import write_atomically
 from daemon.child_metrics import ChildMetrics
-from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
-from daemon.paths import Locations
-from daemon.session import INACTIVE_SESSION_ID
 from daemon.session_store import PersistedSession
 from daemon.tunnel import HealthSample
-from lab.state_file import read_state
+from mimic_core.atomic_file import write_atomically
+from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
+from mimic_core.lab_state import read_state
+from mimic_core.paths import Locations
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from daemon import wire
 from daemon.keepalive_window import KeepaliveWindow
-from daemon.protocol import ServerEndpoint
+from mimic_core import wire
+from mimic_core.protocol import ServerEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ trustworthy if three assumptions hold in the data that actually arrives:
 This module measures each of them over a list of stored pings and joins the
 app's and the daemon's pings per session, so a broken assumption shows up as
 a number and the sessions behind it can be looked at one by one.  It is pure
-computation over :class:`~lab.api_models.StoredPing` values plus rendering:
+computation over :class:`~mimic_core.lab_api.StoredPing` values plus rendering:
 where the pings come from (a running lab, or its SQLite file after the lab
 has gone) is the command line's business.
 
@@ -28,8 +28,8 @@ from typing import Any, Final
 
 import msgspec
 
-from daemon.session import INACTIVE_SESSION_ID
-from lab.api_models import StoredPing
+from mimic_core.lab_api import StoredPing
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 REPORT_FORMAT: Final = "mimic-vpn-session-report/1"
 

@@ -12,12 +12,12 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-from lab.api_models import CityDirectory, CountryDirectory, ServerDirectory, ServerEndpoint
 from lab.condition_board import ConditionBoard
 from lab.fd_limit import ensure_open_files
 from lab.server_catalog import ServerCatalog
 from lab.vpn_tcp import TcpControlProtocol
 from lab.vpn_udp import UdpServerProtocol
+from mimic_core.lab_api import CityDirectory, CountryDirectory, ServerDirectory, ServerEndpoint
 
 # Descriptors the lab needs besides the servers: HTTP listener and clients,
 # the database, pipes, and whatever tests connect at once.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.leftovers import end_processes
-from vpnui import import_hook
+from lab.leftovers import end_processes
+from mimic_core import early_start
 
 # Qt must never need a display in tests.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -19,7 +19,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # (which PySide6 puts in place when it is first imported).
 import PySide6.QtCore  # noqa: F401
 
-import_hook.restore_python_import()
+early_start.restore_python_import()
 
 pytest_plugins = ["tests.support.fixtures"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Property, QObject, Signal
 
-from daemon import protocol
+from mimic_core import protocol
 from vpnui.daemon_client import DaemonClient
 
 # Activation covers handshakes with several candidate servers, each with

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from daemon import protocol
-from daemon.paths import locations
-from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core import protocol
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
 from vpnui.config import ConfigError, load_config
 from vpnui.connection.presentation import format_elapsed
 from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list

@@ -21,9 +21,9 @@ import msgspec
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalSocket
 
-from daemon import protocol
-from daemon.paths import locations
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonError
 from vpnui.detached import StartFailed, start_detached_module
 
 log = logging.getLogger(__name__)

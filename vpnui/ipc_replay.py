@@ -1,11 +1,11 @@
 """Replaying the daemon's metric buffers into the app's Glean: the parent side.
 
 The daemon records the app-owned metrics it measures into buffers
-(``daemon/ipc_recorder.py``, format in ``daemon/ipc_payload.py``).  The app
+(``daemon/ipc_recorder.py``, format in ``mimic_core/ipc_payload.py``).  The app
 receives them in the ``telemetry_flush`` reply it asks for before every
 ``vpnsession`` submit, and in ``telemetry_payload`` events the daemon pushes
 on its own (watermark, idle, shutdown); this module turns each into ordinary
-Glean calls on the app's metrics (``daemon.glean_runtime.metrics()``), as
+Glean calls on the app's metrics (``mimic_core.glean_runtime.metrics()``), as
 Firefox-on-Glean's parent does with ``replay_from_buf``.
 
 Rules, and why:
@@ -71,10 +71,10 @@ from typing import Any, Final, Literal
 
 from glean import metrics as glean_metrics
 
-from daemon.glean_definitions import METRICS_FILE, bundled_definitions
-from daemon.glean_objects import build_metrics
-from daemon.glean_runtime import metrics
-from daemon.ipc_payload import (
+from mimic_core.glean_definitions import METRICS_FILE, bundled_definitions
+from mimic_core.glean_objects import build_metrics
+from mimic_core.glean_runtime import metrics
+from mimic_core.ipc_payload import (
     I32_MAX,
     MAX_PAYLOAD_BYTES,
     OWNING_PING,
@@ -176,7 +176,7 @@ class ReplayCatalog:
             definitions = bundled_definitions()
             tree = metrics()
         else:
-            from daemon.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
+            from mimic_core.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
 
             definitions = generate(paths)
             tree = build_metrics(definitions)

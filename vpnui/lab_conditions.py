@@ -18,7 +18,7 @@ import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from lab.api_models import ServerDirectory
+from mimic_core.lab_api import ServerDirectory
 from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.qml_types import uncreatable

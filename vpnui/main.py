@@ -7,7 +7,7 @@ import logging
 import sys
 
 # Before Qt: it must see Python's own import (see the module).
-from vpnui import import_hook
+from mimic_core import early_start
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -28,14 +28,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def prepare_app_imports() -> None:
     """Once Qt is loaded, before the rest of the app is imported (the benchmarks' app driver does the same).
 
-    Python's own import back (see vpnui.import_hook), and no glean YAML
+    Python's own import back (see mimic_core.early_start), and no glean YAML
     tooling (glean_parser, jsonschema, jinja2, PyYAML): the app's metrics
-    and pings come from generated definitions (see daemon.glean_without_parser).
+    and pings come from generated definitions (see mimic_core.glean_compat).
     """
-    import_hook.restore_python_import()
-    from daemon import glean_without_parser  # noqa: PLC0415
+    early_start.restore_python_import()
+    from mimic_core import glean_compat  # noqa: PLC0415
 
-    glean_without_parser.install()
+    glean_compat.install()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,11 +29,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from daemon import protocol
-from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
-from daemon.paths import locations
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonError
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState

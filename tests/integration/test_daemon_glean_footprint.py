@@ -2,7 +2,7 @@
 
 glean_parser (with jsonschema, jinja2, PyYAML and rpds) used to be loaded
 by ``import glean`` in the daemon; its process entry now keeps it out
-(``daemon.glean_without_parser``).  What is mapped into the daemon shows it:
+(``mimic_core.glean_compat``).  What is mapped into the daemon shows it:
 the compiled extensions of those packages (``rpds``, PyYAML's ``_yaml``,
 MarkupSafe's speedups) must be absent, while the daemon's telemetry still
 reaches the lab's ingestion and validates against Glean's schema.
@@ -18,11 +18,11 @@ from typing import Final
 import glean  # noqa: F401  (loads glean_parser here, for the check that the markers are real)
 import pytest
 
-from daemon.protocol import Connected, SessionEnded
-from lab.api_models import StoredPing
-from tests.support.daemon_process import DaemonProcess
+from lab.daemon_process import DaemonProcess
+from lab.lab_process import LabProcess
+from mimic_core.lab_api import StoredPing
+from mimic_core.protocol import Connected, SessionEnded
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import LabProcess
 from tests.support.process_maps import mapped_files, yaml_tooling
 
 DAEMON_APP_ID: Final = "mimic-vpn-daemon"

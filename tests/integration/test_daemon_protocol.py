@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon.protocol import (
+from lab.daemon_process import REPO_ROOT, DaemonProcess
+from mimic_core.protocol import (
     MAX_CONSECUTIVE_ERRORS,
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
@@ -41,9 +42,8 @@ from daemon.protocol import (
     decode_daemon_message,
     encode,
 )
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
-from tests.support.daemon_process import REPO_ROOT, DaemonProcess
+from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 
 @pytest.fixture(scope="module")
@@ -286,9 +286,9 @@ HANDLER_SERVER = """
 import asyncio, json, sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
-from daemon.qt_loop import create_event_loop
+from mimic_core.qt_loop import create_event_loop
 from daemon.server import ControlServer
-from daemon.protocol import Status
+from mimic_core.protocol import Status
 
 async def handler(request, client):
     if isinstance(request, Status):

@@ -22,10 +22,12 @@ from typing import Any, Final
 
 import pytest
 
-from daemon import protocol
-from daemon.glean_definitions import METRICS_FILE
-from daemon.glean_runtime import GleanRuntime
-from daemon.ipc_payload import (
+from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
+from lab.lab_process import REPO_ROOT, LabProcess
+from mimic_core import protocol
+from mimic_core.glean_definitions import METRICS_FILE
+from mimic_core.glean_runtime import GleanRuntime
+from mimic_core.ipc_payload import (
     MAX_PAYLOAD_BYTES,
     ChildEvent,
     Payload,
@@ -36,13 +38,11 @@ from daemon.ipc_payload import (
     split_flush_reply,
     to_wire,
 )
-from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
-from daemon.paths import locations
-from daemon.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
-from lab.api_models import StoredPing
-from lab.control_client import LabControl
+from mimic_core.lab_api import StoredPing
+from mimic_core.lab_client import LabControl
+from mimic_core.paths import locations
+from mimic_core.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import REPO_ROOT, LabProcess
 from tests.unit.test_ipc_recorder import EXTRA_METRICS
 from vpnui.ipc_replay import IpcParent, ReplayCatalog, replay
 

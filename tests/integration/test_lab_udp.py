@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from daemon import wire
-from lab.api_models import ServerEndpoint
-from tests.support.lab_process import LabProcess, isolated_lab
+from lab.lab_process import LabProcess, isolated_lab
+from mimic_core import wire
+from mimic_core.lab_api import ServerEndpoint
 
 SERVER = "de-ber-wg-001"
 NEIGHBOUR = "de-ber-wg-002"

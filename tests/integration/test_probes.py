@@ -15,8 +15,8 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from daemon.protocol import ServerEndpoint
-from tests.support.lab_process import LabProcess, isolated_lab
+from lab.lab_process import LabProcess, isolated_lab
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.check_results import CheckResult
 from vpnui.connection.probes import (
     ACTIVATION_CHECKS,

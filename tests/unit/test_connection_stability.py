@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.protocol import Health
+from mimic_core.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.stability import StabilityTracker, StabilityUpdate
 

@@ -18,12 +18,12 @@ MAX_SOURCE_KEPT_CHARS: Final = 1_000_000
 SOURCE_KEPT_AFTER_IMPORTS: Final = """
     import json, linecache, sys
     {before}
-    from daemon import glean_without_parser
-    glean_without_parser.install()
+    from mimic_core import glean_compat
+    glean_compat.install()
     import daemon.main
     daemon.main.import_service()
     from PySide6.QtCore import QCoreApplication
-    import daemon.qt_loop, daemon.server
+    import mimic_core.qt_loop, daemon.server
     entries = [entry for entry in linecache.cache.values() if len(entry) == 4]
     print(json.dumps({{"files": len(entries), "chars": sum(len(line) for entry in entries for line in entry[2])}}))
 """
@@ -44,8 +44,8 @@ def test_the_qt_free_modules_bring_glean_and_no_qt() -> None:
     found = run_python(
         """
         import importlib, json, sys
-        from daemon import glean_without_parser
-        glean_without_parser.install()
+        from mimic_core import glean_compat
+        glean_compat.install()
         import daemon.main
         for name in daemon.main.QT_FREE_MODULES:
             importlib.import_module(name)

@@ -10,7 +10,7 @@ import sys
 
 import glean_parser
 
-from daemon import glean_without_parser
+from mimic_core import glean_compat
 from tests.support.fresh_python import run_python
 
 HEAVY_MODULES = ("glean_parser", "jsonschema", "jinja2", "yaml", "rpds", "markupsafe")
@@ -20,21 +20,21 @@ def test_glean_and_the_definitions_load_without_glean_parser() -> None:
     found = run_python(
         f"""
         import importlib.metadata, json, sys
-        from daemon import glean_without_parser
-        installed = glean_without_parser.install()
+        from mimic_core import glean_compat
+        installed = glean_compat.install()
         import glean
-        from daemon import glean_runtime
-        from daemon.ipc_payload import load_definitions
+        from mimic_core import glean_runtime
+        from mimic_core.ipc_payload import load_definitions
         metrics, pings = glean_runtime.metrics(), glean_runtime.pings()
         try:
             glean.load_metrics("resources/metrics.yaml")
             refused = ""
-        except glean_without_parser.DefinitionsNotParsedError as exc:
+        except glean_compat.DefinitionsNotParsedError as exc:
             refused = str(exc)
         heavy = sorted(name for name in sys.modules if name.split(".")[0] in {HEAVY_MODULES!r})
         print(json.dumps({{
             "installed": installed,
-            "reported": glean_without_parser.installed(),
+            "reported": glean_compat.installed(),
             "version": sys.modules["glean_parser"].__version__,
             "expected_version": importlib.metadata.version("glean_parser"),
             "heavy": heavy,
@@ -59,14 +59,14 @@ def test_the_channel_is_taken_at_construction_without_glean_parser() -> None:
     found = run_python(
         """
         import json
-        from daemon import glean_without_parser
-        glean_without_parser.install()
+        from mimic_core import glean_compat
+        glean_compat.install()
         from glean import Configuration
         configuration = Configuration(server_endpoint="http://127.0.0.1:1", channel="beta")
         try:
             configuration.channel = "release"
             setter = "accepted"
-        except glean_without_parser.DefinitionsNotParsedError:
+        except glean_compat.DefinitionsNotParsedError:
             setter = "refused"
         print(json.dumps({"channel": configuration.channel, "setter": setter}))
         """
@@ -77,6 +77,6 @@ def test_the_channel_is_taken_at_construction_without_glean_parser() -> None:
 def test_nothing_is_replaced_once_glean_is_loaded() -> None:
     """As in this test process, where glean and the real glean_parser are already imported."""
     real = sys.modules["glean_parser"]
-    assert glean_without_parser.install() is False
+    assert glean_compat.install() is False
     assert sys.modules["glean_parser"] is real
-    assert not glean_without_parser.installed()
+    assert not glean_compat.installed()

@@ -20,10 +20,10 @@ from glean._loader import UnsupportedMetricType
 from glean_parser import lint, metrics, parser
 from glean_parser import pings as parser_pings
 
-from daemon import glean_runtime
-from daemon.build_glean_definitions import quiet_glean_parser
-from daemon.glean_definitions import METRICS_FILE, PINGS_FILE
-from daemon.glean_runtime import PING_OWNERS
+from mimic_core import glean_runtime
+from mimic_core.build_glean_definitions import quiet_glean_parser
+from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE
+from mimic_core.glean_runtime import PING_OWNERS
 
 EXPECTED_REASONS = {
     "vpnsession": {"flush", "start", "timer", "end", "flush_init"},

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from daemon import protocol
-from daemon.protocol import ServerEndpoint
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.protocol import ServerEndpoint
+from mimic_core.sync_client import DaemonError
 from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints

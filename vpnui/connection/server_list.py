@@ -11,7 +11,7 @@ from __future__ import annotations
 import aiohttp
 import msgspec
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.http_probes import TRANSPORT_ERRORS, describe_transport_error, open_probe_session
 from vpnui.connection.settings import ConnectionSettings
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from daemon.protocol import Health
+from mimic_core.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
 
 

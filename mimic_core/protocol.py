@@ -86,10 +86,10 @@ class TelemetryFlush(_Request, tag="telemetry_flush"):
     """Hand over the daemon's pending data of app-owned metrics (the app asks before every ``vpnsession`` submit).
 
     ``Result.data`` is ``{"payloads": [<base64>, ...]}``: the pending buffers,
-    oldest first, each the base64 of one ``daemon.ipc_payload`` buffer
+    oldest first, each the base64 of one ``mimic_core.ipc_payload`` buffer
     (possibly an empty list).  When they do not all fit on one line, the
     daemon first pushes the older ones as ``telemetry_payload`` events and
-    replies with the rest (``daemon.ipc_payload.split_flush_reply``).
+    replies with the rest (``mimic_core.ipc_payload.split_flush_reply``).
     """
 
 
@@ -212,7 +212,7 @@ TelemetryPayloadReason = Literal["watermark", "idle", "shutdown"]
 class TelemetryPayload(_Event, tag="telemetry_payload"):
     """A buffer of daemon-recorded data of app-owned metrics, pushed without a request.
 
-    ``payload`` is the base64 of one ``daemon.ipc_payload`` buffer (at most
+    ``payload`` is the base64 of one ``mimic_core.ipc_payload`` buffer (at most
     ``MAX_PAYLOAD_BYTES``, so the line stays within ``MAX_LINE_BYTES``).
     ``reason``: ``watermark`` (the daemon's buffer filled up, or the buffer
     did not fit a ``telemetry_flush`` reply), ``idle`` (a quiet moment), or

@@ -32,7 +32,7 @@ import sys
 import types
 from typing import Any, Final, NoReturn
 
-STAND_IN_NOTE: Final = "stand-in installed by daemon.glean_without_parser: the daemon loads generated definitions"
+STAND_IN_NOTE: Final = "stand-in installed by mimic_core.glean_compat: the daemon loads generated definitions"
 
 
 class DefinitionsNotParsedError(RuntimeError):
@@ -42,7 +42,7 @@ class DefinitionsNotParsedError(RuntimeError):
 def _refuse_parsing(*_args: Any, **_kwargs: Any) -> NoReturn:
     raise DefinitionsNotParsedError(
         "the daemon does not parse Glean YAML at run time: its metrics and pings come from "
-        "resources/glean_definitions.json (daemon.glean_objects; regenerate with `make glean-definitions`)"
+        "resources/glean_definitions.json (mimic_core.glean_objects; regenerate with `make glean-definitions`)"
     )
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, NamedTuple, TypeVar
 
-from daemon.paths import locations
-from daemon.protocol import (
+from mimic_core.paths import locations
+from mimic_core.protocol import (
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     Activate,

@@ -14,7 +14,7 @@ on screen, before it imports everything else.
 
 This module must be imported before PySide6 to see the original, which
 ``vpnui.main`` does; the test suite loads it as an early plugin
-(``-p vpnui.import_hook`` in ``pyproject.toml``) so the tests run the way
+(``-p mimic_core.early_start`` in ``pyproject.toml``) so the tests run the way
 the app does.
 """
 

@@ -56,8 +56,8 @@ from typing import Annotated, Any, Final, Literal
 import msgpack
 import msgspec
 
-from daemon.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
-from daemon.protocol import MAX_LINE_BYTES
+from mimic_core.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
+from mimic_core.protocol import MAX_LINE_BYTES
 
 FORMAT_VERSION: Final = 1
 """Version of the buffer layout; a buffer of another version is discarded (``version``), never guessed at."""
@@ -379,7 +379,7 @@ def parse_definitions(files: Iterable[Path], ping: str = OWNING_PING) -> dict[st
     For definitions other than the generated ones (tests define metrics of
     their own): parses with glean_parser, which only this call imports.
     """
-    from daemon.build_glean_definitions import generate  # noqa: PLC0415  (glean_parser: never in the daemon)
+    from mimic_core.build_glean_definitions import generate  # noqa: PLC0415  (glean_parser: never in the daemon)
 
     return definitions_for_ping(generate([Path(file) for file in files]), ping)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from lab.conditions import ServerCondition
+from mimic_core.network_conditions import ServerCondition
 
 
 class ServerEndpoint(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -20,8 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from daemon.paths import locations
-from daemon.sync_client import DaemonConnection
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 15.0

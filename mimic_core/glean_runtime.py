@@ -99,9 +99,9 @@ from glean.metrics import PingType
 from glean.net import BaseUploader
 from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadRequest
 
-from daemon.glean_definitions import bundled_definitions
-from daemon.glean_objects import build_metrics, build_pings
-from daemon.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core.glean_definitions import bundled_definitions
+from mimic_core.glean_objects import build_metrics, build_pings
+from mimic_core.instance_lock import AlreadyRunning, InstanceLock
 
 log = logging.getLogger(__name__)
 # The SDK logs every upload pass at INFO ("No more pings to upload!"); in a
