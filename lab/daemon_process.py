@@ -23,7 +23,7 @@ from typing import IO, Any
 from mimic_core.paths import locations
 from mimic_core.sync_client import DaemonConnection
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 15.0
 
 
