@@ -92,6 +92,7 @@ from mimic_core.ipc_payload import (
     load_definitions,
     pack_fields,
 )
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +164,6 @@ def _clamp_i64(value: int) -> int:
     return I64_MAX if value > I64_MAX else I64_MIN if value < I64_MIN else value
 
 
-def _inactive_session_id() -> str:
-    # Imported here: daemon.session may itself use the recorder.
-    from mimic_core.telemetry_names import INACTIVE_SESSION_ID  # noqa: PLC0415
-
-    return INACTIVE_SESSION_ID
 
 
 class _Buffer:
@@ -240,7 +236,7 @@ class ChildRecorder:
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
         automation: bool | None = None,
-        inactive_session_id: str | None = None,
+        inactive_session_id: str = INACTIVE_SESSION_ID,
     ) -> None:
         """``automation`` overrides :func:`in_automation` (``None``: decided at each forbidden call)."""
         if watermark < 1:
@@ -248,9 +244,7 @@ class ChildRecorder:
         if max_payload_bytes < 2 * MAX_OPERATION_BYTES:
             raise ValueError(f"max_payload_bytes must be at least {2 * MAX_OPERATION_BYTES}")
         self.ping: Final = ping
-        self.inactive_session_id: Final = (
-            inactive_session_id if inactive_session_id is not None else _inactive_session_id()
-        )
+        self.inactive_session_id: Final = inactive_session_id
         self._watermark = watermark
         self._on_full = on_full
         self._max_payload_bytes = max_payload_bytes

@@ -29,28 +29,30 @@ from typing import Any, Final
 import msgspec
 
 from mimic_core.lab_api import StoredPing
-from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from mimic_core.telemetry_names import (
+    APP_PING,
+    APP_SESSION_END,
+    APP_SESSION_START,
+    DAEMON_PING,
+    DAEMON_SESSION_END,
+    DAEMON_SESSION_SOURCE,
+    DAEMON_SESSION_START,
+    INACTIVE_SESSION_ID,
+    INSTALLATION_ID,
+    RETRIEVAL_ERRORS,
+    SHARED_SESSION_ID,
+    AppPingReason,
+    DaemonPingReason,
+)
 
 REPORT_FORMAT: Final = "mimic-vpn-session-report/1"
 
-APP_PING: Final = "vpnsession"
-DAEMON_PING: Final = "daemonsession"
-
-SHARED_SESSION_ID: Final = "session.shared_session_id"
-INSTALLATION_ID: Final = "session.installation_id"
 ID_METRICS: Final = frozenset({SHARED_SESSION_ID, INSTALLATION_ID})
 
-APP_SESSION_START: Final = "session.app_session_start"
-APP_SESSION_END: Final = "session.app_session_end"
-DAEMON_SESSION_START: Final = "session.daemon_session_start"
-DAEMON_SESSION_END: Final = "session.daemon_session_end"
-DAEMON_SESSION_SOURCE: Final = "session.daemon_session_source"
-RETRIEVAL_ERRORS: Final = "session.session_id_retrieval_errors"
-
-APP_START_REASON: Final = "start"
-DAEMON_START_REASON: Final = "daemon_start"
-DAEMON_END_REASON: Final = "daemon_end"
-FLUSH_INIT_REASON: Final = "flush_init"
+APP_START_REASON: Final = AppPingReason.START
+DAEMON_START_REASON: Final = DaemonPingReason.DAEMON_START
+DAEMON_END_REASON: Final = DaemonPingReason.DAEMON_END
+FLUSH_INIT_REASON: Final = DaemonPingReason.FLUSH_INIT
 
 NO_REASON: Final = "(none)"
 """The key under which pings submitted without a reason are counted."""

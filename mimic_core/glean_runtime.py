@@ -102,20 +102,14 @@ from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadReq
 from mimic_core.glean_definitions import bundled_definitions
 from mimic_core.glean_objects import build_metrics, build_pings
 from mimic_core.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core.telemetry_names import APPLICATION_IDS, PING_OWNERS, ProcessName
 
 log = logging.getLogger(__name__)
 # The SDK logs every upload pass at INFO ("No more pings to upload!"); in a
 # daemon log that is a line every half second with nothing to act on.
 logging.getLogger("glean").setLevel(logging.WARNING)
 
-ProcessName = Literal["app", "daemon"]
 PassOutcome = Literal["done", "failed", "stopped", "deadline"]
-
-APPLICATION_IDS: Final[dict[ProcessName, str]] = {"app": "mimic-vpn", "daemon": "mimic-vpn-daemon"}
-"""Glean application id per process: each process is its own Glean application."""
-
-PING_OWNERS: Final[dict[str, ProcessName]] = {"vpnsession": "app", "daemonsession": "daemon"}
-"""The process that submits each custom ping; the other process never does."""
 
 TESTED_GLEAN_VERSION: Final = "71.0.0"
 """The glean-sdk release whose internals (listed in the module docstring) this runtime was checked against."""

@@ -58,11 +58,12 @@ import msgspec
 
 from mimic_core.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
 from mimic_core.protocol import MAX_LINE_BYTES
+from mimic_core.telemetry_names import APP_PING
 
 FORMAT_VERSION: Final = 1
 """Version of the buffer layout; a buffer of another version is discarded (``version``), never guessed at."""
 
-OWNING_PING: Final = "vpnsession"
+OWNING_PING: Final = APP_PING
 """The app's ping: the daemon records through a buffer only the metrics this ping sends."""
 
 LINE_ENVELOPE_BYTES: Final = 512

@@ -24,16 +24,12 @@ import pytest
 from glean._process_dispatcher import ProcessDispatcher
 
 from lab.lab_process import REPO_ROOT, LabProcess
-from mimic_core.glean_runtime import (
-    DataDirInUseError,
-    GleanRuntime,
-    GleanRuntimeError,
-    ProcessName,
-)
+from mimic_core.glean_runtime import DataDirInUseError, GleanRuntime, GleanRuntimeError
 from mimic_core.instance_lock import InstanceLock
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
 from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 from tests.support.glean_schema import validate_ping
 
 APP_VERSION: Final = "0.1.0"
@@ -174,6 +170,7 @@ DAEMON_SCRIPT: Final = """
 import json, sys, uuid
 from mimic_core.glean_runtime import GleanRuntime
 from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 
 endpoint, session_id, installation_id = sys.argv[1:4]
 runtime = GleanRuntime.start("daemon", locations().glean_dir("daemon"), endpoint, True, "0.1.0")
@@ -223,6 +220,7 @@ EXIT_SCRIPT: Final = """
 import sys
 from mimic_core.glean_runtime import GleanRuntime
 from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 
 runtime = GleanRuntime.start("daemon", locations().glean_dir("daemon"), sys.argv[1], True, "0.1.0")
 runtime.submit("daemonsession", "daemon_end")

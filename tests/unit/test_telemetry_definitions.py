@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import io
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,10 @@ from glean._loader import UnsupportedMetricType
 from glean_parser import lint, metrics, parser
 from glean_parser import pings as parser_pings
 
-from mimic_core import glean_runtime
+from mimic_core import glean_runtime, telemetry_names
 from mimic_core.build_glean_definitions import quiet_glean_parser
 from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE
-from mimic_core.glean_runtime import PING_OWNERS
+from mimic_core.telemetry_names import PING_OWNERS
 
 EXPECTED_REASONS = {
     "vpnsession": {"flush", "start", "timer", "end", "flush_init"},
@@ -155,6 +156,19 @@ def test_pings_are_sent_even_if_empty_and_carry_the_client_id(objects: Any) -> N
 def test_every_ping_has_an_owning_process(objects: Any) -> None:
     assert set(objects["pings"]) == set(PING_OWNERS)
     assert PING_OWNERS == {"vpnsession": "app", "daemonsession": "daemon"}
+
+
+def test_the_shared_vocabulary_names_what_the_yaml_defines(objects: Any) -> None:
+    """Pings, reasons and metric ids spelled out in code on both sides of a process boundary."""
+    reasons = {name: set(ping.reason_codes) for name, ping in objects["pings"].items()}
+    assert set(telemetry_names.AppPingReason) == reasons[telemetry_names.APP_PING]
+    assert set(telemetry_names.DaemonPingReason) == reasons[telemetry_names.DAEMON_PING]
+    found = {identifier(metric) for metric in all_metrics(objects)}
+    named = {value for key, value in vars(telemetry_names).items() if key.isupper() and isinstance(value, str)}
+    metric_ids = {name for name in named if "." in name}
+    assert metric_ids <= found
+    assert len(metric_ids) == 8
+    assert uuid.UUID(telemetry_names.INACTIVE_SESSION_ID).int == 0
 
 
 def test_the_design_metrics_exist_with_their_types_and_pings(objects: Any) -> None:
