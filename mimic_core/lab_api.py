@@ -7,52 +7,26 @@ apart.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 
 from mimic_core.network_conditions import ServerCondition
+from mimic_core.server_list import ServerAddress, ServerList
 
 
-class ServerEndpoint(msgspec.Struct, frozen=True, omit_defaults=True):
-    """One VPN server as a client reaches it.
+class LabServer(ServerAddress, frozen=True, omit_defaults=True):
+    """One VPN server of the lab, as a client reaches it.
 
     ``condition`` is only filled in by the lab's own ``/lab/servers`` view;
     the account service's server list never reveals it.
     """
 
-    name: str
-    host: str
-    udp_port: int
-    tcp_port: int
     condition: ServerCondition | None = None
 
 
-class CityDirectory(msgspec.Struct, frozen=True):
-    name: str
-    code: str
-    servers: list[ServerEndpoint]
-
-
-class CountryDirectory(msgspec.Struct, frozen=True):
-    name: str
-    code: str
-    cities: list[CityDirectory]
-
-
-class ServerDirectory(msgspec.Struct, frozen=True):
-    """The server list with addresses, as ``GET /api/v1/servers`` returns it."""
-
-    countries: list[CountryDirectory]
-
-    def servers(self) -> list[ServerEndpoint]:
-        return [server for country in self.countries for city in country.cities for server in city.servers]
-
-    def find(self, name: str) -> ServerEndpoint:
-        for server in self.servers():
-            if server.name == name:
-                return server
-        raise KeyError(name)
+ServerDirectory: TypeAlias = ServerList[LabServer]
+"""The server list with addresses, as ``GET /api/v1/servers`` and ``GET /lab/servers`` return it."""
 
 
 class Health(msgspec.Struct, frozen=True):

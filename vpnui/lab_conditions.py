@@ -18,7 +18,7 @@ import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from mimic_core.lab_api import ServerDirectory
+from mimic_core.server_list import ServerList, ServerName
 from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.qml_types import uncreatable
@@ -149,7 +149,7 @@ class LabConditions(QObject):
             return
         async with self._http.get(f"{self._url}/lab/servers") as reply:
             reply.raise_for_status()
-            directory = msgspec.json.decode(await reply.read(), type=ServerDirectory)
+            directory = msgspec.json.decode(await reply.read(), type=ServerList[ServerName])
         self._servers = [
             {"name": server.name, "city": city.code, "cityName": city.name}
             for country in directory.countries
