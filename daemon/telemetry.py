@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
 from daemon.child_metrics import ChildMetrics
@@ -32,7 +31,6 @@ from daemon.session_store import PersistedSession
 from daemon.tunnel import HealthSample
 from mimic_core.atomic_file import write_atomically
 from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
-from mimic_core.lab_state import read_state
 from mimic_core.paths import Locations
 from mimic_core.telemetry_names import DAEMON_PING, INACTIVE_SESSION_ID, DaemonPingReason
 
@@ -55,7 +53,7 @@ class DaemonTelemetry:
         self._where = where
         # Measurements the daemon takes for the app's ping (cross-process).
         self.child = child
-        self._endpoint = endpoint or _embedded_lab_url(where.lab_state)
+        self._endpoint = endpoint
         self._timer_interval_s = timer_interval_s
         self._settings_file = where.state / "daemon-telemetry.json"
         self._enabled = self._load_enabled()
@@ -217,9 +215,3 @@ class DaemonTelemetry:
             write_atomically(self._settings_file, json.dumps({"enabled": self._enabled}).encode())
         except OSError as exc:
             log.error("cannot save the telemetry setting: %s", exc)
-
-
-def _embedded_lab_url(state_file: Path) -> str | None:
-    """The embedded lab's address, if one runs (it is also the ingestion endpoint)."""
-    state = read_state(state_file)
-    return state.url if state is not None else None

@@ -113,6 +113,7 @@ class MimicApp(QObject):
         self.manager.set_endpoints(endpoints)
         if endpoints.ingestion_url:
             self._telemetry.start(endpoints.ingestion_url)
+            self.client.telemetry_url = endpoints.ingestion_url
         if endpoints.lab_url:
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()

@@ -63,6 +63,9 @@ class DaemonClient(QObject):
         super().__init__(parent)
         self._installation_id = installation_id
         self._daemon_args = daemon_args or []
+        # Where a daemon started by this client sends its telemetry (the app's
+        # ingestion endpoint): a daemon learns it from whoever starts it.
+        self.telemetry_url: str | None = None
         self._socket_path = socket_path or locations().socket
         self._socket = QLocalSocket(self)
         self._socket.connected.connect(self._on_connected)
@@ -199,7 +202,8 @@ class DaemonClient(QObject):
     def _spawn_daemon(self) -> None:
         self._last_spawn = time.monotonic()
         try:
-            start_detached_module("daemon", self._daemon_args, locations().logs / "daemon.stderr")
+            telemetry = ["--telemetry-url", self.telemetry_url] if self.telemetry_url else []
+            start_detached_module("daemon", [*self._daemon_args, *telemetry], locations().logs / "daemon.stderr")
         except StartFailed as exc:
             log.error("%s", exc)
 

@@ -68,3 +68,14 @@ def test_the_daemon_delivers_its_pings_without_yaml_tooling_loaded(lab: LabProce
 
     # Mapped after a whole session with telemetry: nothing loaded glean_parser's dependencies lazily either.
     assert yaml_tooling(mapped_files(daemon.pid)) == []
+
+
+def test_the_daemon_takes_its_endpoint_from_its_options_not_from_a_running_lab(
+    lab: LabProcess, mimic_home: Path
+) -> None:
+    """A lab announces itself in this MIMIC_HOME; the daemon still waits to be told where to send telemetry."""
+    with DaemonProcess(keepalive_interval=0.2) as daemon:
+        daemon.connect().status()
+        log = (mimic_home / "logs" / "daemon.log").read_text()
+    assert "no telemetry endpoint known yet" in log, log
+    assert lab.url not in log, log
