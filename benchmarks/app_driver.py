@@ -45,14 +45,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Imported before Qt (it must see Python's own import), called before the
 # app's modules are imported: exactly as vpnui.main does.
-from vpnui.main import prepare_app_imports
+from mimic_core import early_start
 
 # isort: split
 import qasync
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QGuiApplication
 
-prepare_app_imports()
+early_start.qt_imported()
 
 from mimic_core.lab_api import StoredPing  # noqa: E402
 from mimic_core.lab_client import LabControl  # noqa: E402

@@ -25,19 +25,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def prepare_app_imports() -> None:
-    """Once Qt is loaded, before the rest of the app is imported (the benchmarks' app driver does the same).
-
-    Python's own import back (see mimic_core.early_start), and no glean YAML
-    tooling (glean_parser, jsonschema, jinja2, PyYAML): the app's metrics
-    and pings come from generated definitions (see mimic_core.glean_compat).
-    """
-    early_start.restore_python_import()
-    from mimic_core import glean_compat  # noqa: PLC0415
-
-    glean_compat.install()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -55,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = QQmlApplicationEngine()
     window = load_main_window(engine)
     wait_for_frame(window)
-    prepare_app_imports()
+    early_start.qt_imported()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415

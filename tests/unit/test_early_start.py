@@ -1,4 +1,4 @@
-"""Python's own import back after Qt: no module sources kept in memory, Qt still works."""
+"""Every process's interpreter set-up: Python's own import back after Qt (no sources kept), Qt still working."""
 
 from __future__ import annotations
 
@@ -71,3 +71,22 @@ def test_with_qt_import_every_later_module_source_is_kept() -> None:
 def test_the_suite_runs_with_python_import() -> None:
     # tests/conftest.py restored it, as vpnui.main does once the window is up.
     assert early_start.qt_import_active() is False
+
+
+def test_qt_imported_sets_up_the_interpreter_as_both_processes_need_it() -> None:
+    found = run_python(
+        """
+        import json, sys
+        from mimic_core import early_start, glean_compat
+        import PySide6.QtCore
+        before = early_start.qt_import_active()
+        early_start.qt_imported()
+        import glean
+        print(json.dumps({
+            "before": before,
+            "after": early_start.qt_import_active(),
+            "stand_ins": glean_compat.parser_stand_ins_installed(),
+        }))
+        """
+    )
+    assert found == {"before": True, "after": False, "stand_ins": True}
