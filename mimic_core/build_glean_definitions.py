@@ -8,8 +8,8 @@ holds what glean-sdk's loader would take from each parsed object (see
 ``glean_definitions``), so the trees built from it are the same.
 
 glean_parser is a build-time tool here: nothing the processes run imports
-this module, except ``ipc_payload.parse_definitions`` for tests that define
-metrics of their own.
+this module (an import contract in ``pyproject.toml`` checks it); tests that
+define metrics of their own parse them with it (``tests/support/yaml_definitions.py``).
 """
 
 from __future__ import annotations

@@ -588,11 +588,6 @@ class GleanRuntime:
         self._upload_enabled = enabled
         self._uploader.wake()
 
-    def upload_now(self) -> None:
-        """Wake the upload thread (e.g. when the network came back)."""
-        self._require_running()
-        self._uploader.wake()
-
     def shutdown(self, timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S) -> bool:
         """Stop Glean: whether it finished within ``timeout_s``.
 

@@ -222,11 +222,6 @@ class DaemonConnection:
                 raise DaemonError("line_too_long", "the daemon sent a line over the protocol limit")
         return self._lines.popleft()
 
-    @property
-    def closed_by_daemon(self) -> bool:
-        """The daemon has closed its end (seen by a read)."""
-        return self._eof
-
 
 def _deadline(timeout: float) -> float:
     return time.monotonic() + timeout

@@ -83,7 +83,6 @@ class DaemonClient(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._connect)
-        self.daemon_info: dict[str, Any] = {}
 
     # ------------------------------------------------------------ public
 
@@ -149,7 +148,7 @@ class DaemonClient(QObject):
 
     async def _say_hello(self) -> None:
         try:
-            self.daemon_info = await self._send(
+            await self._send(
                 protocol.Hello(
                     id=0,
                     version=protocol.PROTOCOL_VERSION,

@@ -64,15 +64,12 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final, Literal
 
 from glean import metrics as glean_metrics
 
-from mimic_core.glean_definitions import METRICS_FILE, bundled_definitions
-from mimic_core.glean_objects import build_metrics
 from mimic_core.glean_runtime import metrics
 from mimic_core.ipc_payload import (
     I32_MAX,
@@ -83,7 +80,6 @@ from mimic_core.ipc_payload import (
     PayloadError,
     attribute_path,
     decode,
-    definitions_for_ping,
     from_wire,
     load_definitions,
 )
@@ -166,21 +162,6 @@ class ReplayCatalog:
     def default(cls) -> ReplayCatalog:
         """``resources/metrics.yaml``'s ``vpnsession`` metrics, on the app's loaded metrics tree."""
         return cls(load_definitions(), metrics())
-
-    @classmethod
-    def load(cls, files: Iterable[Path], ping: str = OWNING_PING) -> ReplayCatalog:
-        """The metrics of definition files sent in ``ping``: other files (e.g. with metrics only a test
-        defines) are parsed with glean_parser; ``metrics.yaml`` alone is the generated definitions."""
-        paths = [Path(path) for path in files]
-        if [path.resolve() for path in paths] == [METRICS_FILE.resolve()]:
-            definitions = bundled_definitions()
-            tree = metrics()
-        else:
-            from mimic_core.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
-
-            definitions = generate(paths)
-            tree = build_metrics(definitions)
-        return cls(definitions_for_ping(definitions, ping), tree)
 
     def target(self, metric_id: str) -> _Target | None:
         return self._targets.get(metric_id)

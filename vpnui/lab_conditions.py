@@ -91,12 +91,6 @@ class LabConditions(QObject):
     def setServer(self, name: str, field: str, value: Any) -> None:
         self._patch({"servers": {name: {field: value}}})
 
-    @Slot(str, bool)
-    def setCityDown(self, city_code: str, down: bool) -> None:
-        """Take every server of one city down (or up): "location unavailable"."""
-        names = [s["name"] for s in self._servers if s.get("city") == city_code]
-        self._patch({"servers": {name: {"down": down} for name in names}})
-
     @Slot()
     def reset(self) -> None:
         self._tasks.spawn(self._call("POST", "/lab/reset", None))

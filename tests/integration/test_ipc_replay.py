@@ -34,7 +34,6 @@ from mimic_core.ipc_payload import (
     encode,
     from_wire,
     pack_fields,
-    parse_definitions,
     split_flush_reply,
     to_wire,
 )
@@ -43,8 +42,9 @@ from mimic_core.lab_client import LabControl
 from mimic_core.paths import locations
 from mimic_core.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
 from tests.support.glean_schema import validate_ping
+from tests.support.yaml_definitions import parse_definitions, replay_catalog
 from tests.unit.test_ipc_recorder import EXTRA_METRICS
-from vpnui.ipc_replay import IpcParent, ReplayCatalog, replay
+from vpnui.ipc_replay import IpcParent, replay
 
 APP_VERSION: Final = "0.1.0"
 DELIVERY_TIMEOUT_S: Final = 5.0
@@ -161,7 +161,7 @@ def test_every_commutative_type_is_replayed(
     extra.write_text(EXTRA_METRICS)
     files = [METRICS_FILE, extra]
     recorder = ChildRecorder(definitions=parse_definitions(files))
-    parent = IpcParent(catalog=ReplayCatalog.load(files))
+    parent = IpcParent(catalog=replay_catalog(files))
     session_id = start_session(app_glean)
     recorder.begin_session(session_id)
 

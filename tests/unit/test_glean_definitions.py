@@ -17,7 +17,8 @@ from mimic_core.glean_definitions import (
     bundled_definitions,
     read_definitions,
 )
-from mimic_core.ipc_payload import OWNING_PING, load_definitions, parse_definitions
+from mimic_core.ipc_payload import OWNING_PING, load_definitions
+from tests.support.yaml_definitions import parse_definitions
 
 METRIC_HEADER = "---\n$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0\n\n"
 METADATA = """    description: A metric only this test defines, to check the generator.

@@ -25,9 +25,9 @@ from mimic_core.ipc_payload import (
     Payload,
     decode,
     load_definitions,
-    parse_definitions,
 )
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from tests.support.yaml_definitions import parse_definitions
 
 SESSION_A: Final = "a1b2c3d4-1111-4111-8111-1111111111aa"
 SESSION_B: Final = "b2c3d4e5-2222-4222-8222-2222222222bb"

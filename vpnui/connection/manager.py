@@ -322,10 +322,6 @@ class ConnectionManager(QObject):
         self._spawn(self._load_server_list())
 
     @property
-    def app_endpoints(self) -> AppEndpoints:
-        return self._app_endpoints
-
-    @property
     def selected_location(self) -> tuple[str, str]:
         return self._settings.country_code, self._settings.city_code
 
@@ -628,7 +624,6 @@ class ConnectionManager(QObject):
         except (DaemonError, DaemonLinkError, TimeoutError) as exc:
             log.warning("status after (re)connection failed: %s", exc)
             return
-        self._controller.sync(status)
         connected = status.state == "on" and status.connected_since is not None
         if connected and status.server is not None:
             self._connected_server = status.server.name
