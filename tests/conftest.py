@@ -36,3 +36,15 @@ def mimic_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield home
     end_processes(home)
     shutil.rmtree(home, ignore_errors=True)
+
+
+FOLDER_MARKERS = {"unit", "integration", "ui", "chaos"}
+"""Each test folder is a marker of the same name (registered in pyproject.toml): ``-m unit`` runs the fast ones."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)
