@@ -27,7 +27,7 @@ run: $(STAMP)
 check: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports --no-logo
+	$(BIN)/lint-imports
 
 test: check
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15

@@ -34,7 +34,7 @@ def run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
-    return run("lint-imports", "--no-cache", "--no-logo", cwd=tree)
+    return run("lint-imports", "--no-cache", cwd=tree)
 
 
 @pytest.fixture(scope="module")
