@@ -103,6 +103,10 @@ class ControlServer(QObject):
         self._next_number = 1
         self._path: Path | None = None
 
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
     def has_client(self, kind: str) -> bool:
         """Whether a client that said hello as ``kind`` (e.g. "app") is connected."""
         return any(client.greeted and client.kind == kind and not client.closed for client in self._clients)
