@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench stop screenshots clean glean-definitions
+.PHONY: run check test test-unit bench stop screenshots clean glean-definitions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,17 +23,25 @@ run: $(STAMP)
 	$(BIN)/python -m vpnui.system_check
 	$(BIN)/vpnui
 
-test: $(TEST_STAMP)
+# Lint, types and the import contracts of docs/architecture.md (pyproject.toml).
+check: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	$(BIN)/lint-imports
+
+test: check
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15
+
+# The Qt-free logic alone (seconds): tests are marked unit/integration/ui/chaos by folder.
+test-unit: $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m unit
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 # After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
 glean-definitions: $(STAMP)
-	$(BIN)/python -m daemon.build_glean_definitions
+	$(BIN)/python -m mimic_core.build_glean_definitions
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots
@@ -43,4 +51,4 @@ stop:
 	-$(BIN)/vpnui-ctl stop-daemon
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

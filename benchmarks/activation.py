@@ -35,9 +35,9 @@ from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdic
 from benchmarks.settings import RunSettings
 from benchmarks.stats import summarize
 from benchmarks.world import BenchError, Child, World, private_world
-from daemon import wire
-from daemon.protocol import ServerEndpoint
-from daemon.sync_client import DaemonConnection
+from mimic_core import wire
+from mimic_core.protocol import ServerEndpoint
+from mimic_core.sync_client import DaemonConnection
 from vpnui.config import lab_endpoints
 from vpnui.connection.server_list import decode_server_list
 

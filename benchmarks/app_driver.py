@@ -48,18 +48,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Imported before Qt (it must see Python's own import), called before the
 # app's modules are imported: exactly as vpnui.main does.
-from vpnui.main import prepare_app_imports
+from mimic_core import early_start
 
 # isort: split
 import qasync
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QGuiApplication
 
-prepare_app_imports()
+early_start.qt_imported()
 
-from daemon import protocol  # noqa: E402
-from lab.api_models import StoredPing  # noqa: E402
-from lab.control_client import LabControl  # noqa: E402
+from mimic_core import protocol  # noqa: E402
+from mimic_core.lab_api import StoredPing  # noqa: E402  # noqa: E402
+from mimic_core.lab_client import LabControl  # noqa: E402  # noqa: E402
+from mimic_core.telemetry_names import APP_PING, APPLICATION_IDS, AppPingReason  # noqa: E402
 from vpnui.app import AppOptions, MimicApp  # noqa: E402
 from vpnui.config import lab_endpoints  # noqa: E402
 from vpnui.connection.settings import ConnectionSettings  # noqa: E402
@@ -72,7 +73,7 @@ RECOVERY_TIMEOUT_S: Final = 45.0
 FAILOVER_TIMEOUT_S: Final = 30.0
 OPENED_POLL_S: Final = 0.002
 SUBMIT_TIMEOUT_S: Final = 30.0
-APP_ID: Final = "mimic-vpn"
+APP_ID: Final = APPLICATION_IDS["app"]
 """The app's Glean application id, as the lab stores it."""
 
 # The conditions a diagnosis can flip, and the failure the manager must name for each.
@@ -437,13 +438,13 @@ class Driver:
         loop = asyncio.get_running_loop()
 
         def stored() -> list[StoredPing]:
-            return self.lab.pings(app=APP_ID, ping="vpnsession", limit=1000)
+            return self.lab.pings(app=APP_ID, ping=APP_PING, limit=1000)
 
         known = {ping.document_id for ping in await loop.run_in_executor(None, stored)}
         for _ in range(submits):
             submitted_wall = time.time()
             submitted = time.monotonic()
-            runtime.submit("vpnsession", "timer")
+            runtime.submit(APP_PING, AppPingReason.TIMER)
             deadline = submitted + SUBMIT_TIMEOUT_S
             while True:
                 fresh = [ping for ping in await loop.run_in_executor(None, stored) if ping.document_id not in known]

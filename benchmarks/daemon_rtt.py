@@ -36,8 +36,8 @@ from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdic
 from benchmarks.settings import RunSettings
 from benchmarks.stats import Summary, summarize
 from benchmarks.world import BenchError, Child, private_world
-from daemon.protocol import PROTOCOL_VERSION, Hello, Status, encode
-from daemon.sync_client import DaemonConnection
+from mimic_core.protocol import PROTOCOL_VERSION, Hello, Status, encode
+from mimic_core.sync_client import DaemonConnection
 
 TARGET_RATIO: Final = 3.0
 WARMUP_REQUESTS: Final = 200

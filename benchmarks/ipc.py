@@ -36,8 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from daemon.glean_runtime import GleanRuntime
 from daemon.ipc_recorder import ChildRecorder
+from mimic_core.glean_runtime import GleanRuntime
+from mimic_core.telemetry_names import APP_PING
 from vpnui.ipc_replay import IpcParent
 
 DEFAULT_ITERATIONS: Final = 100_000
@@ -71,7 +72,7 @@ def _per_call_ns(call: Callable[[], object], calls: int) -> dict[str, float]:
 
 def _drain(runtime: GleanRuntime) -> None:
     """Wait until Glean's thread has applied every queued operation (test getters block on it)."""
-    runtime.metrics.tunnel.rx_bytes.test_get_value("vpnsession")
+    runtime.metrics.tunnel.rx_bytes.test_get_value(APP_PING)
 
 
 def _rtt_samples_ms(count: int) -> list[int]:

@@ -39,7 +39,16 @@ from benchmarks.proc import rss_mb
 from benchmarks.report import Figure, Reference, Spec, ratio, verdict
 from benchmarks.settings import RunSettings
 from benchmarks.world import BenchError, private_world
-from daemon.protocol import PROTOCOL_VERSION, Error, Hello, ProtocolError, Result, Status, decode_daemon_message, encode
+from mimic_core.protocol import (
+    PROTOCOL_VERSION,
+    Error,
+    Hello,
+    ProtocolError,
+    Result,
+    Status,
+    decode_daemon_message,
+    encode,
+)
 
 FULL_FRAMES: Final = 100_000
 QUICK_FRAMES: Final = 2_000

@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable
 from typing import Final, NamedTuple
 
-from daemon.protocol import MAX_DEPTH, MAX_LINE_BYTES, MAX_REQUEST_ID, ErrorCode
+from mimic_core.protocol import MAX_DEPTH, MAX_LINE_BYTES, MAX_REQUEST_ID, ErrorCode
 
 BAD_IDS: Final = (
     b"true",

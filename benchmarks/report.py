@@ -54,10 +54,6 @@ class Figure:
     details: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
-    def headline(self) -> float | None:
-        value = self.numbers.get(self.shown[0]) if self.shown else None
-        return float(value) if value is not None else None
-
 
 @dataclass(frozen=True)
 class Spec:

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from daemon.options import DaemonOptions
-from daemon.paths import HOME_ENV
-from tests.support.daemon_process import DaemonProcess
-from tests.support.lab_process import LabProcess
-from tests.support.leftovers import end_processes
+from lab.daemon_process import DaemonProcess
+from lab.lab_process import LabProcess
+from lab.leftovers import end_processes
+from mimic_core.paths import HOME_ENV
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 HOME_PREFIX: Final = "mvb-"

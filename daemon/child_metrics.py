@@ -18,10 +18,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
-from daemon.ipc_payload import split_flush_reply, to_wire
 from daemon.ipc_recorder import ChildRecorder
-from daemon.protocol import Event, TelemetryPayload
 from daemon.tunnel import HealthSample
+from mimic_core.ipc_payload import split_flush_reply, to_wire
+from mimic_core.protocol import Event, TelemetryPayload
 
 log = logging.getLogger(__name__)
 

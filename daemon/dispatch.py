@@ -16,7 +16,9 @@ from typing import Any
 import msgspec
 
 from daemon.logging_setup import RecentLogHandler
-from daemon.protocol import (
+from daemon.session import SessionManager
+from daemon.telemetry import DaemonTelemetry
+from mimic_core.protocol import (
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     Activate,
@@ -30,8 +32,6 @@ from daemon.protocol import (
     TelemetryFlush,
     to_builtins,
 )
-from daemon.session import SessionManager
-from daemon.telemetry import DaemonTelemetry
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.protocol import Error, ErrorCode
+from mimic_core.protocol import Error, ErrorCode
 
 
 class RequestFailed(Exception):

@@ -61,7 +61,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Final, Protocol, TypeVar
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 
 log = logging.getLogger(__name__)
 

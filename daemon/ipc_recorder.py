@@ -1,68 +1,29 @@
 """Recording the app's metrics in the daemon: the child side of the metric buffer.
 
-The daemon measures things the app's ``vpnsession`` ping reports (keepalive
-RTTs, bytes through the tunnel, stability changes, handshake times), but the
-app's Glean owns that ping and its data directory.  Daemon code therefore
-records those metrics through a :class:`ChildRecorder`, the way
-Firefox-on-Glean's child processes do: the calls look like Glean's
-(``recorder.tunnel.rx_bytes.add(n)``,
-``recorder.tunnel.stability_changes["unstable"].add(1)``,
-``recorder.tunnel.keepalive_rtt.accumulate_single_sample(rtt_ms)``) and keep
-the same meaning, but they only update an in-memory buffer that the app
-later replays into its own Glean (``vpnui/ipc_replay.py``, format in
-``daemon/ipc_payload.py``).
+The daemon measures much of what the app's ``vpnsession`` ping reports
+(keepalive RTTs, tunnel bytes, stability changes, handshake times), but the
+app's Glean owns that ping.  Daemon code records those metrics through a
+:class:`ChildRecorder` with Glean's call shapes
+(``recorder.tunnel.rx_bytes.add(n)``) into buffers the app replays into its
+own Glean (``vpnui/ipc_replay.py``, format in ``mimic_core/ipc_payload.py``),
+as Firefox-on-Glean's child processes do.  Why it works the way it does
+(figures in ``docs/decisions/0009-child-metrics-buffer.md``):
 
-Rules, and why:
+* **Only commutative operations cross**: data of two processes reaches the
+  ping in no defined order.  A forbidden operation (a ``set``, a timespan,
+  a ping submission) raises :class:`ForbiddenInChildError` under tests and
+  automation (``MIMIC_AUTOMATION``), so a misuse fails the test that made
+  it; otherwise it is logged, counted and ignored: metric calls never break
+  the product.
+* **Glean's units**: samples are taken in the metric's unit, as glean-sdk 71
+  takes them, and kept as raw nanoseconds.
+* **Tagged with the session**: one buffer per shared session id, so the app
+  can refuse data of another session instead of mixing it into a ping.
+* **Never lost silently**: buffers are handed over on request, on a
+  watermark and at quiet moments; unclaimed ones beyond a bound are dropped
+  and the drop is counted.
 
-* **Only commutative operations.**  Data from two processes reaches the ping
-  in no defined order, so only operations whose result does not depend on
-  order cross: counter and labeled counter adds (summed here), string-list
-  adds, distribution samples and events.  Every other operation of a metric
-  the app owns is *forbidden*: boolean/string/quantity/uuid/datetime ``set``
-  (and ``set`` on labeled booleans, strings and quantities), string-list
-  ``set``, timespan ``start``/``stop``/``cancel``, and ping submission.
-  Under tests and automation (``MIMIC_AUTOMATION=1``, or pytest running and
-  ``MIMIC_AUTOMATION`` not set to ``0``) a forbidden call raises
-  :class:`ForbiddenInChildError` so a misuse fails the test that made it;
-  otherwise it is logged once per metric and operation, counted in the
-  buffer (the app adds it to ``fog_ipc.forbidden_operations``) and ignored,
-  because metric calls must never break the product.
-* **Same units as Glean.**  ``accumulate_samples`` / ``accumulate_single_sample``
-  of a timing distribution take samples in the metric's ``time_unit`` (as
-  glean-sdk 71 does: ``keepalive_rtt`` is in milliseconds), and the timer
-  (``start`` / ``stop_and_accumulate``) measures with the daemon's monotonic
-  clock.  The buffer holds raw nanoseconds either way;
-  ``accumulate_raw_samples_nanos`` records nanoseconds directly.
-* **Tagged with the session.**  Everything is recorded under the shared
-  session id current at the time of the call (:meth:`begin_session` /
-  :meth:`end_session`; the inactive id between sessions), one buffer per
-  session, so the app can refuse data of another session instead of mixing
-  it into the wrong ping.
-* **Flushed on demand, never lost silently.**  :meth:`take_payloads` hands
-  over every pending buffer (the app asks before each ``vpnsession`` submit,
-  and the daemon calls it at orderly shutdown); ``on_full`` is called once
-  the operation count reaches the watermark or a buffer had to be closed
-  because it reached the size one protocol line can carry; :meth:`on_idle`
-  lets the daemon push at quiet moments.  If nobody takes the buffers, the
-  oldest beyond ``max_pending_bytes`` are dropped and the drop is counted
-  in the next buffer.
-* **Cheap.**  A call takes the recorder's lock and updates a dict or a list
-  (1-3 microseconds, a fraction of a direct Glean call, see
-  ``benchmarks/ipc.py``); encoding happens only when a buffer is taken or
-  closed.
-
-How the daemon uses it: one recorder per daemon process;
-``begin_session(id)`` when a session gets its shared id and
-``end_session()`` when it ends; ``on_full`` schedules (on the event loop) a
-push of ``take_payloads()`` as ``telemetry_payload`` events with reason
-``watermark``; the ``telemetry_flush`` request is answered with
-``daemon.ipc_payload.split_flush_reply(take_payloads())``; quiet moments
-push ``on_idle()`` (reason ``idle``), and an orderly shutdown pushes
-``take_payloads()`` (reason ``shutdown``) to every connected app.
-
-Only metrics the ``vpnsession`` ping sends exist on the recorder;
-``recorder.tunnel.state_changed`` (a ``daemonsession`` event) is recorded
-through the daemon's own Glean and is an ``AttributeError`` here.
+Only metrics the ``vpnsession`` ping sends exist on the recorder.
 """
 
 from __future__ import annotations
@@ -77,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from daemon.ipc_payload import (
+from mimic_core.ipc_payload import (
     I32_MAX,
     I64_MAX,
     I64_MIN,
@@ -92,6 +53,7 @@ from daemon.ipc_payload import (
     load_definitions,
     pack_fields,
 )
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +125,6 @@ def _clamp_i64(value: int) -> int:
     return I64_MAX if value > I64_MAX else I64_MIN if value < I64_MIN else value
 
 
-def _inactive_session_id() -> str:
-    # Imported here: daemon.session may itself use the recorder.
-    from daemon.session import INACTIVE_SESSION_ID  # noqa: PLC0415
-
-    return INACTIVE_SESSION_ID
 
 
 class _Buffer:
@@ -240,7 +197,7 @@ class ChildRecorder:
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
         automation: bool | None = None,
-        inactive_session_id: str | None = None,
+        inactive_session_id: str = INACTIVE_SESSION_ID,
     ) -> None:
         """``automation`` overrides :func:`in_automation` (``None``: decided at each forbidden call)."""
         if watermark < 1:
@@ -248,9 +205,7 @@ class ChildRecorder:
         if max_payload_bytes < 2 * MAX_OPERATION_BYTES:
             raise ValueError(f"max_payload_bytes must be at least {2 * MAX_OPERATION_BYTES}")
         self.ping: Final = ping
-        self.inactive_session_id: Final = (
-            inactive_session_id if inactive_session_id is not None else _inactive_session_id()
-        )
+        self.inactive_session_id: Final = inactive_session_id
         self._watermark = watermark
         self._on_full = on_full
         self._max_payload_bytes = max_payload_bytes

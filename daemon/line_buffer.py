@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from daemon.protocol import MAX_LINE_BYTES
+from mimic_core.protocol import MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)

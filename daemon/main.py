@@ -2,49 +2,36 @@
 
 Everything that can refuse to start is done before Qt or logging is set up,
 so that a second daemon for the same user exits (code 3) without touching
-the running daemon's socket, state or log.
-
-Importing this module loads neither glean nor Qt; ``_serve`` imports them,
-in an order that keeps the daemon small:
-
-* glean after ``main`` has put in place the stand-ins that keep glean_parser
-  (and jsonschema, jinja2, PyYAML) out of the daemon (``glean_without_parser``);
-* Qt last: once PySide6 is imported, it reads the source of every module
-  imported after it (looking for ``from __feature__ import`` users) and
-  keeps it in ``linecache`` for the life of the process, about 7 MB for the
-  daemon's Qt-free modules (glean, asyncio, the session and telemetry code).
-  Imported before Qt, those are never read.
+the running daemon's socket, state or log.  Importing this module loads
+neither glean nor Qt; ``import_service`` imports QtCore, sets the
+interpreter up as every process does (``mimic_core.early_start``), and only
+then the service and everything it needs.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from daemon import glean_without_parser
-from daemon.instance_lock import AlreadyRunning, InstanceLock
 from daemon.logging_setup import configure_logging
 from daemon.options import DaemonOptions, parse_options
-from daemon.paths import MAX_SOCKET_PATH, Locations, ensure_private_dir, locations
+from mimic_core import early_start, glean_compat
+from mimic_core.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core.paths import MAX_SOCKET_PATH, Locations, ensure_private_dir, locations
+from mimic_core.telemetry_names import APPLICATION_IDS
 
 if TYPE_CHECKING:
     from daemon.service import DaemonService
 
-EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_ALREADY_RUNNING: Final = 3
-
-QT_FREE_MODULES: Final = ("daemon.dispatch", "daemon.child_metrics")
-"""The service's Qt-free half (session, telemetry with glean, the recorder for the app's ping), imported before Qt."""
 
 log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    glean_without_parser.install()
     options = parse_options(argv)
     where = locations()
     socket_path = where.socket
@@ -73,26 +60,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def import_service() -> type[DaemonService]:
-    """The service class, its Qt-free dependencies imported before Qt (see the module docstring)."""
-    for name in QT_FREE_MODULES:
-        importlib.import_module(name)
-    from daemon.service import DaemonService  # noqa: PLC0415  (imports Qt, through the server)
+    """The service class, imported once Qt is in and the interpreter is set up (``mimic_core.early_start``)."""
+    import PySide6.QtCore  # noqa: F401, PLC0415
+
+    early_start.qt_imported()
+    from daemon.service import DaemonService  # noqa: PLC0415
 
     return DaemonService
 
 
 def _serve(options: DaemonOptions, where: Locations) -> int:
     recent_logs = configure_logging(where.logs, options.log_level)
-    if not glean_without_parser.installed():
-        log.warning("glean_parser was loaded before the daemon started; it costs memory the daemon does not need")
     service_class = import_service()
+    if not glean_compat.parser_stand_ins_installed():
+        log.warning("glean_parser was loaded before the daemon started; it costs memory the daemon does not need")
     from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
 
-    from daemon.qt_loop import create_event_loop  # noqa: PLC0415
     from daemon.server import ListenError  # noqa: PLC0415
+    from mimic_core.qt_loop import create_event_loop  # noqa: PLC0415
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    app.setApplicationName("mimic-vpn-daemon")
+    app.setApplicationName(APPLICATION_IDS["daemon"])
     loop = create_event_loop(app)
     service = service_class(options, where, recent_logs)
     try:

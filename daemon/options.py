@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--telemetry-url",
         metavar="URL",
-        help="telemetry ingestion endpoint (default: the app tells the daemon; else the embedded lab)",
+        help="telemetry ingestion endpoint (the app and vpnui-ctl pass theirs; without it the app names one later)",
     )
     parser.add_argument(
         "--telemetry-timer-interval",

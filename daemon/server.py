@@ -35,7 +35,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from daemon.errors import RequestFailed
 from daemon.line_buffer import LineBuffer, LineTooLong
-from daemon.protocol import (
+from mimic_core.protocol import (
     MAX_CONSECUTIVE_ERRORS,
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,

@@ -18,12 +18,12 @@ from daemon.child_metrics import ChildMetrics
 from daemon.dispatch import DaemonInfo, RequestDispatcher
 from daemon.logging_setup import RecentLogHandler
 from daemon.options import DaemonOptions
-from daemon.paths import Locations
 from daemon.server import ControlServer
 from daemon.session import SessionManager
 from daemon.session_store import SessionStore
 from daemon.telemetry import DaemonTelemetry
 from daemon.tunnel import TunnelSettings
+from mimic_core.paths import Locations
 
 log = logging.getLogger(__name__)
 

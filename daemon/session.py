@@ -24,10 +24,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Final, Protocol
+from typing import Protocol
 
 from daemon.errors import RequestFailed
-from daemon.protocol import (
+from daemon.session_store import PersistedSession, SessionStore
+from daemon.tunnel import ActivationFailed, HealthSample, Tunnel, TunnelSettings
+from mimic_core.protocol import (
     BackendFailure,
     Connected,
     Disconnected,
@@ -41,14 +43,9 @@ from daemon.protocol import (
     StatusData,
     VpnState,
 )
-from daemon.session_store import PersistedSession, SessionStore
-from daemon.tunnel import ActivationFailed, HealthSample, Tunnel, TunnelSettings
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)
-
-# The known "no session" value of the shared session id (the nil UUID).
-# Defined here and only here; everything else imports it.
-INACTIVE_SESSION_ID: Final = "00000000-0000-0000-0000-000000000000"
 
 EventSink = Callable[[Event], None]
 

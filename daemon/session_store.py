@@ -21,8 +21,8 @@ from typing import Final
 
 import msgspec
 
-from daemon.atomic_file import fsync_dir, write_atomically
-from daemon.protocol import ServerEndpoint
+from mimic_core.atomic_file import fsync_dir, write_atomically
+from mimic_core.protocol import ServerEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -24,21 +24,18 @@ import datetime as dt
 import json
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
-from daemon.atomic_file import write_atomically
 from daemon.child_metrics import ChildMetrics
-from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
-from daemon.paths import Locations
-from daemon.session import INACTIVE_SESSION_ID
 from daemon.session_store import PersistedSession
 from daemon.tunnel import HealthSample
-from lab.state_file import read_state
+from mimic_core.atomic_file import write_atomically
+from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
+from mimic_core.paths import Locations
+from mimic_core.telemetry_names import DAEMON_PING, INACTIVE_SESSION_ID, DaemonPingReason
 
 log = logging.getLogger(__name__)
 
-PING = "daemonsession"
 VERSION = "0.1.0"
 SHUTDOWN_TIMEOUT_S = 3.0
 
@@ -56,7 +53,7 @@ class DaemonTelemetry:
         self._where = where
         # Measurements the daemon takes for the app's ping (cross-process).
         self.child = child
-        self._endpoint = endpoint or _embedded_lab_url(where.lab_state)
+        self._endpoint = endpoint
         self._timer_interval_s = timer_interval_s
         self._settings_file = where.state / "daemon-telemetry.json"
         self._enabled = self._load_enabled()
@@ -116,7 +113,7 @@ class DaemonTelemetry:
         if self._runtime is None:
             return False
         self._set_id(lingering.session_id)
-        self._submit("flush_init")
+        self._submit(DaemonPingReason.FLUSH_INIT)
         self._set_id(INACTIVE_SESSION_ID)
         return True
 
@@ -133,7 +130,7 @@ class DaemonTelemetry:
     # ------------------------------------------------------ session hooks
 
     def before_session_start(self) -> None:
-        self._submit("flush")
+        self._submit(DaemonPingReason.FLUSH)
 
     def session_id_created(self, session_id: str) -> None:
         self._set_id(session_id)
@@ -146,13 +143,13 @@ class DaemonTelemetry:
         self._metric(lambda m: m.session.daemon_session_source.set(source))
         if self._installation_id:
             self.set_installation_id(self._installation_id)
-        self._submit("daemon_start")
+        self._submit(DaemonPingReason.DAEMON_START)
         self._start_timer()
 
     def session_ending(self, session_id: str) -> None:
         self._stop_timer()
         self._metric(lambda m: m.session.daemon_session_end.set(dt.datetime.now(dt.UTC)))
-        self._submit("daemon_end")
+        self._submit(DaemonPingReason.DAEMON_END)
 
     def session_ended(self) -> None:
         self._set_id(INACTIVE_SESSION_ID)
@@ -185,9 +182,9 @@ class DaemonTelemetry:
         if self._runtime is None:
             return
         try:
-            self._runtime.submit(PING, reason)
+            self._runtime.submit(DAEMON_PING, reason)
         except GleanRuntimeError as exc:
-            log.error("cannot submit %s/%s: %s", PING, reason, exc)
+            log.error("cannot submit %s/%s: %s", DAEMON_PING, reason, exc)
 
     def _start_timer(self) -> None:
         self._stop_timer()
@@ -201,7 +198,7 @@ class DaemonTelemetry:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self._timer_interval_s)
-            self._submit("daemon_timer")
+            self._submit(DaemonPingReason.DAEMON_TIMER)
 
     def _load_enabled(self) -> bool:
         try:
@@ -218,9 +215,3 @@ class DaemonTelemetry:
             write_atomically(self._settings_file, json.dumps({"enabled": self._enabled}).encode())
         except OSError as exc:
             log.error("cannot save the telemetry setting: %s", exc)
-
-
-def _embedded_lab_url(state_file: Path) -> str | None:
-    """The embedded lab's address, if one runs (it is also the ingestion endpoint)."""
-    state = read_state(state_file)
-    return state.url if state is not None else None

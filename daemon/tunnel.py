@@ -32,10 +32,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from daemon import wire
 from daemon.failover import SuspicionTimer, find_replacement
-from daemon.keepalive_window import KeepaliveWindow
-from daemon.protocol import ServerEndpoint
+from mimic_core import wire
+from mimic_core.keepalive_window import KeepaliveWindow
+from mimic_core.protocol import ServerEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from typing import Final
 
 import msgspec
 
-from daemon.paths import ensure_private_dir, locations
-from lab.api_models import StoredPing
-from lab.conditions import Conditions
-from lab.control_client import LabControl, LabRequestError, LabUnreachableError
 from lab.ingestion_store import IngestionStore
 from lab.server_catalog import DEFAULT_CATALOG, ServerCatalog, load_catalog, synthetic_catalog
+from mimic_core.lab_api import StoredPing
+from mimic_core.lab_client import LabControl, LabRequestError, LabUnreachableError
+from mimic_core.network_conditions import Conditions
+from mimic_core.paths import ensure_private_dir, locations
 
 EXIT_FAILED: Final = 1
 EXIT_NO_LAB: Final = 2

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Final
 
-from lab.conditions import Conditions, apply_patch, to_json
+from mimic_core.network_conditions import Conditions, apply_patch, to_json
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from typing import Final
 import msgspec
 from aiohttp import web
 
-from lab.api_models import Health
 from lab.condition_board import ConditionBoard
-from lab.conditions import Conditions, to_json
 from lab.http_replies import error_reply, json_reply
 from lab.ingestion_store import IngestionStore
 from lab.vpn_servers import VpnServers
+from mimic_core.lab_api import Health
+from mimic_core.network_conditions import Conditions, to_json
 
 HEARTBEAT_S: Final = 15.0
 _DEFAULT_PING_LIMIT: Final = 100

@@ -13,8 +13,8 @@ from typing import NoReturn
 import msgspec
 from aiohttp import web
 
-from lab.api_models import ErrorReply
-from lab.conditions import Conditions
+from mimic_core.lab_api import ErrorReply
+from mimic_core.network_conditions import Conditions
 
 _encoder = msgspec.json.Encoder()
 

@@ -21,7 +21,7 @@ from typing import Final, TypeVar
 
 import msgspec
 
-from lab.api_models import StoredPing
+from mimic_core.lab_api import StoredPing
 
 _T = TypeVar("_T")
 

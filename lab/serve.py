@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.server_catalog import ServerCatalog
-from lab.state_file import ready_line, remove_state, write_state
 from lab.world import World
+from mimic_core.lab_state import ready_line, remove_state, write_state
 
 log = logging.getLogger(__name__)
 

@@ -9,38 +9,19 @@ way a real provider's list is, with names in the same style.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeAlias
 
 import msgspec
+
+from mimic_core.server_list import City, Country, ServerList, ServerName
 
 # The lab package sits next to resources/ in the source tree, which is also
 # where an editable install (pip install -e .) leaves it.
 DEFAULT_CATALOG: Final = Path(__file__).resolve().parent.parent / "resources" / "servers.json"
 
 
-class CatalogServer(msgspec.Struct, frozen=True):
-    name: str
-
-
-class CatalogCity(msgspec.Struct, frozen=True):
-    name: str
-    code: str
-    servers: list[CatalogServer]
-
-
-class CatalogCountry(msgspec.Struct, frozen=True):
-    name: str
-    code: str
-    cities: list[CatalogCity]
-
-
-class ServerCatalog(msgspec.Struct, frozen=True):
-    """The same shape as ``resources/servers.json``."""
-
-    countries: list[CatalogCountry]
-
-    def names(self) -> list[str]:
-        return [server.name for country in self.countries for city in country.cities for server in city.servers]
+ServerCatalog: TypeAlias = ServerList[ServerName]
+"""The same shape as ``resources/servers.json``: servers by name, without addresses."""
 
 
 def load_catalog(path: Path = DEFAULT_CATALOG) -> ServerCatalog:
@@ -105,20 +86,20 @@ def synthetic_catalog(count: int) -> ServerCatalog:
         for country_index, (_, _, cities) in enumerate(_PLACES):
             if depth < len(cities):
                 cities_in_turn.append((country_index, depth))
-    per_city: dict[tuple[int, int], list[CatalogServer]] = {}
+    per_city: dict[tuple[int, int], list[ServerName]] = {}
     for index in range(count):
         country_index, city_index = cities_in_turn[index % len(cities_in_turn)]
         servers = per_city.setdefault((country_index, city_index), [])
         _, country_code, cities = _PLACES[country_index]
         city_code = cities[city_index][1]
-        servers.append(CatalogServer(f"{country_code}-{city_code}-wg-{len(servers) + 1:03d}"))
-    countries: list[CatalogCountry] = []
+        servers.append(ServerName(f"{country_code}-{city_code}-wg-{len(servers) + 1:03d}"))
+    countries: list[Country[ServerName]] = []
     for country_index, (country_name, country_code, cities) in enumerate(_PLACES):
         catalog_cities = [
-            CatalogCity(city_name, city_code, per_city[(country_index, city_index)])
+            City(city_name, city_code, per_city[(country_index, city_index)])
             for city_index, (city_name, city_code) in enumerate(cities)
             if (country_index, city_index) in per_city
         ]
         if catalog_cities:
-            countries.append(CatalogCountry(country_name, country_code, catalog_cities))
+            countries.append(Country(country_name, country_code, catalog_cities))
     return ServerCatalog(countries)

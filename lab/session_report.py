@@ -11,7 +11,7 @@ trustworthy if three assumptions hold in the data that actually arrives:
 This module measures each of them over a list of stored pings and joins the
 app's and the daemon's pings per session, so a broken assumption shows up as
 a number and the sessions behind it can be looked at one by one.  It is pure
-computation over :class:`~lab.api_models.StoredPing` values plus rendering:
+computation over :class:`~mimic_core.lab_api.StoredPing` values plus rendering:
 where the pings come from (a running lab, or its SQLite file after the lab
 has gone) is the command line's business.
 
@@ -28,29 +28,31 @@ from typing import Any, Final
 
 import msgspec
 
-from daemon.session import INACTIVE_SESSION_ID
-from lab.api_models import StoredPing
+from mimic_core.lab_api import StoredPing
+from mimic_core.telemetry_names import (
+    APP_PING,
+    APP_SESSION_END,
+    APP_SESSION_START,
+    DAEMON_PING,
+    DAEMON_SESSION_END,
+    DAEMON_SESSION_SOURCE,
+    DAEMON_SESSION_START,
+    INACTIVE_SESSION_ID,
+    INSTALLATION_ID,
+    RETRIEVAL_ERRORS,
+    SHARED_SESSION_ID,
+    AppPingReason,
+    DaemonPingReason,
+)
 
 REPORT_FORMAT: Final = "mimic-vpn-session-report/1"
 
-APP_PING: Final = "vpnsession"
-DAEMON_PING: Final = "daemonsession"
-
-SHARED_SESSION_ID: Final = "session.shared_session_id"
-INSTALLATION_ID: Final = "session.installation_id"
 ID_METRICS: Final = frozenset({SHARED_SESSION_ID, INSTALLATION_ID})
 
-APP_SESSION_START: Final = "session.app_session_start"
-APP_SESSION_END: Final = "session.app_session_end"
-DAEMON_SESSION_START: Final = "session.daemon_session_start"
-DAEMON_SESSION_END: Final = "session.daemon_session_end"
-DAEMON_SESSION_SOURCE: Final = "session.daemon_session_source"
-RETRIEVAL_ERRORS: Final = "session.session_id_retrieval_errors"
-
-APP_START_REASON: Final = "start"
-DAEMON_START_REASON: Final = "daemon_start"
-DAEMON_END_REASON: Final = "daemon_end"
-FLUSH_INIT_REASON: Final = "flush_init"
+APP_START_REASON: Final = AppPingReason.START
+DAEMON_START_REASON: Final = DaemonPingReason.DAEMON_START
+DAEMON_END_REASON: Final = DaemonPingReason.DAEMON_END
+FLUSH_INIT_REASON: Final = DaemonPingReason.FLUSH_INIT
 
 NO_REASON: Final = "(none)"
 """The key under which pings submitted without a reason are counted."""

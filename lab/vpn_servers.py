@@ -12,12 +12,13 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-from lab.api_models import CityDirectory, CountryDirectory, ServerDirectory, ServerEndpoint
 from lab.condition_board import ConditionBoard
 from lab.fd_limit import ensure_open_files
 from lab.server_catalog import ServerCatalog
 from lab.vpn_tcp import TcpControlProtocol
 from lab.vpn_udp import UdpServerProtocol
+from mimic_core.lab_api import LabServer, ServerDirectory
+from mimic_core.server_list import City, Country
 
 # Descriptors the lab needs besides the servers: HTTP listener and clients,
 # the database, pipes, and whatever tests connect at once.
@@ -71,15 +72,15 @@ class VpnServers:
     def directory(self, *, with_conditions: bool = False) -> ServerDirectory:
         """The catalog with each server's address (and, for the lab, its condition)."""
         conditions = self._board.current
-        countries: list[CountryDirectory] = []
+        countries: list[Country[LabServer]] = []
         for country in self._catalog.countries:
-            cities: list[CityDirectory] = []
+            cities: list[City[LabServer]] = []
             for city in country.cities:
-                endpoints: list[ServerEndpoint] = []
+                servers: list[LabServer] = []
                 for server in city.servers:
                     running = self._running[server.name]
-                    endpoints.append(
-                        ServerEndpoint(
+                    servers.append(
+                        LabServer(
                             name=server.name,
                             host=self._host,
                             udp_port=running.udp_port,
@@ -87,8 +88,8 @@ class VpnServers:
                             condition=conditions.server(server.name) if with_conditions else None,
                         )
                     )
-                cities.append(CityDirectory(city.name, city.code, endpoints))
-            countries.append(CountryDirectory(country.name, country.code, cities))
+                cities.append(City(city.name, city.code, servers))
+            countries.append(Country(country.name, country.code, cities))
         return ServerDirectory(countries)
 
     async def close(self) -> None:

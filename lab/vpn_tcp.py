@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Final, cast
 
-from daemon import wire
 from lab.condition_board import ConditionBoard
+from mimic_core import wire
 
 # A control exchange is one short line; anything longer or slower is not a
 # client worth waiting for.

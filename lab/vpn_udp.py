@@ -13,8 +13,8 @@ import logging
 import random
 from typing import cast
 
-from daemon import wire
 from lab.condition_board import ConditionBoard
+from mimic_core import wire
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.leftovers import end_processes
-from vpnui import import_hook
+from lab.leftovers import end_processes
+from mimic_core import early_start
 
 # Qt must never need a display in tests.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -19,7 +19,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # (which PySide6 puts in place when it is first imported).
 import PySide6.QtCore  # noqa: F401
 
-import_hook.restore_python_import()
+early_start.restore_python_import()
 
 pytest_plugins = ["tests.support.fixtures"]
 
@@ -36,3 +36,15 @@ def mimic_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield home
     end_processes(home)
     shutil.rmtree(home, ignore_errors=True)
+
+
+FOLDER_MARKERS = {"unit", "integration", "ui", "chaos"}
+"""Each test folder is a marker of the same name (registered in pyproject.toml): ``-m unit`` runs the fast ones."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else ""
+        if folder in FOLDER_MARKERS:
+            item.add_marker(folder)

@@ -119,6 +119,7 @@ class MimicApp(QObject):
         self.manager.set_endpoints(endpoints)
         if endpoints.ingestion_url:
             self._telemetry.start(endpoints.ingestion_url)
+            self.client.telemetry_url = endpoints.ingestion_url
         if endpoints.lab_url:
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
@@ -154,7 +155,7 @@ def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
     """Show the window's screens, then run the Qt/asyncio loop until it closes."""
     wait_for_frame(mimic.show())
     # The app uses no widgets; qt_loop keeps qasync from loading QtWidgets.
-    from daemon.qt_loop import create_event_loop  # noqa: PLC0415
+    from mimic_core.qt_loop import create_event_loop  # noqa: PLC0415
 
     loop = create_event_loop(app)
     quit_event = asyncio.Event()

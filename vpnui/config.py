@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from daemon.paths import locations
+from mimic_core.paths import locations
 
 CONFIG_FILE = "config.toml"
 

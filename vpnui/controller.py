@@ -1,8 +1,7 @@
 """The Controller: turns the VPN on and off in the daemon, nothing else.
 
 All decisions about whether to activate live in the ConnectionManager; the
-Controller only carries them out and mirrors the one fact the daemon owns,
-whether a tunnel is active.  Keeping it this small is the point of the
+Controller only carries them out.  Keeping it this small is the point of the
 ConnectionManager design: one place holds state, one place talks to the daemon.
 """
 
@@ -11,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Property, QObject, Signal
+from PySide6.QtCore import QObject
 
-from daemon import protocol
+from mimic_core import protocol
 from vpnui.daemon_client import DaemonClient
 
 # Activation covers handshakes with several candidate servers, each with
@@ -22,23 +21,9 @@ ACTIVATE_TIMEOUT_S = 60.0
 
 
 class Controller(QObject):
-    activeChanged = Signal(bool)
-
     def __init__(self, client: DaemonClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._client = client
-        self._active = False
-        client.eventReceived.connect(self._on_event)
-
-    def _get_active(self) -> bool:
-        return self._active
-
-    active = Property(bool, _get_active, notify=activeChanged)
-
-    def _set_active(self, active: bool) -> None:
-        if active != self._active:
-            self._active = active
-            self.activeChanged.emit(active)
 
     async def activate(
         self,
@@ -53,19 +38,7 @@ class Controller(QObject):
         """
         request = protocol.Activate(id=0, servers=list(servers), location=location, standby=list(standby))
         data = await self._client.request(request, timeout=ACTIVATE_TIMEOUT_S)
-        self._set_active(True)
         return data
 
     async def deactivate(self) -> None:
         await self._client.request(protocol.Deactivate(id=0))
-        self._set_active(False)
-
-    def sync(self, status: protocol.StatusData) -> None:
-        """Adopt the daemon's truth (after a (re)connection)."""
-        self._set_active(status.state in ("on", "connecting"))
-
-    def _on_event(self, event: object) -> None:
-        if isinstance(event, protocol.Connected):
-            self._set_active(True)
-        elif isinstance(event, protocol.Disconnected):
-            self._set_active(False)

@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from daemon import protocol
-from daemon.paths import locations
-from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
-from vpnui.config import ConfigError, load_config
+from mimic_core import protocol
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from vpnui.config import ConfigError, Endpoints, load_config
 from vpnui.connection.presentation import format_elapsed
 from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list
 from vpnui.connection.settings import ConnectionSettings
@@ -36,14 +36,15 @@ class CtlError(Exception):
     """A failure to report on stderr with exit status 2."""
 
 
-def connect(start: bool) -> DaemonConnection:
-    """A connection that said hello, starting the daemon if ``start``."""
+def connect(start: bool, telemetry_url: str | None = None) -> DaemonConnection:
+    """A connection that said hello, starting the daemon if ``start`` (told where to send its telemetry)."""
     try:
         connection = DaemonConnection()
     except DaemonUnavailable:
         if not start:
             raise CtlError("the Mimic VPN daemon is not running") from None
-        spawn_detached("daemon", [], locations().logs / "daemon.stderr")
+        daemon_args = ["--telemetry-url", telemetry_url] if telemetry_url else []
+        spawn_detached("daemon", daemon_args, locations().logs / "daemon.stderr")
         deadline = time.monotonic() + DAEMON_START_TIMEOUT_S
         while True:
             time.sleep(0.1)
@@ -57,15 +58,19 @@ def connect(start: bool) -> DaemonConnection:
     return connection
 
 
-def load_server_list() -> ServerList:
-    async def fetch() -> ServerList:
-        endpoints = await world_endpoints(load_config().endpoints, use_lab=True)
-        assert endpoints.servers_url is not None
-        return await fetch_server_list(endpoints.servers_url, ConnectionSettings())
-
+def world() -> Endpoints:
+    """The configured endpoints, completed from the embedded lab (started if needed)."""
     try:
-        return asyncio.run(fetch())
-    except (ServerListError, LabUnavailable, ConfigError) as exc:
+        return asyncio.run(world_endpoints(load_config().endpoints, use_lab=True))
+    except (LabUnavailable, ConfigError) as exc:
+        raise CtlError(str(exc)) from exc
+
+
+def load_server_list(endpoints: Endpoints) -> ServerList:
+    assert endpoints.servers_url is not None
+    try:
+        return asyncio.run(fetch_server_list(endpoints.servers_url, ConnectionSettings()))
+    except ServerListError as exc:
         raise CtlError(str(exc)) from exc
 
 
@@ -104,16 +109,17 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_locations(args: argparse.Namespace) -> None:
-    servers = load_server_list()
+    servers = load_server_list(world())
     for country in servers.countries:
         for city in country.cities:
             print(f"{country.code}/{city.code:6} {city.name}, {country.name} ({len(city.servers)} servers)")
 
 
 def cmd_activate(args: argparse.Namespace) -> None:
-    servers = load_server_list()
+    endpoints = world()
+    servers = load_server_list(endpoints)
     country, city, name = find_location(servers, args.location)
-    with connect(start=True) as daemon:
+    with connect(start=True, telemetry_url=endpoints.ingestion_url) as daemon:
         status = daemon.activate(servers.endpoints(country, city), location=name, timeout=60)
     print(describe(status))
 

@@ -21,9 +21,9 @@ import msgspec
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalSocket
 
-from daemon import protocol
-from daemon.paths import locations
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonError
 from vpnui.detached import StartFailed, start_detached_module
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,9 @@ class DaemonClient(QObject):
         super().__init__(parent)
         self._installation_id = installation_id
         self._daemon_args = daemon_args or []
+        # Where a daemon started by this client sends its telemetry (the app's
+        # ingestion endpoint): a daemon learns it from whoever starts it.
+        self.telemetry_url: str | None = None
         self._socket_path = socket_path or locations().socket
         self._socket = QLocalSocket(self)
         self._socket.connected.connect(self._on_connected)
@@ -80,7 +83,6 @@ class DaemonClient(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._connect)
-        self.daemon_info: dict[str, Any] = {}
 
     # ------------------------------------------------------------ public
 
@@ -151,7 +153,7 @@ class DaemonClient(QObject):
 
     async def _say_hello(self) -> None:
         try:
-            self.daemon_info = await self._send(
+            await self._send(
                 protocol.Hello(
                     id=0,
                     version=protocol.PROTOCOL_VERSION,
@@ -204,7 +206,8 @@ class DaemonClient(QObject):
     def _spawn_daemon(self) -> None:
         self._last_spawn = time.monotonic()
         try:
-            start_detached_module("daemon", self._daemon_args, locations().logs / "daemon.stderr")
+            telemetry = ["--telemetry-url", self.telemetry_url] if self.telemetry_url else []
+            start_detached_module("daemon", [*self._daemon_args, *telemetry], locations().logs / "daemon.stderr")
         except StartFailed as exc:
             log.error("%s", exc)
 

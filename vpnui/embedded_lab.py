@@ -16,8 +16,8 @@ import time
 
 import aiohttp
 
-from daemon.paths import locations
-from lab.state_file import read_state
+from mimic_core.lab_state import read_state
+from mimic_core.paths import locations
 from vpnui.config import Endpoints, lab_endpoints
 from vpnui.spawn import spawn_detached
 

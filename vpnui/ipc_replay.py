@@ -1,60 +1,28 @@
 """Replaying the daemon's metric buffers into the app's Glean: the parent side.
 
 The daemon records the app-owned metrics it measures into buffers
-(``daemon/ipc_recorder.py``, format in ``daemon/ipc_payload.py``).  The app
-receives them in the ``telemetry_flush`` reply it asks for before every
-``vpnsession`` submit, and in ``telemetry_payload`` events the daemon pushes
-on its own (watermark, idle, shutdown); this module turns each into ordinary
-Glean calls on the app's metrics (``daemon.glean_runtime.metrics()``), as
-Firefox-on-Glean's parent does with ``replay_from_buf``.
+(``daemon/ipc_recorder.py``, format in ``mimic_core/ipc_payload.py``); the
+app gets them in the ``telemetry_flush`` reply it asks for before every
+``vpnsession`` submit and in ``telemetry_payload`` events, and turns each
+into ordinary Glean calls on its metrics, as Firefox-on-Glean's parent does
+with ``replay_from_buf``.  The rules, and why (details in
+``docs/decisions/0009-child-metrics-buffer.md``):
 
-Rules, and why:
+* **Only into the ping of the same session**: a buffer recorded under
+  another session id is discarded and counted
+  (``fog_ipc.discarded_payloads``), never attributed to the wrong session.
+* **Foreign bytes never break the app**: an undecodable, unknown-version or
+  oversized buffer is discarded and counted by cause; an entry Glean
+  refuses loses that entry only (``fog_ipc.replay_failures``).
+* **Timing samples keep their nanoseconds**: glean-sdk 71's Python binding
+  takes samples in the metric's unit and has no
+  ``accumulate_raw_samples_nanos``, so samples go through a nanosecond
+  handle of the same metric (same storage), after Glean's own timer rules.
+* **Events get the app's timestamp**: the binding's ``record`` takes none;
+  the order within a buffer is kept.
 
-* **Only into the ping of the same session.**  A buffer carries the shared
-  session id it was recorded under; it is replayed only when that id is the
-  one of the ``vpnsession`` ping the app will submit next.  Data of another
-  session (late after a session change, or recorded while no session was
-  active) is discarded and counted in ``fog_ipc.discarded_payloads``
-  (``other_session``): mixing it into this ping would attribute it to the
-  wrong session, which the session design exists to prevent.
-* **Foreign bytes never break the app.**  An undecodable buffer, one of an
-  unknown format version or one above the size bound is discarded and
-  counted by cause (``undecodable``, ``version``, ``overflow``).  A decoded
-  buffer whose entry cannot be replayed (a metric this app does not know or
-  of another type, a value Glean's binding refuses) loses that entry only;
-  the buffer is counted once in ``fog_ipc.replay_failures``.  Every buffer's
-  size goes to ``fog_ipc.buffer_sizes``.
-* **Timing samples keep their nanoseconds.**  glean-sdk 71's Python
-  ``TimingDistributionMetricType.accumulate_samples`` and
-  ``accumulate_single_sample`` take samples in the metric's ``time_unit``
-  (checked: ``accumulate_samples([5])`` on the millisecond ``keepalive_rtt``
-  stores 5 000 000 ns), and the binding has no
-  ``accumulate_raw_samples_nanos``.  Converting to milliseconds would cut
-  every RTT to whole milliseconds.  So the samples are accumulated through a
-  second handle of the *same* metric (same category, name, pings and
-  lifetime, hence the same storage) declared with a nanosecond unit: Glean
-  stores a distribution in nanoseconds whatever the unit, and the unit only
-  scales what ``accumulate_samples`` is given.  Before that, the rules of
-  Glean's own timer are applied: a sample below one time unit counts as one
-  unit; a sample above the nanosecond handle's bound (10 minutes) goes
-  through the metric itself in its unit, where Glean records the overflow
-  error it would record for a direct call; a negative one goes through the
-  metric too, where Glean records ``invalid_value``.
-* **Events get the app's timestamp.**  glean-sdk 71's Python ``record``
-  takes no timestamp (the core's ``record_with_time`` is not exposed), so a
-  replayed event is timestamped when it is replayed.  The order of one
-  buffer's events is kept; their placement relative to the app's own events
-  of the same ping is not, and the daemon's timestamp stays in the buffer
-  (``ChildEvent.timestamp_ms``) for logs and tests only.
-
-:class:`IpcParent` runs the flush the app does before a submit, with a bound
-on the wait (``fog_ipc.flush_durations``; ``fog_ipc.flush_failures`` when
-the daemon does not answer in time or fails), and is also what tests await
-to have every pending daemon value in the app's Glean.  The app calls
-``await parent.flush_all_children(<send telemetry_flush and return
-Result.data["payloads"]>, <session id of the ping>, <bound>)`` right before
-each ``vpnsession`` submit, and ``parent.receive(event.payload, <session id
-of the next ping>)`` for every ``telemetry_payload`` event.
+:class:`IpcParent` runs the bounded flush before each submit and is what
+tests await to have every pending daemon value in the app's Glean.
 """
 
 from __future__ import annotations
@@ -64,17 +32,14 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final, Literal
 
 from glean import metrics as glean_metrics
 
-from daemon.glean_definitions import METRICS_FILE, bundled_definitions
-from daemon.glean_objects import build_metrics
-from daemon.glean_runtime import metrics
-from daemon.ipc_payload import (
+from mimic_core.glean_runtime import metrics
+from mimic_core.ipc_payload import (
     I32_MAX,
     MAX_PAYLOAD_BYTES,
     OWNING_PING,
@@ -83,7 +48,6 @@ from daemon.ipc_payload import (
     PayloadError,
     attribute_path,
     decode,
-    definitions_for_ping,
     from_wire,
     load_definitions,
 )
@@ -166,21 +130,6 @@ class ReplayCatalog:
     def default(cls) -> ReplayCatalog:
         """``resources/metrics.yaml``'s ``vpnsession`` metrics, on the app's loaded metrics tree."""
         return cls(load_definitions(), metrics())
-
-    @classmethod
-    def load(cls, files: Iterable[Path], ping: str = OWNING_PING) -> ReplayCatalog:
-        """The metrics of definition files sent in ``ping``: other files (e.g. with metrics only a test
-        defines) are parsed with glean_parser; ``metrics.yaml`` alone is the generated definitions."""
-        paths = [Path(path) for path in files]
-        if [path.resolve() for path in paths] == [METRICS_FILE.resolve()]:
-            definitions = bundled_definitions()
-            tree = metrics()
-        else:
-            from daemon.build_glean_definitions import generate  # noqa: PLC0415  (a build-time tool, only needed here)
-
-            definitions = generate(paths)
-            tree = build_metrics(definitions)
-        return cls(definitions_for_ping(definitions, ping), tree)
 
     def target(self, metric_id: str) -> _Target | None:
         return self._targets.get(metric_id)

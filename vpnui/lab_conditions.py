@@ -18,7 +18,7 @@ import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from lab.api_models import ServerDirectory
+from mimic_core.server_list import ServerList, ServerName
 from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.qml_types import uncreatable
@@ -100,12 +100,6 @@ class LabConditions(QObject):
     def setServer(self, name: str, field: str, value: Any) -> None:
         self._patch({"servers": {name: {field: value}}})
 
-    @Slot(str, bool)
-    def setCityDown(self, city_code: str, down: bool) -> None:
-        """Take every server of one city down (or up): "location unavailable"."""
-        names = [s["name"] for s in self._servers if s.get("city") == city_code]
-        self._patch({"servers": {name: {"down": down} for name in names}})
-
     @Slot()
     def reset(self) -> None:
         self._tasks.spawn(self._call("POST", "/lab/reset", None))
@@ -158,7 +152,7 @@ class LabConditions(QObject):
             return
         async with self._http.get(f"{self._url}/lab/servers") as reply:
             reply.raise_for_status()
-            directory = msgspec.json.decode(await reply.read(), type=ServerDirectory)
+            directory = msgspec.json.decode(await reply.read(), type=ServerList[ServerName])
         self._servers = [
             {"name": server.name, "city": city.code, "cityName": city.name}
             for country in directory.countries

@@ -7,7 +7,7 @@ import logging
 import sys
 
 # Before Qt: it must see Python's own import (see the module).
-from vpnui import import_hook
+from mimic_core import early_start
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -23,19 +23,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
-
-
-def prepare_app_imports() -> None:
-    """Once Qt is loaded, before the rest of the app is imported (the benchmarks' app driver does the same).
-
-    Python's own import back (see vpnui.import_hook), and no glean YAML
-    tooling (glean_parser, jsonschema, jinja2, PyYAML): the app's metrics
-    and pings come from generated definitions (see daemon.glean_without_parser).
-    """
-    import_hook.restore_python_import()
-    from daemon import glean_without_parser  # noqa: PLC0415
-
-    glean_without_parser.install()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = QQmlApplicationEngine()
     window = load_main_window(engine)
     wait_for_frame(window)
-    prepare_app_imports()
+    early_start.qt_imported()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415

@@ -26,8 +26,8 @@ import qasync
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 
-from daemon.sync_client import DaemonConnection
-from lab.control_client import LabControl
+from mimic_core.lab_client import LabControl
+from mimic_core.sync_client import DaemonConnection
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import msgspec
 
-from daemon.atomic_file import write_atomically
-from daemon.paths import locations
+from mimic_core.atomic_file import write_atomically
+from mimic_core.paths import locations
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from daemon import protocol
-from daemon.glean_runtime import GleanRuntime, GleanRuntimeError
-from daemon.paths import locations
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonError
+from mimic_core.telemetry_names import APP_PING, INACTIVE_SESSION_ID, AppPingReason
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState
@@ -44,7 +44,6 @@ from vpnui.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PING = "vpnsession"
 VERSION = "0.1.0"
 DEFAULT_TIMER_INTERVAL_S = 3 * 3600.0
 SESSION_ID_TIMEOUT_S = 2.0
@@ -99,7 +98,7 @@ class AppTelemetry(QObject):
         self.before_submit: list[BeforeSubmit] = [self._flush_children]
         self._timer = QTimer(self)
         self._timer.setInterval(int(timer_interval_s * 1000))
-        self._timer.timeout.connect(lambda: self._spawn(self._submit("timer")))
+        self._timer.timeout.connect(lambda: self._spawn(self._submit(AppPingReason.TIMER)))
         self._flush_init_pending = False
         self._flush_init_fallback = QTimer(self)
         self._flush_init_fallback.setSingleShot(True)
@@ -156,7 +155,7 @@ class AppTelemetry(QObject):
             return
         self._flush_init_pending = False
         self._flush_init_fallback.stop()
-        await self._submit("flush_init")
+        await self._submit(AppPingReason.FLUSH_INIT)
 
     async def _adopt_live_session(self) -> None:
         """After (re)linking: share the telemetry setting, pick up a live session id.
@@ -227,7 +226,7 @@ class AppTelemetry(QObject):
             if session_id is None:
                 self._held_back.clear()
                 return
-            await self._submit_now("flush")
+            await self._submit_now(AppPingReason.FLUSH)
             self._set_id(session_id)
             self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
             self._record(lambda m: m.session.app_session_start.set(dt.datetime.now(dt.UTC)))
@@ -237,7 +236,7 @@ class AppTelemetry(QObject):
             early, self._early_payloads = self._early_payloads, []
             for payload in early:
                 self.ipc.receive(payload, self.session_id)
-            await self._submit_now("start")
+            await self._submit_now(AppPingReason.START)
             self._timer.start()
 
     async def _session_ended(self) -> None:
@@ -246,7 +245,7 @@ class AppTelemetry(QObject):
             if self.session_id == INACTIVE_SESSION_ID:
                 return
             self._record(lambda m: m.session.app_session_end.set(dt.datetime.now(dt.UTC)))
-            await self._submit_now("end")
+            await self._submit_now(AppPingReason.END)
             self._set_id(INACTIVE_SESSION_ID)
 
     # ----------------------------------------------------- measurements
@@ -324,9 +323,9 @@ class AppTelemetry(QObject):
             except Exception:
                 log.exception("a pre-submit step failed; submitting anyway")
         try:
-            self._runtime.submit(PING, reason)
+            self._runtime.submit(APP_PING, reason)
         except GleanRuntimeError as exc:
-            log.error("cannot submit %s/%s: %s", PING, reason, exc)
+            log.error("cannot submit %s/%s: %s", APP_PING, reason, exc)
 
     async def _flush_children(self, session_id: str, reason: str) -> None:
         """Replay the daemon's pending data of this session before its ping goes out.
@@ -334,7 +333,7 @@ class AppTelemetry(QObject):
         Not before ``flush``: that ping closes the previous session, and the
         daemon's pending data already belongs to the new one.
         """
-        if reason == "flush" or self._client.link_state is not LinkState.READY:
+        if reason == AppPingReason.FLUSH or self._client.link_state is not LinkState.READY:
             return
         await self.ipc.flush_all_children(self._request_flush, session_id, FLUSH_TIMEOUT_S)
 

@@ -1,8 +1,8 @@
 """The real ``python -m vpnui``: what its process keeps after start-up.
 
 Its entry point (``vpnui.main``) shows the window, then puts Python's own
-import back (``vpnui.import_hook``) and keeps glean's YAML tooling out
-(``daemon.glean_without_parser``) before the rest of the app is imported.
+import back (``mimic_core.early_start``) and keeps glean's YAML tooling out
+(``mimic_core.glean_compat``) before the rest of the app is imported.
 The process shows whether that held: no compiled extension of glean_parser's
 dependencies is mapped, and the app still starts Glean, links to its daemon
 and delivers its first ping to the lab.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from benchmarks.cold_start import vpnui_arguments
-from tests.support.lab_process import REPO_ROOT, LabProcess
+from lab.lab_process import REPO_ROOT, LabProcess
 from tests.support.process_maps import mapped_files, yaml_tooling
 
 START_TIMEOUT_S: Final = 30.0

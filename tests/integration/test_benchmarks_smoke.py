@@ -21,7 +21,7 @@ import pytest
 from benchmarks import activation, cold_start, daemon_rtt, diagnosis, failover, growth, idle, malformed, telemetry
 from benchmarks.ipc_figures import MODULE as IPC_MODULE
 from benchmarks.world import HOME_PREFIX
-from tests.support.lab_process import REPO_ROOT
+from lab.lab_process import REPO_ROOT
 
 EXPECTED = [
     spec.key

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 
 
 def ctl(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

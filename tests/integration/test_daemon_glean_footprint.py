@@ -2,7 +2,7 @@
 
 glean_parser (with jsonschema, jinja2, PyYAML and rpds) used to be loaded
 by ``import glean`` in the daemon; its process entry now keeps it out
-(``daemon.glean_without_parser``).  What is mapped into the daemon shows it:
+(``mimic_core.glean_compat``).  What is mapped into the daemon shows it:
 the compiled extensions of those packages (``rpds``, PyYAML's ``_yaml``,
 MarkupSafe's speedups) must be absent, while the daemon's telemetry still
 reaches the lab's ingestion and validates against Glean's schema.
@@ -18,11 +18,11 @@ from typing import Final
 import glean  # noqa: F401  (loads glean_parser here, for the check that the markers are real)
 import pytest
 
-from daemon.protocol import Connected, SessionEnded
-from lab.api_models import StoredPing
-from tests.support.daemon_process import DaemonProcess
+from lab.daemon_process import DaemonProcess
+from lab.lab_process import LabProcess
+from mimic_core.lab_api import StoredPing
+from mimic_core.protocol import Connected, SessionEnded
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import LabProcess
 from tests.support.process_maps import mapped_files, yaml_tooling
 
 DAEMON_APP_ID: Final = "mimic-vpn-daemon"
@@ -68,3 +68,14 @@ def test_the_daemon_delivers_its_pings_without_yaml_tooling_loaded(lab: LabProce
 
     # Mapped after a whole session with telemetry: nothing loaded glean_parser's dependencies lazily either.
     assert yaml_tooling(mapped_files(daemon.pid)) == []
+
+
+def test_the_daemon_takes_its_endpoint_from_its_options_not_from_a_running_lab(
+    lab: LabProcess, mimic_home: Path
+) -> None:
+    """A lab announces itself in this MIMIC_HOME; the daemon still waits to be told where to send telemetry."""
+    with DaemonProcess(keepalive_interval=0.2) as daemon:
+        daemon.connect().status()
+        log = (mimic_home / "logs" / "daemon.log").read_text()
+    assert "no telemetry endpoint known yet" in log, log
+    assert lab.url not in log, log

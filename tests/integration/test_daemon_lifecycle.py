@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.paths import locations
-from daemon.protocol import Disconnected, Status, encode
-from daemon.sync_client import DaemonConnection, DaemonUnavailable
-from tests.support.daemon_process import REPO_ROOT, DaemonProcess
+from lab.daemon_process import REPO_ROOT, DaemonProcess
+from mimic_core.paths import locations
+from mimic_core.protocol import Disconnected, Status, encode
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 
 
 def mode(path: Path) -> int:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon.protocol import (
+from lab.daemon_process import REPO_ROOT, DaemonProcess
+from mimic_core.protocol import (
     MAX_CONSECUTIVE_ERRORS,
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
@@ -41,9 +42,8 @@ from daemon.protocol import (
     decode_daemon_message,
     encode,
 )
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
-from tests.support.daemon_process import REPO_ROOT, DaemonProcess
+from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from tests.support.fresh_python import run_python
 
 
@@ -271,8 +271,8 @@ import asyncio, gc, json, shutil, socket, tempfile, threading
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtNetwork import QLocalSocket
-from daemon.protocol import PROTOCOL_VERSION, Hello, Status, encode
-from daemon.qt_loop import create_event_loop
+from mimic_core.protocol import PROTOCOL_VERSION, Hello, Status, encode
+from mimic_core.qt_loop import create_event_loop
 from daemon.server import ControlServer
 
 CONNECTIONS = 300
@@ -396,9 +396,9 @@ HANDLER_SERVER = """
 import asyncio, json, sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
-from daemon.qt_loop import create_event_loop
+from mimic_core.qt_loop import create_event_loop
 from daemon.server import ControlServer
-from daemon.protocol import Status
+from mimic_core.protocol import Status
 
 async def handler(request, client):
     if isinstance(request, Status):

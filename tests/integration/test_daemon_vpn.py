@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.paths import locations
-from daemon.protocol import (
+from lab.daemon_process import DaemonProcess
+from lab.lab_process import LabProcess, isolated_lab
+from mimic_core.paths import locations
+from mimic_core.protocol import (
     Activate,
     BackendFailure,
     Connected,
@@ -32,10 +34,8 @@ from daemon.protocol import (
     decode_daemon_message,
     encode,
 )
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonConnection, DaemonError
-from tests.support.daemon_process import DaemonProcess
-from tests.support.lab_process import LabProcess, isolated_lab
+from mimic_core.sync_client import DaemonConnection, DaemonError
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 INTERVAL = 0.2
 BER_1 = "de-ber-wg-001"

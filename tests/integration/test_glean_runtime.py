@@ -23,18 +23,14 @@ from typing import Any, Final
 import pytest
 from glean._process_dispatcher import ProcessDispatcher
 
-from daemon.glean_runtime import (
-    DataDirInUseError,
-    GleanRuntime,
-    GleanRuntimeError,
-    ProcessName,
-)
-from daemon.instance_lock import InstanceLock
-from daemon.paths import locations
-from lab.api_models import StoredPing
-from lab.control_client import LabControl
+from lab.lab_process import REPO_ROOT, LabProcess
+from mimic_core.glean_runtime import DataDirInUseError, GleanRuntime, GleanRuntimeError
+from mimic_core.instance_lock import InstanceLock
+from mimic_core.lab_api import StoredPing
+from mimic_core.lab_client import LabControl
+from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import REPO_ROOT, LabProcess
 
 APP_VERSION: Final = "0.1.0"
 DELIVERY_TIMEOUT_S: Final = 5.0
@@ -172,8 +168,9 @@ def test_the_sdk_never_spawns_its_subprocess_uploader(lab: LabProcess, start_run
 
 DAEMON_SCRIPT: Final = """
 import json, sys, uuid
-from daemon.glean_runtime import GleanRuntime
-from daemon.paths import locations
+from mimic_core.glean_runtime import GleanRuntime
+from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 
 endpoint, session_id, installation_id = sys.argv[1:4]
 runtime = GleanRuntime.start("daemon", locations().glean_dir("daemon"), endpoint, True, "0.1.0")
@@ -221,8 +218,9 @@ def test_daemonsession_daemon_start_from_a_daemon_process(lab: LabProcess, mimic
 
 EXIT_SCRIPT: Final = """
 import sys
-from daemon.glean_runtime import GleanRuntime
-from daemon.paths import locations
+from mimic_core.glean_runtime import GleanRuntime
+from mimic_core.paths import locations
+from mimic_core.telemetry_names import ProcessName
 
 runtime = GleanRuntime.start("daemon", locations().glean_dir("daemon"), sys.argv[1], True, "0.1.0")
 runtime.submit("daemonsession", "daemon_end")

@@ -22,29 +22,29 @@ from typing import Any, Final
 
 import pytest
 
-from daemon import protocol
-from daemon.glean_definitions import METRICS_FILE
-from daemon.glean_runtime import GleanRuntime
-from daemon.ipc_payload import (
+from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
+from lab.lab_process import REPO_ROOT, LabProcess
+from mimic_core import protocol
+from mimic_core.glean_definitions import METRICS_FILE
+from mimic_core.glean_runtime import GleanRuntime
+from mimic_core.ipc_payload import (
     MAX_PAYLOAD_BYTES,
     ChildEvent,
     Payload,
     encode,
     from_wire,
     pack_fields,
-    parse_definitions,
     split_flush_reply,
     to_wire,
 )
-from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
-from daemon.paths import locations
-from daemon.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
-from lab.api_models import StoredPing
-from lab.control_client import LabControl
+from mimic_core.lab_api import StoredPing
+from mimic_core.lab_client import LabControl
+from mimic_core.paths import locations
+from mimic_core.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import REPO_ROOT, LabProcess
+from tests.support.yaml_definitions import parse_definitions, replay_catalog
 from tests.unit.test_ipc_recorder import EXTRA_METRICS
-from vpnui.ipc_replay import IpcParent, ReplayCatalog, replay
+from vpnui.ipc_replay import IpcParent, replay
 
 APP_VERSION: Final = "0.1.0"
 DELIVERY_TIMEOUT_S: Final = 5.0
@@ -161,7 +161,7 @@ def test_every_commutative_type_is_replayed(
     extra.write_text(EXTRA_METRICS)
     files = [METRICS_FILE, extra]
     recorder = ChildRecorder(definitions=parse_definitions(files))
-    parent = IpcParent(catalog=ReplayCatalog.load(files))
+    parent = IpcParent(catalog=replay_catalog(files))
     session_id = start_session(app_glean)
     recorder.begin_session(session_id)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.paths import locations
-from lab.conditions import Conditions
-from lab.state_file import read_state
-from tests.support.lab_process import REPO_ROOT, LabProcess
+from lab.lab_process import REPO_ROOT, LabProcess
+from mimic_core.lab_state import read_state
+from mimic_core.network_conditions import Conditions
+from mimic_core.paths import locations
 
 
 def vpnui_lab(*args: str, timeout: float = 15.0) -> subprocess.CompletedProcess[str]:

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lab.conditions import Conditions, ServerCondition, to_builtins
-from lab.control_client import LabControl, LabRequestError
+from lab.lab_process import LabProcess, isolated_lab
 from lab.server_catalog import load_catalog
-from tests.support.lab_process import LabProcess, isolated_lab
+from mimic_core.lab_client import LabControl, LabRequestError
+from mimic_core.network_conditions import Conditions, ServerCondition, to_builtins
 
 TOKEN = {"Authorization": "Bearer device-token-1"}
 CLIENT_TIMEOUT_S = 3.0

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from daemon import wire
-from lab.api_models import ServerEndpoint
-from tests.support.lab_process import LabProcess, isolated_lab
+from lab.lab_process import LabProcess, isolated_lab
+from mimic_core import wire
+from mimic_core.lab_api import LabServer
 
 SERVER = "de-ber-wg-001"
 NEIGHBOUR = "de-ber-wg-002"
@@ -33,7 +33,7 @@ def lab(shared_lab: LabProcess) -> LabProcess:
 
 
 @pytest.fixture(scope="module")
-def endpoints(shared_lab: LabProcess) -> dict[str, ServerEndpoint]:
+def endpoints(shared_lab: LabProcess) -> dict[str, LabServer]:
     return {server.name: server for server in shared_lab.control.servers().servers()}
 
 
@@ -47,7 +47,7 @@ def client() -> Iterator[socket.socket]:
         sock.close()
 
 
-def exchange(sock: socket.socket, server: ServerEndpoint, datagram: wire.Datagram) -> wire.Datagram | None:
+def exchange(sock: socket.socket, server: LabServer, datagram: wire.Datagram) -> wire.Datagram | None:
     """Send one datagram; the answer, or None if none came in time."""
     sock.sendto(wire.encode(datagram), (server.host, server.udp_port))
     try:
@@ -57,7 +57,7 @@ def exchange(sock: socket.socket, server: ServerEndpoint, datagram: wire.Datagra
     return wire.decode(data)
 
 
-def tcp_ping(server: ServerEndpoint) -> bytes:
+def tcp_ping(server: LabServer) -> bytes:
     """What the control port says to PING (empty: closed without an answer)."""
     with socket.create_connection((server.host, server.tcp_port), timeout=2.0) as sock:
         try:
@@ -70,34 +70,34 @@ def tcp_ping(server: ServerEndpoint) -> bytes:
         return received
 
 
-def test_handshake_is_answered(lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket) -> None:
+def test_handshake_is_answered(lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket) -> None:
     answer = exchange(client, endpoints[SERVER], wire.Handshake(n=42, c="client-1"))
     assert answer == wire.HandshakeOk(n=42, s=SERVER)
 
 
 def test_keepalive_is_answered_with_seq_and_padding(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     answer = exchange(client, endpoints[SERVER], wire.Keepalive(q=7, p="x" * 100))
     assert answer == wire.KeepaliveOk(q=7, s=SERVER, p="x" * 100)
 
 
 def test_every_server_answers_as_itself(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     for name, server in endpoints.items():
         assert exchange(client, server, wire.Handshake(n=1)) == wire.HandshakeOk(n=1, s=name)
 
 
-def test_bye_gets_no_answer(lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket) -> None:
+def test_bye_gets_no_answer(lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket) -> None:
     assert exchange(client, endpoints[SERVER], wire.Bye()) is None
 
 
-def test_control_port_answers_pong(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
+def test_control_port_answers_pong(lab: LabProcess, endpoints: dict[str, LabServer]) -> None:
     assert tcp_ping(endpoints[SERVER]) == b"PONG " + SERVER.encode() + b"\n"
 
 
-def test_control_port_closes_on_anything_but_ping(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
+def test_control_port_closes_on_anything_but_ping(lab: LabProcess, endpoints: dict[str, LabServer]) -> None:
     server = endpoints[SERVER]
     with socket.create_connection((server.host, server.tcp_port), timeout=2.0) as sock:
         sock.sendall(b"HELLO\n")
@@ -106,7 +106,7 @@ def test_control_port_closes_on_anything_but_ping(lab: LabProcess, endpoints: di
 
 
 def test_firewall_drops_udp_but_tcp_still_answers(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     lab.control.set("firewall_blocks_udp=on")
     assert exchange(client, endpoints[SERVER], wire.Handshake(n=1)) is None
@@ -114,7 +114,7 @@ def test_firewall_drops_udp_but_tcp_still_answers(
 
 
 def test_server_down_fails_udp_and_tcp_only_for_that_server(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     lab.control.set(f"server.{SERVER}.down=true")
     assert exchange(client, endpoints[SERVER], wire.Handshake(n=1)) is None
@@ -125,7 +125,7 @@ def test_server_down_fails_udp_and_tcp_only_for_that_server(
 
 @pytest.mark.parametrize("assignment", ["internet=down", "captive_portal=on"])
 def test_no_internet_or_portal_blocks_udp_and_tcp(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket, assignment: str
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket, assignment: str
 ) -> None:
     lab.control.set(assignment)
     assert exchange(client, endpoints[SERVER], wire.Handshake(n=1)) is None
@@ -133,7 +133,7 @@ def test_no_internet_or_portal_blocks_udp_and_tcp(
 
 
 def test_servers_answer_again_once_healed(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     lab.control.set("server.*.down=true")
     assert exchange(client, endpoints[SERVER], wire.Handshake(n=1)) is None
@@ -141,7 +141,7 @@ def test_servers_answer_again_once_healed(
     assert exchange(client, endpoints[SERVER], wire.Handshake(n=2)) == wire.HandshakeOk(n=2, s=SERVER)
 
 
-def test_latency_delays_the_answer(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
+def test_latency_delays_the_answer(lab: LabProcess, endpoints: dict[str, LabServer]) -> None:
     latency_s = 0.2
     lab.control.set(f"server.{SERVER}.latency_ms={int(latency_s * 1000)}")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -154,21 +154,21 @@ def test_latency_delays_the_answer(lab: LabProcess, endpoints: dict[str, ServerE
 
 
 def test_full_loss_drops_every_datagram(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     lab.control.set(f"server.{SERVER}.loss=1")
     assert answered_nonces(client, endpoints[SERVER], 20) == set()
 
 
 def test_partial_loss_drops_some_but_not_all(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket
 ) -> None:
     lab.control.set(f"server.{SERVER}.loss=0.5")
     answered = answered_nonces(client, endpoints[SERVER], 200)
     assert 0 < len(answered) < 200
 
 
-def answered_nonces(sock: socket.socket, server: ServerEndpoint, count: int) -> set[int]:
+def answered_nonces(sock: socket.socket, server: LabServer, count: int) -> set[int]:
     """Send ``count`` handshakes at once; the nonces that were answered."""
     for nonce in range(count):
         sock.sendto(wire.encode(wire.Handshake(n=nonce)), (server.host, server.udp_port))
@@ -201,14 +201,14 @@ def answered_nonces(sock: socket.socket, server: ServerEndpoint, count: int) -> 
     ],
 )
 def test_garbage_is_ignored_and_the_server_keeps_serving(
-    lab: LabProcess, endpoints: dict[str, ServerEndpoint], client: socket.socket, garbage: bytes
+    lab: LabProcess, endpoints: dict[str, LabServer], client: socket.socket, garbage: bytes
 ) -> None:
     server = endpoints[SERVER]
     client.sendto(garbage, (server.host, server.udp_port))
     assert exchange(client, server, wire.Handshake(n=5)) == wire.HandshakeOk(n=5, s=SERVER)
 
 
-def test_a_vanished_client_does_not_hurt_the_server(lab: LabProcess, endpoints: dict[str, ServerEndpoint]) -> None:
+def test_a_vanished_client_does_not_hurt_the_server(lab: LabProcess, endpoints: dict[str, LabServer]) -> None:
     server = endpoints[SERVER]
     lab.control.set(f"server.{SERVER}.latency_ms=50")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as gone:

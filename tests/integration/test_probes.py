@@ -15,23 +15,13 @@ from typing import Any, Final, TypeVar
 
 import pytest
 
-from daemon.protocol import ServerEndpoint
-from tests.support.lab_process import LabProcess, isolated_lab
+from lab.lab_process import LabProcess, isolated_lab
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.check_results import CheckResult
-from vpnui.connection.probes import (
-    ACTIVATION_CHECKS,
-    NETWORK_CHECKS,
-    SWITCH_CHECKS,
-    CheckReport,
-    ServerList,
-    ServerListError,
-    fetch_server_list,
-    open_probe_session,
-    probe_captive_portal,
-    probe_internet,
-    probe_subscription,
-    run_checks,
-)
+from vpnui.connection.check_runs import CheckReport, run_checks
+from vpnui.connection.check_sets import ACTIVATION_CHECKS, NETWORK_CHECKS, SWITCH_CHECKS
+from vpnui.connection.http_probes import open_probe_session, probe_captive_portal, probe_internet, probe_subscription
+from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list
 from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.states import Check, FailureCause
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from typing import Any
 
-from tests.support.daemon_process import REPO_ROOT
+from lab.daemon_process import REPO_ROOT
 
 
 def run_python(code: str) -> dict[str, Any]:

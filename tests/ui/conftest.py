@@ -10,8 +10,8 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from daemon.sync_client import DaemonConnection
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
+from mimic_core.sync_client import DaemonConnection
 from tests.support.qt_app import click, run
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints

@@ -9,10 +9,10 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from daemon import protocol
-from daemon.sync_client import DaemonConnection
-from lab.api_models import StoredPing
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
+from mimic_core import protocol
+from mimic_core.lab_api import StoredPing
+from mimic_core.sync_client import DaemonConnection
 from tests.support.qt_app import click, run
 from tests.ui.conftest import make_app, start_app, switch_on
 from tests.ui.test_session_telemetry import shared_id, wait_for_pings

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from daemon.sync_client import DaemonConnection
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
+from mimic_core.sync_client import DaemonConnection
 from tests.support.qt_app import click, find_object, run, text_of
 from tests.ui.conftest import make_app
 from vpnui.app import MimicApp

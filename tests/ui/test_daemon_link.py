@@ -9,9 +9,9 @@ import sys
 
 from pytestqt.qtbot import QtBot
 
-from daemon.paths import locations
-from daemon.sync_client import DaemonConnection
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection
 from tests.support.qt_app import click, run, text_of
 from tests.ui.conftest import make_app, start_app
 from vpnui.app import MimicApp

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from daemon.protocol import StatusData
-from daemon.sync_client import DaemonConnection
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
+from mimic_core.protocol import StatusData
+from mimic_core.sync_client import DaemonConnection
 from tests.support.qt_app import find_object
 from tests.ui.conftest import switch_on
 from tests.ui.test_conditions import open_modals

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from daemon import protocol
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.sync_client import DaemonError
 from tests.support.hostile_peer import HOSTILE_LINES, HostilePeer
 from tests.support.qt_app import run
 from vpnui.daemon_client import DaemonClient, LinkState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 from tests.support.qt_app import click, find_item, find_object
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

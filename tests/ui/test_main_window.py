@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtQml import QQmlApplicationEngine
 from pytestqt.qtbot import QtBot
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 from tests.support.qt_app import find_item, find_object, run
 from tests.ui.conftest import app_options
 from vpnui.app import MimicApp

@@ -16,7 +16,7 @@ from dataclasses import replace
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 from tests.support.qt_app import click, find_item, find_object, run
 from tests.ui.conftest import FAST, app_options
 from vpnui.app import MimicApp

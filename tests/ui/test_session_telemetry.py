@@ -16,13 +16,13 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from daemon import protocol
-from daemon.paths import locations
-from daemon.session import INACTIVE_SESSION_ID
-from daemon.sync_client import DaemonConnection
-from lab.api_models import StoredPing
+from lab.lab_process import LabProcess
+from mimic_core import protocol
+from mimic_core.lab_api import StoredPing
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from tests.support.glean_schema import validate_ping
-from tests.support.lab_process import LabProcess
 from tests.support.qt_app import click, find_object, run
 from tests.ui.conftest import make_app, start_app, switch_on
 from vpnui.app import MimicApp

@@ -19,7 +19,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 from pytestqt.qtbot import QtBot
 
-from tests.support.lab_process import LabProcess
+from lab.lab_process import LabProcess
 from tests.support.qt_app import run
 from tests.support.theme_contrast import AA_NORMAL_TEXT, contrast_ratio
 from tests.ui.conftest import app_options

@@ -9,10 +9,10 @@ import pytest
 
 from daemon import child_metrics
 from daemon.child_metrics import ChildMetrics
-from daemon.ipc_payload import decode, from_wire
 from daemon.ipc_recorder import ChildRecorder
-from daemon.protocol import Event, TelemetryPayload
 from daemon.tunnel import HealthSample
+from mimic_core.ipc_payload import decode, from_wire
+from mimic_core.protocol import Event, TelemetryPayload
 
 
 def sample(rx: int) -> HealthSample:

@@ -7,7 +7,7 @@ from typing import Final
 
 import pytest
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.check_results import (
     CaptivePortalResult,
     CheckOutcome,

@@ -13,7 +13,7 @@ from typing import Final
 
 import pytest
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.machine import TRANSITIONS, Machine, Snapshot, ignore, transition
 from vpnui.connection.machine_events import (
     EVENT_TYPES,

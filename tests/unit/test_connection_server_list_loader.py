@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import pytest
 
-from vpnui.connection.server_list import City, Country, Server, ServerList, ServerListError
+from mimic_core.server_list import City, Country, ServerAddress
+from vpnui.connection.server_list import ServerList, ServerListError
 from vpnui.connection.server_list_loader import ServerListLoader, retry_delays
 
 _T = TypeVar("_T")
@@ -23,7 +24,7 @@ SERVER_LIST = ServerList(
         Country(
             name="Germany",
             code="de",
-            cities=[City(name="Berlin", code="ber", servers=[Server(name="s1", host="127.0.0.1", udp_port=1)])],
+            cities=[City(name="Berlin", code="ber", servers=[ServerAddress(name="s1", host="127.0.0.1", udp_port=1)])],
         )
     ]
 )

@@ -1,6 +1,6 @@
 """The UDP server probe and the TCP firewall check, over real loopback sockets.
 
-Each test runs tiny responders that speak ``daemon.wire`` in one specific
+Each test runs tiny responders that speak ``mimic_core.wire`` in one specific
 way (slow, silent, answering late, dropping the first datagram), which is
 how the probe's timing and matching rules are pinned down; the integration
 tests run the same probes against the network lab's servers.
@@ -19,8 +19,8 @@ from typing import Any, TypeVar, cast
 
 import pytest
 
-from daemon import wire
-from daemon.protocol import ServerEndpoint
+from mimic_core import wire
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.server_probes import probe_firewall, probe_servers
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import FailureCause

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.keepalive_window import LOSS_WINDOW, KeepaliveWindow
-from daemon.protocol import Health
+from mimic_core.keepalive_window import LOSS_WINDOW, KeepaliveWindow
+from mimic_core.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.stability import StabilityTracker, StabilityUpdate
 

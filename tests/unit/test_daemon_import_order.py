@@ -1,9 +1,9 @@
-"""The daemon entry's import order, which keeps its memory down.
+"""The daemon's start-up sets the interpreter up as the app does (``mimic_core.early_start``).
 
-``daemon.main`` imports neither glean nor Qt itself: ``main`` first puts the
-glean_parser stand-ins in place, and ``_serve`` imports the service's
-Qt-free half before Qt, because PySide6 keeps the source of every module
-imported after it in ``linecache`` (see ``daemon/main.py``).
+``daemon.main`` imports neither glean nor Qt itself: ``import_service``
+imports QtCore, puts Python's own import back and keeps glean's YAML tooling
+out before anything else is imported, because PySide6's import keeps the
+source of every module imported after it in ``linecache``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ MAX_SOURCE_KEPT_CHARS: Final = 1_000_000
 
 SOURCE_KEPT_AFTER_IMPORTS: Final = """
     import json, linecache, sys
-    {before}
-    from daemon import glean_without_parser
-    glean_without_parser.install()
     import daemon.main
+    from mimic_core import early_start
+    {before}
     daemon.main.import_service()
-    from PySide6.QtCore import QCoreApplication
-    import daemon.qt_loop, daemon.server
+    import mimic_core.qt_loop, daemon.server
     entries = [entry for entry in linecache.cache.values() if len(entry) == 4]
-    print(json.dumps({{"files": len(entries), "chars": sum(len(line) for entry in entries for line in entry[2])}}))
+    print(json.dumps({{
+        "files": len(entries),
+        "chars": sum(len(line) for entry in entries for line in entry[2]),
+        "qt_import": early_start.qt_import_active(),
+    }}))
 """
 
 
@@ -40,39 +42,37 @@ def test_importing_the_daemon_entry_loads_neither_glean_nor_qt() -> None:
     assert found == {"loaded": []}
 
 
-def test_the_qt_free_modules_bring_glean_and_no_qt() -> None:
+def test_the_service_loads_on_python_import_without_yaml_tooling() -> None:
     found = run_python(
         """
-        import importlib, json, sys
-        from daemon import glean_without_parser
-        glean_without_parser.install()
+        import json, sys
         import daemon.main
-        for name in daemon.main.QT_FREE_MODULES:
-            importlib.import_module(name)
-        before_qt = set(sys.modules)
         daemon.main.import_service()
+        from mimic_core import early_start, glean_compat
         print(json.dumps({
-            "before_qt": sorted(before_qt),
-            "after_qt": sorted(set(sys.modules) - before_qt),
+            "qt_import": early_start.qt_import_active(),
+            "stand_ins": glean_compat.parser_stand_ins_installed(),
+            "loaded": sorted(
+                n for n in ("glean", "PySide6.QtCore", "daemon.service", "daemon.telemetry") if n in sys.modules
+            ),
+            "gui": sorted(n for n in ("PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtQml") if n in sys.modules),
         }))
         """
     )
-    before_qt, after_qt = set(found["before_qt"]), set(found["after_qt"])
-    assert "PySide6" not in before_qt
-    assert {"glean", "glean.metrics", "msgspec", "msgpack", "asyncio", "http.client", "daemon.telemetry"} <= before_qt
-    # Only the Qt-facing modules of the daemon are left to import once Qt is in.
-    assert {name for name in after_qt if name.startswith("daemon.")} <= {
-        "daemon.service",
-        "daemon.server",
-        "daemon.line_buffer",
-        "daemon.errors",
-    }, after_qt
+    assert found == {
+        "qt_import": False,
+        "stand_ins": True,
+        "loaded": ["PySide6.QtCore", "daemon.service", "daemon.telemetry", "glean"],
+        "gui": [],
+    }
 
 
-def test_qt_last_keeps_pyside_from_holding_the_daemons_source() -> None:
-    qt_last = run_python(SOURCE_KEPT_AFTER_IMPORTS.format(before=""))
-    qt_first = run_python(SOURCE_KEPT_AFTER_IMPORTS.format(before="import PySide6.QtCore"))
-    assert qt_last["chars"] < MAX_SOURCE_KEPT_CHARS, qt_last
-    # The reason for the order: with Qt first, PySide6 reads (and keeps) every module's source.
-    # Should a PySide6 release stop doing that, this fails and the order in daemon.main can go.
-    assert qt_first["chars"] > 3 * MAX_SOURCE_KEPT_CHARS, qt_first
+def test_python_import_after_qt_keeps_pyside_from_holding_the_daemons_source() -> None:
+    restored = run_python(SOURCE_KEPT_AFTER_IMPORTS.format(before=""))
+    # What early_start prevents: PySide6's own import left in place reads (and keeps) every module's source.
+    kept = run_python(SOURCE_KEPT_AFTER_IMPORTS.format(before="early_start.restore_python_import = lambda: False"))
+    assert restored["qt_import"] is False
+    assert restored["chars"] < MAX_SOURCE_KEPT_CHARS, restored
+    # Should a PySide6 release stop doing that, this fails and the restoration can go.
+    assert kept["qt_import"] is True
+    assert kept["chars"] > 3 * MAX_SOURCE_KEPT_CHARS, kept

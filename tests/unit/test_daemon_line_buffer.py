@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daemon.line_buffer import LineBuffer, LineTooLong
-from daemon.protocol import MAX_LINE_BYTES
+from mimic_core.protocol import MAX_LINE_BYTES
 
 
 def test_lines_split_across_chunks_are_joined() -> None:

@@ -13,9 +13,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from daemon import wire
 from daemon.errors import RequestFailed
-from daemon.protocol import (
+from daemon.session import SessionManager
+from daemon.session_store import PersistedSession, SessionStore
+from daemon.tunnel import TunnelSettings
+from mimic_core import wire
+from mimic_core.protocol import (
     BackendFailure,
     Connected,
     Disconnected,
@@ -26,9 +29,7 @@ from daemon.protocol import (
     SessionStarted,
     StateChanged,
 )
-from daemon.session import INACTIVE_SESSION_ID, SessionManager
-from daemon.session_store import PersistedSession, SessionStore
-from daemon.tunnel import TunnelSettings
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 T = TypeVar("T")
 

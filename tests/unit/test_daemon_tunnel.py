@@ -1,4 +1,4 @@
-"""The tunnel against a small in-process UDP server speaking daemon/wire.py's server side.
+"""The tunnel against a small in-process UDP server speaking mimic_core/wire.py's server side.
 
 These are the tunnel's fine-grained rules (nonces, garbage, make-before-break,
 byte counts); the integration tests run the same code in the real daemon
@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from daemon import wire
-from daemon.protocol import ServerEndpoint
 from daemon.tunnel import ActivationFailed, HealthSample, Tunnel, TunnelSettings
+from mimic_core import wire
+from mimic_core.protocol import ServerEndpoint
 
 T = TypeVar("T")
 

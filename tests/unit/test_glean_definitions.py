@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon import build_glean_definitions
-from daemon.build_glean_definitions import DefinitionError, generate, render
-from daemon.glean_definitions import (
+from mimic_core import build_glean_definitions
+from mimic_core.build_glean_definitions import DefinitionError, generate, render
+from mimic_core.glean_definitions import (
     DEFINITIONS_FILE,
     METRICS_FILE,
     PINGS_FILE,
@@ -17,7 +17,8 @@ from daemon.glean_definitions import (
     bundled_definitions,
     read_definitions,
 )
-from daemon.ipc_payload import OWNING_PING, load_definitions, parse_definitions
+from mimic_core.ipc_payload import OWNING_PING, load_definitions
+from tests.support.yaml_definitions import parse_definitions
 
 METRIC_HEADER = "---\n$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0\n\n"
 METADATA = """    description: A metric only this test defines, to check the generator.

@@ -24,9 +24,9 @@ import pytest
 from glean.metrics import EventExtras, PingType
 from glean_parser.util import Camelize
 
-from daemon import glean_objects, glean_runtime
-from daemon.build_glean_definitions import generate, quiet_glean_parser
-from daemon.glean_definitions import METRICS_FILE, PINGS_FILE, SUPPORTED_METRIC_TYPES, GleanDefinitions
+from mimic_core import glean_objects, glean_runtime
+from mimic_core.build_glean_definitions import generate, quiet_glean_parser
+from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE, SUPPORTED_METRIC_TYPES, GleanDefinitions
 
 COMMON = """    description: |
       The {name} test metric, defined only to compare the two loaders.

@@ -9,8 +9,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from daemon import protocol
-from daemon.ipc_payload import (
+from mimic_core import protocol
+from mimic_core.ipc_payload import (
     FORMAT_VERSION,
     MAX_LABEL_CHARS,
     MAX_PAYLOAD_BYTES,
@@ -26,7 +26,7 @@ from daemon.ipc_payload import (
     split_flush_reply,
     to_wire,
 )
-from daemon.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
+from mimic_core.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
 
 SESSION = "6f1f8a52-1c4e-4b5e-9a51-3e1d2f4c5b6a"
 

@@ -11,15 +11,6 @@ from typing import Any, Final
 import pytest
 from glean.metrics import EventExtras
 
-from daemon.glean_definitions import METRICS_FILE
-from daemon.ipc_payload import (
-    MAX_PAYLOAD_BYTES,
-    MetricDefinition,
-    Payload,
-    decode,
-    load_definitions,
-    parse_definitions,
-)
 from daemon.ipc_recorder import (
     AUTOMATION_ENV,
     MAX_OPERATION_BYTES,
@@ -27,7 +18,16 @@ from daemon.ipc_recorder import (
     ForbiddenInChildError,
     in_automation,
 )
-from daemon.session import INACTIVE_SESSION_ID
+from mimic_core.glean_definitions import METRICS_FILE
+from mimic_core.ipc_payload import (
+    MAX_PAYLOAD_BYTES,
+    MetricDefinition,
+    Payload,
+    decode,
+    load_definitions,
+)
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from tests.support.yaml_definitions import parse_definitions
 
 SESSION_A: Final = "a1b2c3d4-1111-4111-8111-1111111111aa"
 SESSION_B: Final = "b2c3d4e5-2222-4222-8222-2222222222bb"

@@ -1,4 +1,4 @@
-"""The nesting depth of a JSON text, measured without parsing it (``daemon.json_depth``)."""
+"""The nesting depth of a JSON text, measured without parsing it (``mimic_core.json_depth``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from daemon.json_depth import exceeds_depth
+from mimic_core.json_depth import exceeds_depth
 
 
 @pytest.mark.parametrize(

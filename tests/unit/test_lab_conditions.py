@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lab.conditions import (
+from mimic_core.network_conditions import (
     HEALTHY,
     Conditions,
     ServerCondition,

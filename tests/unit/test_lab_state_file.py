@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lab.state_file import read_state, ready_line, remove_state, write_state
+from mimic_core.lab_state import read_state, ready_line, remove_state, write_state
 
 
 def test_ready_line_is_one_json_object() -> None:

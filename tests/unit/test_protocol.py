@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from daemon import protocol
-from daemon.protocol import (
+from mimic_core import protocol
+from mimic_core.protocol import (
     MAX_LINE_BYTES,
     Activate,
     BackendFailure,

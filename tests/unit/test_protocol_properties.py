@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daemon import protocol
-from daemon.protocol import (
+from mimic_core import protocol
+from mimic_core.protocol import (
     MAX_LINE_BYTES,
     Error,
     ProtocolError,
@@ -205,7 +205,7 @@ def test_valid_daemon_messages_round_trip(message: protocol.DaemonMessage) -> No
 @PROPERTY
 @given(json_texts | deep_texts, st.integers(0, 40))
 def test_the_depth_measure_is_exact_for_valid_json(text_and_depth: tuple[bytes, int], limit: int) -> None:
-    from daemon.json_depth import exceeds_depth  # noqa: PLC0415  (the other properties hold without it)
+    from mimic_core.json_depth import exceeds_depth  # noqa: PLC0415  (the other properties hold without it)
 
     text, depth = text_and_depth
     assert exceeds_depth(text, limit) == (depth > limit)

@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from daemon.session import INACTIVE_SESSION_ID
-from lab.api_models import StoredPing
 from lab.ingestion_store import IngestionStore
 from lab.session_report import REPORT_FORMAT, SessionReport, build_report, render_json, render_table
+from mimic_core.lab_api import StoredPing
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from tests.support.glean_schema import REPO_ROOT, validate_ping
 
 SESSION_A: Final = "2f6b8f0e-3c4a-4e8e-9d9c-0a1b2c3d4e5f"

@@ -9,8 +9,8 @@ with commutative operations are measured by the daemon for the app's ping).
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,10 @@ from glean._loader import UnsupportedMetricType
 from glean_parser import lint, metrics, parser
 from glean_parser import pings as parser_pings
 
-from daemon import glean_runtime
-from daemon.build_glean_definitions import quiet_glean_parser
-from daemon.glean_definitions import METRICS_FILE, PINGS_FILE
-from daemon.glean_runtime import PING_OWNERS
+from mimic_core import glean_runtime, telemetry_names
+from mimic_core.build_glean_definitions import quiet_glean_parser
+from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE
+from mimic_core.telemetry_names import PING_OWNERS
 
 EXPECTED_REASONS = {
     "vpnsession": {"flush", "start", "timer", "end", "flush_init"},
@@ -157,6 +157,19 @@ def test_every_ping_has_an_owning_process(objects: Any) -> None:
     assert PING_OWNERS == {"vpnsession": "app", "daemonsession": "daemon"}
 
 
+def test_the_shared_vocabulary_names_what_the_yaml_defines(objects: Any) -> None:
+    """Pings, reasons and metric ids spelled out in code on both sides of a process boundary."""
+    reasons = {name: set(ping.reason_codes) for name, ping in objects["pings"].items()}
+    assert set(telemetry_names.AppPingReason) == reasons[telemetry_names.APP_PING]
+    assert set(telemetry_names.DaemonPingReason) == reasons[telemetry_names.DAEMON_PING]
+    found = {identifier(metric) for metric in all_metrics(objects)}
+    named = {value for key, value in vars(telemetry_names).items() if key.isupper() and isinstance(value, str)}
+    metric_ids = {name for name in named if "." in name}
+    assert metric_ids <= found
+    assert len(metric_ids) == 8
+    assert uuid.UUID(telemetry_names.INACTIVE_SESSION_ID).int == 0
+
+
 def test_the_design_metrics_exist_with_their_types_and_pings(objects: Any) -> None:
     found = {identifier(metric): (metric.type, set(metric.send_in_pings)) for metric in all_metrics(objects)}
     missing = set(EXPECTED_METRICS) - set(found)
@@ -222,8 +235,3 @@ def test_reason_codes_are_indices_into_the_sorted_reasons() -> None:
     codes = glean_runtime.pings().vpnsession_reason_codes
     assert [member.value for member in codes] == list(range(len(EXPECTED_REASONS["vpnsession"])))
     assert codes.FLUSH_INIT.value == sorted(EXPECTED_REASONS["vpnsession"]).index("flush_init")
-
-
-def test_the_installed_glean_sdk_is_the_one_the_runtime_was_checked_with() -> None:
-    """The runtime relies on glean-sdk internals; an upgrade must re-run the integration tests first."""
-    assert importlib.metadata.version("glean-sdk") == glean_runtime.TESTED_GLEAN_VERSION

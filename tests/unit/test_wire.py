@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daemon import wire
+from mimic_core import wire
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ a GUI:
 - ``check_results``: what each check reports;
 - ``http_probes``, ``server_probes``, ``server_list``: the checks themselves;
 - ``check_runs``: running checks together and diagnosing one cause;
-- ``probes``: all of the above as one import;
 - ``diagnosis``: the precedence that turns many failures into one;
 - ``stability``: stable/unstable and tunnel-lost from keepalive statistics;
 - ``machine_events``, ``machine``: the transition table's events, effects and rules.

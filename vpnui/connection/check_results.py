@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.states import Check, FailureCause
 
 

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.check_results import (
     CaptivePortalResult,
     CheckResult,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from daemon.protocol import ServerEndpoint
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.states import Check, FailureCause
 
 ALL_CHECKS: Final = frozenset(Check)

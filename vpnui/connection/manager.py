@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from daemon import protocol
-from daemon.protocol import ServerEndpoint
-from daemon.sync_client import DaemonError
+from mimic_core import protocol
+from mimic_core.protocol import ServerEndpoint
+from mimic_core.sync_client import DaemonError
 from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
@@ -337,10 +337,6 @@ class ConnectionManager(QObject):
             device_token=self._settings.device_token,
         )
         self._start_server_list_loader()
-
-    @property
-    def app_endpoints(self) -> AppEndpoints:
-        return self._app_endpoints
 
     @property
     def selected_location(self) -> tuple[str, str]:
@@ -679,7 +675,6 @@ class ConnectionManager(QObject):
         except (DaemonError, DaemonLinkError, TimeoutError) as exc:
             log.warning("status after (re)connection failed: %s", exc)
             return
-        self._controller.sync(status)
         connected = status.state == "on" and status.connected_since is not None
         if connected and status.server is not None:
             self._connected_server = status.server.name

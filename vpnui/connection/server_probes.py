@@ -1,7 +1,7 @@
 """The checks that talk to the VPN servers themselves: UDP handshake and TCP firewall.
 
 The server probe performs the same handshake the tunnel does (see
-``daemon.wire``), so "a server answers" means exactly what the daemon will
+``mimic_core.wire``), so "a server answers" means exactly what the daemon will
 need.  The firewall check only matters when no server answered: it tells a
 blocked VPN port (the server answers on its TCP control port) apart from a
 server that is simply down.
@@ -16,8 +16,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Final, TypeVar
 
-from daemon import wire
-from daemon.protocol import ServerEndpoint
+from mimic_core import wire
+from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.check_results import FirewallResult, ServerAnswer, ServerProbeResult
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import FailureCause

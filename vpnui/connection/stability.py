@@ -45,8 +45,8 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
-from daemon.keepalive_window import LOSS_WINDOW
-from daemon.protocol import Health
+from mimic_core.keepalive_window import LOSS_WINDOW
+from mimic_core.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
 
 

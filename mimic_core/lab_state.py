@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from daemon.atomic_file import write_atomically
+from mimic_core.atomic_file import write_atomically
 
 
 class LabState(msgspec.Struct, frozen=True):

@@ -1,6 +1,6 @@
 """Generates ``resources/glean_definitions.json`` from ``metrics.yaml`` and ``pings.yaml``.
 
-Run ``python -m daemon.build_glean_definitions`` (``make
+Run ``python -m mimic_core.build_glean_definitions`` (``make
 glean-definitions``) after changing the YAML; ``--check`` only reports
 whether the checked-in file is current (the tests check it too).  The YAML
 is parsed with glean_parser, as glean-sdk's own loader does, and the file
@@ -8,8 +8,8 @@ holds what glean-sdk's loader would take from each parsed object (see
 ``glean_definitions``), so the trees built from it are the same.
 
 glean_parser is a build-time tool here: nothing the processes run imports
-this module, except ``ipc_payload.parse_definitions`` for tests that define
-metrics of their own.
+this module (an import contract in ``pyproject.toml`` checks it); tests that
+define metrics of their own parse them with it (``tests/support/yaml_definitions.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 from glean_parser.parser import parse_objects
 
-from daemon.glean_definitions import (
+from mimic_core.glean_definitions import (
     DEFINITIONS_FILE,
     GENERATOR,
     METRICS_FILE,

@@ -1,4 +1,4 @@
-"""Finds and ends every process a test left running in its MIMIC_HOME.
+"""Finds and ends every process a test or a benchmark left running in its MIMIC_HOME.
 
 The app starts the daemon and the lab detached (they outlive the app on
 purpose), so a test cannot rely on process trees to clean up.  Each test has

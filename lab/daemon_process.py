@@ -1,7 +1,7 @@
-"""Runs the real daemon as a child process for a test, and connects to it.
+"""Runs the real daemon as a child process, and connects to it (for tests and benchmarks).
 
-The daemon finds its files through ``MIMIC_HOME`` (set by the ``mimic_home``
-fixture), so every test gets its own socket, lock and state file.  Its
+The daemon finds its files through ``MIMIC_HOME`` (a test's ``mimic_home``
+fixture sets it), so every run gets its own socket, lock and state file.  Its
 stdout and stderr go to anonymous temporary files: a pipe nobody drains
 could block a chatty daemon, and a file still holds stderr after a crash.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from daemon.paths import locations
-from daemon.sync_client import DaemonConnection
+from mimic_core.paths import locations
+from mimic_core.sync_client import DaemonConnection
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 15.0
 
 

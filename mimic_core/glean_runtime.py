@@ -1,82 +1,28 @@
-"""Glean for both Mimic VPN processes, run the way glean-sdk 71 needs.
+"""Glean for both Mimic VPN processes: one instance per process, started, fed and stopped here.
 
-The app and the daemon each run a Glean instance of their own, with their
-own data directory (Glean must never share one between processes: two
-uploaders scanning one ``pending_pings/`` send every ping twice and lose
-others).  This module is the one place that starts, feeds and stops that
-instance, and it is Qt-free because the daemon uses it too.
+The app and the daemon each run a Glean of their own, with their own data
+directory (two uploaders scanning one ``pending_pings/`` send every ping
+twice and lose others).  The module is Qt-free because the daemon uses it
+too, and it does more than call ``Glean.initialize`` because glean-sdk 71's
+uploaders do not fit a long-lived process (measured in
+``docs/decisions/0003-in-process-uploader.md``):
 
-Why it does more than call ``Glean.initialize``: the measured behaviour of
-glean-sdk 71.0.0 (see the project's Glean notes) has pitfalls that each
-caller would otherwise meet on its own:
+* **Uploading** runs in-process, on a thread of its own, as Glean's Kotlin
+  and Swift bindings do from a background worker.  Glean's own upload
+  trigger only wakes that thread (``_UploadTrigger``); the thread also
+  sweeps shortly after every submit, backs off after failures and sweeps
+  periodically, so no ping stays on disk while the process runs, and an HTTP
+  timeout or a rate-limit wait blocks nothing else.
+* **Reasons**: ``submit`` takes a reason's name, checks it against the ping
+  and the process owning the ping, and passes the index glean-sdk expects.
+* **Shutdown** is bounded and never blocks its caller for longer.
+* **Restarting in one process** (tests run many apps one after the other):
+  after the core shutdown the runtime resets Glean, so another can start
+  with another data directory and endpoint.
+* **Definitions** come from ``resources/glean_definitions.json``
+  (``glean_definitions``, ``glean_objects``), not from glean_parser at run time.
 
-* **Uploading.**  The SDK offers two uploaders, and neither fits a
-  long-lived GUI or daemon:
-
-  - the default *subprocess* uploader spawns a Python interpreter per
-    trigger (1.2-1.4 s from submit to POST) and drops a trigger while the
-    previous child still runs, so a ping submitted in that window (0.1-1.3 s
-    after any trigger, the one at init included) stays on disk until the
-    next trigger (6 of 6 runs at 0.3 s after init); its children outlive the
-    process, and ``Glean.shutdown()`` waits for the last one without a
-    timeout (61 s once throttled);
-  - ``allow_multiprocessing=False`` uploads in-process (4-10 ms) but on
-    Glean's own dispatcher thread, so an HTTP timeout (10 s per attempt) or
-    the rate-limit sleep (up to 60 s after 15 pings in a minute) blocks
-    everything queued behind it: ``test_get_value`` was measured blocked for
-    60 s, and ``Glean.shutdown()`` and the atexit reset wait on the same
-    queue.  Set at initialization it can even break Glean: a trigger that
-    runs before ``Glean._initialized`` is set makes the SDK create a
-    database-less "subprocess" Glean in the main process (reproduced with
-    test-mode init, where that trigger always comes first).
-
-  So this runtime uploads **in-process, on a thread of its own** (as
-  Glean's Kotlin and Swift bindings do from a background worker): a loop
-  asks glean-core for the next upload task and posts it with a plain
-  ``http.client`` uploader.  Glean's own
-  trigger is turned into a wake-up of that thread: with
-  ``allow_multiprocessing`` left on, the SDK only checks whether "the last
-  uploader process" is still running before spawning one, so an object
-  standing in for that process (``_UploadTrigger``) is installed; Glean's
-  check (``poll()``) wakes the thread and reports it as still running, so
-  nothing is ever spawned.  On top of that trigger the thread sweeps
-  shortly after every submit (a bounded follow-up), retries with backoff
-  after failures (the core gives up after 3 failed attempts per run, with no
-  backoff), and sweeps periodically, so no ping stays on disk while the
-  process runs.  Throttle waits and HTTP timeouts block only this thread.
-
-* **Reasons.**  ``PingType.submit`` takes the *index* of the reason (the
-  enum member's ``.value``), not the member nor its name; ``submit`` here
-  takes the reason's name, checks it against the ping's reasons and the
-  process owning the ping, and passes the index.
-
-* **Shutdown.**  ``shutdown(timeout_s)`` runs the core shutdown, a last
-  bounded upload pass and the reset on a thread, and reports whether that
-  finished within the bound; it never blocks its caller longer.
-
-* **Restarting in one process.**  Tests run many app instances, one after
-  the other, in one process, each with its own data directory and its own
-  lab.  ``glean.testing.reset_glean`` is not usable for that (it switches to
-  test mode, where every submit blocks ~1.3 s on a subprocess, uses a
-  temporary data directory of its own, and uploads to Mozilla's production
-  endpoint unless given a configuration).  After the core shutdown this runtime calls
-  ``Glean._reset()``, which destroys the core instance
-  (``glean_test_destroy_glean``), clears the Python-side flags and allows a
-  new ``Glean.initialize`` with another data directory and endpoint.  Pings
-  are only re-registered with a new instance if they were created before
-  the first initialization, so the metric and ping definitions are loaded
-  (once, cached) before Glean is ever initialized.
-
-* **Definitions.**  The metrics and pings are built from
-  ``resources/glean_definitions.json``, generated from ``metrics.yaml`` and
-  ``pings.yaml`` at build time (``glean_definitions``, ``glean_objects``),
-  not parsed with ``glean.load_metrics``/``load_pings`` at run time: the
-  trees are the same, without glean_parser in the process.
-
-Private glean-sdk internals used, all checked against 71.0.0 by the tests:
-``glean._uniffi.glean_get_upload_task`` / ``glean_process_ping_upload_response``
-/ ``glean_shutdown``, ``ProcessDispatcher._last_process`` and
-``Glean._reset``.
+Every glean-sdk internal this needs goes through ``glean_compat``.
 """
 
 from __future__ import annotations
@@ -84,7 +30,6 @@ from __future__ import annotations
 import atexit
 import functools
 import http.client
-import importlib.metadata
 import logging
 import threading
 import time
@@ -93,32 +38,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from glean import Configuration, Glean, _uniffi
-from glean._process_dispatcher import ProcessDispatcher
+from glean import Configuration, Glean
 from glean.metrics import PingType
 from glean.net import BaseUploader
-from glean.net.ping_upload_worker import CapablePingUploadRequest, PingUploadRequest
+from glean.net.ping_uploader import UploadResult
 
-from daemon.glean_definitions import bundled_definitions
-from daemon.glean_objects import build_metrics, build_pings
-from daemon.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core import glean_compat
+from mimic_core.glean_definitions import bundled_definitions
+from mimic_core.glean_objects import build_metrics, build_pings
+from mimic_core.instance_lock import AlreadyRunning, InstanceLock
+from mimic_core.telemetry_names import APPLICATION_IDS, PING_OWNERS, ProcessName
 
 log = logging.getLogger(__name__)
 # The SDK logs every upload pass at INFO ("No more pings to upload!"); in a
 # daemon log that is a line every half second with nothing to act on.
 logging.getLogger("glean").setLevel(logging.WARNING)
 
-ProcessName = Literal["app", "daemon"]
 PassOutcome = Literal["done", "failed", "stopped", "deadline"]
-
-APPLICATION_IDS: Final[dict[ProcessName, str]] = {"app": "mimic-vpn", "daemon": "mimic-vpn-daemon"}
-"""Glean application id per process: each process is its own Glean application."""
-
-PING_OWNERS: Final[dict[str, ProcessName]] = {"vpnsession": "app", "daemonsession": "daemon"}
-"""The process that submits each custom ping; the other process never does."""
-
-TESTED_GLEAN_VERSION: Final = "71.0.0"
-"""The glean-sdk release whose internals (listed in the module docstring) this runtime was checked against."""
 
 OWNER_LOCK_NAME: Final = "mimic-owner.lock"
 """A lock file in the data directory, held while a runtime uses it, so two processes never share one."""
@@ -242,7 +178,7 @@ class DirectHttpUploader(BaseUploader):  # type: ignore[misc]
         """The ``UploadResult`` of one attempt; never raises for network errors."""
         request = capable_request.capable(lambda capabilities: len(capabilities) == 0)
         if request is None:
-            return _uniffi.UploadResult.INCAPABLE(0)
+            return UploadResult.INCAPABLE(0)
         url = urllib.parse.urlsplit(request.url)
         connection: http.client.HTTPConnection
         if url.scheme == "http":
@@ -251,7 +187,7 @@ class DirectHttpUploader(BaseUploader):  # type: ignore[misc]
             connection = http.client.HTTPSConnection(url.hostname or "", url.port or 443, timeout=self.timeout_s)
         else:
             log.error("cannot upload a ping to %s: unsupported scheme", request.url)
-            return _uniffi.UploadResult.UNRECOVERABLE_FAILURE(0)
+            return UploadResult.UNRECOVERABLE_FAILURE(0)
         path = url.path + (f"?{url.query}" if url.query else "")
         try:
             connection.request("POST", path, body=request.body, headers=request.headers)
@@ -259,13 +195,13 @@ class DirectHttpUploader(BaseUploader):  # type: ignore[misc]
             response.read()
         except http.client.InvalidURL as exc:
             log.error("cannot upload a ping to %s: %s", request.url, exc)
-            return _uniffi.UploadResult.UNRECOVERABLE_FAILURE(0)
+            return UploadResult.UNRECOVERABLE_FAILURE(0)
         except (OSError, http.client.HTTPException) as exc:
             log.info("ping upload to %s failed, it stays queued: %s", request.url, exc)
-            return _uniffi.UploadResult.RECOVERABLE_FAILURE(0)
+            return UploadResult.RECOVERABLE_FAILURE(0)
         finally:
             connection.close()
-        return _uniffi.UploadResult.HTTP_STATUS(response.status)
+        return UploadResult.HTTP_STATUS(response.status)
 
 
 class _UploadTrigger:
@@ -377,10 +313,10 @@ class _Uploader:
         # Glean initializes on a thread of its own; a pass before it finished
         # would find nothing and swallow the wake-up of the init trigger.
         deadline = time.monotonic() + INIT_WAIT_S
-        while not Glean._init_finished and time.monotonic() < deadline:
+        while not glean_compat.init_finished() and time.monotonic() < deadline:
             if self._stop.wait(0.01):
                 return
-        if not Glean._init_finished:
+        if not glean_compat.init_finished():
             log.warning("Glean did not finish initializing within %.0f s", INIT_WAIT_S)
 
     def _pass(self, deadline: float | None, stop: threading.Event | None) -> PassOutcome:
@@ -394,20 +330,20 @@ class _Uploader:
             with self._core_lock:
                 if not self._live:
                     return "stopped"
-                task = _uniffi.glean_get_upload_task()
-            if task.is_upload():
+                task = glean_compat.next_upload_task()
+            if task.request is not None:
                 request = task.request
-                result = self._uploader.do_upload(CapablePingUploadRequest(PingUploadRequest(request, self._endpoint)))
+                result = self._uploader.do_upload(glean_compat.upload_request(request, self._endpoint))
                 failed |= self._count(result)
                 with self._core_lock:
                     if not self._live:
                         return "stopped"
-                    action = _uniffi.glean_process_ping_upload_response(request.document_id, result)
-                if action == _uniffi.UploadTaskAction.END:
+                    last = glean_compat.report_upload(request, result)
+                if last:
                     return "failed" if failed else "done"
-            elif task.is_wait():
+            elif task.wait_s is not None:
                 # Throttled (15 pings per minute) or pings still being scanned.
-                wait_s = task.time / 1000
+                wait_s = task.wait_s
                 if deadline is not None:
                     wait_s = min(wait_s, max(0.0, deadline - time.monotonic()))
                 if (stop or threading.Event()).wait(wait_s):
@@ -418,11 +354,11 @@ class _Uploader:
     def _count(self, result: Any) -> bool:
         """Add one attempt to the stats; whether it was a recoverable failure."""
         status: int | None = None
-        if isinstance(result, _uniffi.UploadResult.HTTP_STATUS):
+        if isinstance(result, UploadResult.HTTP_STATUS):
             status = int(result.code)
         # glean-core's policy: 2xx delivered, 4xx (and unrecoverable) deleted, anything else retried.
         delivered = status is not None and 200 <= status < 300
-        rejected = isinstance(result, _uniffi.UploadResult.UNRECOVERABLE_FAILURE | _uniffi.UploadResult.INCAPABLE) or (
+        rejected = isinstance(result, UploadResult.UNRECOVERABLE_FAILURE | UploadResult.INCAPABLE) or (
             status is not None and 400 <= status < 500
         )
         failed = not delivered and not rejected
@@ -524,7 +460,7 @@ class GleanRuntime:
             _wait_for_previous_teardown()
             if Glean.is_initialized():
                 raise GleanRuntimeError("Glean was initialized in this process without GleanRuntime")
-            _warn_if_untested_glean()
+            glean_compat.warn_if_unverified()
             # Before the first initialization, so that the pings are kept
             # for re-registration with every later instance.
             metrics()
@@ -541,7 +477,7 @@ class GleanRuntime:
             http_uploader = DirectHttpUploader(upload_timeout_s)
             uploader = _Uploader(endpoint, http_uploader, name=f"glean-upload-{process}")
             try:
-                ProcessDispatcher._last_process = uploader.trigger
+                glean_compat.set_upload_trigger(uploader.trigger)
                 configuration = Configuration(
                     server_endpoint=endpoint,
                     channel=channel,
@@ -558,7 +494,7 @@ class GleanRuntime:
                     application_build_id=build_id if build_id is not None else app_version,
                 )
             except BaseException:
-                ProcessDispatcher._last_process = _DISARMED_TRIGGER
+                glean_compat.set_upload_trigger(_DISARMED_TRIGGER)
                 owner_lock.release()
                 raise
             runtime = cls(
@@ -614,13 +550,7 @@ class GleanRuntime:
 
     def pending_ping_count(self) -> int:
         """Pings stored on disk and not uploaded yet (Glean's observed 71.0.0 layout)."""
-        return sum(
-            1
-            for folder in ("pending_pings", "deletion_request")
-            if (self.data_dir / folder).is_dir()
-            for entry in (self.data_dir / folder).iterdir()
-            if entry.is_file()
-        )
+        return glean_compat.pending_ping_count(self.data_dir)
 
     # -- operations ----------------------------------------------------------
 
@@ -656,11 +586,6 @@ class GleanRuntime:
         self._require_running()
         Glean.set_collection_enabled(enabled)
         self._upload_enabled = enabled
-        self._uploader.wake()
-
-    def upload_now(self) -> None:
-        """Wake the upload thread (e.g. when the network came back)."""
-        self._require_running()
         self._uploader.wake()
 
     def shutdown(self, timeout_s: float = DEFAULT_SHUTDOWN_TIMEOUT_S) -> bool:
@@ -709,7 +634,7 @@ class GleanRuntime:
             self._uploader.stop()
             # Blocks on Glean's dispatcher (at most 10 s in the core): once
             # it returns, every submitted ping is on disk.
-            _uniffi.glean_shutdown()
+            glean_compat.shutdown_core()
             self._uploader.join(deadline - time.monotonic())
             # Also with upload disabled: a deletion-request ping may be queued.
             if self._uploader.drain(deadline) != "done":
@@ -720,9 +645,9 @@ class GleanRuntime:
             # Whatever happened above: the old uploader must never reach the
             # next instance, and the next start needs the reset.
             self._uploader.retire()
-            ProcessDispatcher._last_process = _DISARMED_TRIGGER
+            glean_compat.set_upload_trigger(_DISARMED_TRIGGER)
             try:
-                Glean._reset()
+                glean_compat.reset()
             except Exception:
                 log.exception("resetting Glean after the shutdown of %s failed", self.application_id)
             self._owner_lock.release()
@@ -731,7 +656,7 @@ class GleanRuntime:
         if not self.shutdown(EXIT_SHUTDOWN_TIMEOUT_S):
             # The core is still shutting down on the teardown thread;
             # Glean's own atexit reset must not destroy it concurrently.
-            atexit.unregister(Glean._reset)
+            glean_compat.keep_core_at_exit()
 
     def _require_running(self) -> None:
         if not self.running:
@@ -759,18 +684,4 @@ def _wait_for_previous_teardown() -> None:
     if teardown.is_alive():
         raise GleanRuntimeError(
             f"the previous Glean runtime did not finish shutting down within {PREVIOUS_TEARDOWN_WAIT_S} s"
-        )
-
-
-@functools.cache
-def _warn_if_untested_glean() -> None:
-    try:
-        installed = importlib.metadata.version("glean-sdk")
-    except importlib.metadata.PackageNotFoundError:
-        installed = "unknown"
-    if installed != TESTED_GLEAN_VERSION:
-        log.warning(
-            "glean-sdk %s is installed; this runtime relies on internals checked with %s",
-            installed,
-            TESTED_GLEAN_VERSION,
         )

@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from daemon.paths import locations
-from lab.api_models import ErrorReply, Health, ServerDirectory, StoredPing
-from lab.conditions import Conditions, parse_assignments
-from lab.state_file import read_state
+from mimic_core.lab_api import ErrorReply, Health, ServerDirectory, StoredPing
+from mimic_core.lab_state import read_state
+from mimic_core.network_conditions import Conditions, parse_assignments
+from mimic_core.paths import locations
 
 _T = TypeVar("_T")
 

@@ -25,12 +25,12 @@ from typing import Final
 
 import msgspec
 
-from daemon.paths import HOME_ENV, locations
-from daemon.protocol import ServerEndpoint
-from lab.control_client import LabControl
-from lab.state_file import LabState
+from lab.daemon_process import REPO_ROOT
+from mimic_core.lab_client import LabControl
+from mimic_core.lab_state import LabState
+from mimic_core.paths import HOME_ENV, locations
+from mimic_core.protocol import ServerEndpoint
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S: Final = 15.0
 STOP_TIMEOUT_S: Final = 10.0
 

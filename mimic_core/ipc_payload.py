@@ -48,29 +48,27 @@ import functools
 import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import msgpack
 import msgspec
 
-from daemon.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
-from daemon.protocol import MAX_LINE_BYTES
+from mimic_core.glean_definitions import GleanDefinitions, MetricEntry, bundled_definitions
+from mimic_core.protocol import MAX_LINE_BYTES
+from mimic_core.telemetry_names import APP_PING
 
 FORMAT_VERSION: Final = 1
 """Version of the buffer layout; a buffer of another version is discarded (``version``), never guessed at."""
 
-OWNING_PING: Final = "vpnsession"
+OWNING_PING: Final = APP_PING
 """The app's ping: the daemon records through a buffer only the metrics this ping sends."""
 
 LINE_ENVELOPE_BYTES: Final = 512
 """Room kept on a protocol line for the JSON around one base64 buffer (type, reason, id, quotes)."""
 MAX_PAYLOAD_BYTES: Final = (MAX_LINE_BYTES - LINE_ENVELOPE_BYTES) // 4 * 3
 """The largest buffer: its base64 form plus the envelope fits on one protocol line (48 768 bytes)."""
-MAX_WIRE_CHARS: Final = 4 * math.ceil(MAX_PAYLOAD_BYTES / 3)
-"""Length of the base64 form of a ``MAX_PAYLOAD_BYTES`` buffer."""
 
 # Glean's own limits (glean-core 71, checked): a label is at most 111
 # characters, a string-list item 100 and an event extra value 500 bytes.
@@ -89,33 +87,6 @@ I64_MIN: Final = -(2**63)
 I64_MAX: Final = 2**63 - 1
 
 PayloadErrorCause = Literal["undecodable", "overflow", "version"]
-
-SUPPORTED_TYPES: Final = frozenset(
-    {
-        "counter",
-        "labeled_counter",
-        "string_list",
-        "timing_distribution",
-        "labeled_timing_distribution",
-        "memory_distribution",
-        "labeled_memory_distribution",
-        "custom_distribution",
-        "labeled_custom_distribution",
-        "event",
-        # Types whose operations are all forbidden across processes: their
-        # handles exist only to refuse (in tests) or count (in production).
-        "boolean",
-        "labeled_boolean",
-        "string",
-        "labeled_string",
-        "quantity",
-        "labeled_quantity",
-        "uuid",
-        "datetime",
-        "timespan",
-    }
-)
-"""Metric types the daemon gets a handle for; others (object, text, url, rate, ...) cannot be used there."""
 
 TIME_UNIT_NANOS: Final[dict[str, int]] = {
     "nanosecond": 1,
@@ -188,21 +159,6 @@ class Payload(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, for
     """Forbidden operations the daemon attempted (and ignored), by ``fog_ipc.forbidden_operations`` label."""
     dropped_buffers: int = msgspec.field(default=0, name="db")
     """Earlier buffers the daemon threw away because nobody took them before its pending-data bound."""
-
-    def operation_count(self) -> int:
-        """Entries the app will replay (sums count once): a measure of the buffer's work, not of the daemon's calls."""
-        return (
-            len(self.counters)
-            + sum(len(labels) for labels in self.labeled_counters.values())
-            + sum(len(items) for items in self.string_lists.values())
-            + sum(len(samples) for samples in self.timing_samples.values())
-            + sum(len(samples) for labels in self.labeled_timing_samples.values() for samples in labels.values())
-            + sum(len(samples) for samples in self.memory_samples.values())
-            + sum(len(samples) for labels in self.labeled_memory_samples.values() for samples in labels.values())
-            + sum(len(samples) for samples in self.custom_samples.values())
-            + sum(len(samples) for labels in self.labeled_custom_samples.values() for samples in labels.values())
-            + len(self.events)
-        )
 
 
 # ---------------------------------------------------------------------------
@@ -371,17 +327,6 @@ def definitions_for_ping(definitions: GleanDefinitions, ping: str = OWNING_PING)
         for name, entry in entries.items()
         if ping in entry.send_in_pings
     }
-
-
-def parse_definitions(files: Iterable[Path], ping: str = OWNING_PING) -> dict[str, MetricDefinition]:
-    """The metrics of YAML ``files`` sent in ``ping``, by id (raises ``ValueError`` on invalid YAML).
-
-    For definitions other than the generated ones (tests define metrics of
-    their own): parses with glean_parser, which only this call imports.
-    """
-    from daemon.build_glean_definitions import generate  # noqa: PLC0415  (glean_parser: never in the daemon)
-
-    return definitions_for_ping(generate([Path(file) for file in files]), ping)
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """The Glean metric and ping definitions, as generated at build time.
 
 ``resources/metrics.yaml`` and ``resources/pings.yaml`` are the source of
-truth; ``python -m daemon.build_glean_definitions`` (``make
+truth; ``python -m mimic_core.build_glean_definitions`` (``make
 glean-definitions``) turns them into ``resources/glean_definitions.json``,
 the way glean_parser generates code for the Rust, Kotlin and Swift bindings.
 Both processes read that file instead of parsing the YAML at run time:
@@ -31,7 +31,7 @@ METRICS_FILE: Final = RESOURCES_DIR / "metrics.yaml"
 PINGS_FILE: Final = RESOURCES_DIR / "pings.yaml"
 DEFINITIONS_FILE: Final = RESOURCES_DIR / "glean_definitions.json"
 
-GENERATOR: Final = "python -m daemon.build_glean_definitions"
+GENERATOR: Final = "python -m mimic_core.build_glean_definitions"
 
 SUPPORTED_METRIC_TYPES: Final = frozenset(
     {

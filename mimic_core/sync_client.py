@@ -17,8 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, NamedTuple, TypeVar
 
-from daemon.paths import locations
-from daemon.protocol import (
+from mimic_core.paths import locations
+from mimic_core.protocol import (
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     Activate,
@@ -232,11 +232,6 @@ class DaemonConnection:
             if len(self._buffer) > MAX_LINE_BYTES:
                 raise DaemonError("line_too_long", "the daemon sent a line over the protocol limit")
         return self._lines.popleft()
-
-    @property
-    def closed_by_daemon(self) -> bool:
-        """The daemon has closed its end (seen by a read)."""
-        return self._eof
 
 
 def _status_of(reply: Result) -> StatusData:

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from glean import metrics as glean_metrics
 
-from daemon.glean_definitions import ExtraKeyType, GleanDefinitions, MetricEntry, PingEntry
+from mimic_core.glean_definitions import ExtraKeyType, GleanDefinitions, MetricEntry, PingEntry
 
 METRIC_CLASSES: Final[dict[str, Any]] = {
     "boolean": glean_metrics.BooleanMetricType,

@@ -26,12 +26,12 @@ from typing import Final, Literal
 
 import msgspec
 
-from daemon.json_depth import exceeds_depth
+from mimic_core.json_depth import exceeds_depth
 
 MAX_DATAGRAM: Final = 2048
 # A datagram is one flat object; a value nested deeper than this (in a field
 # a later version might add) is not decoded at all.  2 KB can nest about
-# 1,000 deep, where msgspec raises RecursionError (see ``daemon.json_depth``).
+# 1,000 deep, where msgspec raises RecursionError (see ``mimic_core.json_depth``).
 MAX_DATAGRAM_DEPTH: Final = 8
 TCP_PING: Final = b"PING\n"
 TCP_PONG_PREFIX: Final = b"PONG "

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from daemon.json_depth import exceeds_depth
+from mimic_core.json_depth import exceeds_depth
 
 PROTOCOL_VERSION: Final = 1
 # One line is at most this many bytes (newline excluded).  Big enough for a
@@ -28,7 +28,7 @@ MAX_LINE_BYTES: Final = 64 * 1024
 MAX_CONSECUTIVE_ERRORS: Final = 20
 # Arrays and objects nest at most this deep in a line (the message itself is
 # level 1; the deepest real message, a status reply, uses 3).  Deeper lines
-# are refused before they are decoded: see ``daemon.json_depth``.
+# are refused before they are decoded: see ``mimic_core.json_depth``.
 MAX_DEPTH: Final = 32
 # Request ids are integers in the range every JSON implementation holds
 # exactly (RFC 8259 section 6): a bool (``true`` is an int to Python) or a
@@ -104,10 +104,10 @@ class TelemetryFlush(_Request, tag="telemetry_flush"):
     """Hand over the daemon's pending data of app-owned metrics (the app asks before every ``vpnsession`` submit).
 
     ``Result.data`` is ``{"payloads": [<base64>, ...]}``: the pending buffers,
-    oldest first, each the base64 of one ``daemon.ipc_payload`` buffer
+    oldest first, each the base64 of one ``mimic_core.ipc_payload`` buffer
     (possibly an empty list).  When they do not all fit on one line, the
     daemon first pushes the older ones as ``telemetry_payload`` events and
-    replies with the rest (``daemon.ipc_payload.split_flush_reply``).
+    replies with the rest (``mimic_core.ipc_payload.split_flush_reply``).
     """
 
 
@@ -244,7 +244,7 @@ TelemetryPayloadReason = Literal["watermark", "idle", "shutdown"]
 class TelemetryPayload(_Event, tag="telemetry_payload"):
     """A buffer of daemon-recorded data of app-owned metrics, pushed without a request.
 
-    ``payload`` is the base64 of one ``daemon.ipc_payload`` buffer (at most
+    ``payload`` is the base64 of one ``mimic_core.ipc_payload`` buffer (at most
     ``MAX_PAYLOAD_BYTES``, so the line stays within ``MAX_LINE_BYTES``).
     ``reason``: ``watermark`` (the daemon's buffer filled up, or the buffer
     did not fit a ``telemetry_flush`` reply), ``idle`` (a quiet moment), or

@@ -1,18 +1,18 @@
-"""Python's own import back after Qt: no module sources kept in memory, Qt still works."""
+"""Every process's interpreter set-up: Python's own import back after Qt (no sources kept), Qt still working."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from mimic_core import early_start
 from tests.support.fresh_python import run_python
-from vpnui import import_hook
 
 SCRIPT = """
 import json, linecache, sys
-from vpnui import import_hook
+from mimic_core import early_start
 import PySide6.QtCore
-active = import_hook.qt_import_active()
-restored = import_hook.restore_python_import() if MODE == "restore" else False
+active = early_start.qt_import_active()
+restored = early_start.restore_python_import() if MODE == "restore" else False
 from vpnui.connection.machine import Machine  # imported after Qt, as the app's modules are
 from PySide6.QtCore import Property, QObject, Signal
 
@@ -39,7 +39,7 @@ counter.setProperty("value", 7)
 print(json.dumps({
     "active": active,
     "restored": restored,
-    "active_after": import_hook.qt_import_active(),
+    "active_after": early_start.qt_import_active(),
     "cached": sorted(name for name in linecache.cache if name.endswith("connection/machine.py")),
     "seen": seen,
     "value": counter.property("value"),
@@ -70,4 +70,23 @@ def test_with_qt_import_every_later_module_source_is_kept() -> None:
 
 def test_the_suite_runs_with_python_import() -> None:
     # tests/conftest.py restored it, as vpnui.main does once the window is up.
-    assert import_hook.qt_import_active() is False
+    assert early_start.qt_import_active() is False
+
+
+def test_qt_imported_sets_up_the_interpreter_as_both_processes_need_it() -> None:
+    found = run_python(
+        """
+        import json, sys
+        from mimic_core import early_start, glean_compat
+        import PySide6.QtCore
+        before = early_start.qt_import_active()
+        early_start.qt_imported()
+        import glean
+        print(json.dumps({
+            "before": before,
+            "after": early_start.qt_import_active(),
+            "stand_ins": glean_compat.parser_stand_ins_installed(),
+        }))
+        """
+    )
+    assert found == {"before": True, "after": False, "stand_ins": True}
