@@ -23,7 +23,17 @@ from typing import Final
 # Every Qt process a benchmark starts renders offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import activation, cold_start, daemon_rtt, diagnosis, growth, idle, ipc_figures, telemetry
+from benchmarks import (
+    activation,
+    burst_delivery,
+    cold_start,
+    daemon_rtt,
+    diagnosis,
+    growth,
+    idle,
+    ipc_figures,
+    telemetry,
+)
 from benchmarks.report import Figure, Spec, counts, machine_info, write_results
 from benchmarks.settings import DEFAULT_ITERATIONS, RunSettings
 from benchmarks.world import homes_used
@@ -41,6 +51,7 @@ BENCHMARKS: Final[tuple[Benchmark, ...]] = (
     ("idle", idle.run, idle.SPECS),
     ("growth", growth.run, growth.SPECS),
     ("telemetry", telemetry.run, telemetry.SPECS),
+    ("burst_delivery", burst_delivery.run, burst_delivery.SPECS),
     # Last: it runs Glean inside this process.
     ("ipc", ipc_figures.run, (ipc_figures.SPEC,)),
 )

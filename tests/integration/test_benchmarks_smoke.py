@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from benchmarks import activation, cold_start, daemon_rtt, diagnosis, growth, idle, telemetry
+from benchmarks import activation, burst_delivery, cold_start, daemon_rtt, diagnosis, growth, idle, telemetry
 from benchmarks.ipc_figures import MODULE as IPC_MODULE
 from benchmarks.world import HOME_PREFIX
 from tests.support.lab_process import REPO_ROOT
 
 EXPECTED = [
     spec.key
-    for module in (activation, diagnosis, cold_start, daemon_rtt, idle, growth, telemetry)
+    for module in (activation, diagnosis, cold_start, daemon_rtt, idle, growth, telemetry, burst_delivery)
     for spec in module.SPECS
 ]
 RUN_TIMEOUT_S = 150
