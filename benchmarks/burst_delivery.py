@@ -17,8 +17,9 @@ Two runs, each in a world of its own:
   disk and sends them.
 
 The reference is the burst's own duration.  With glean-core's default
-limits (15 uploads a minute, 500 pending pings) the 1,500 pings took 100
-minutes, and the restart deleted the oldest 1,000 of them.
+limits (15 uploads a minute, 500 pending pings) the 1,500 pings need 100
+minutes, and a restart right after the burst deleted the oldest 1,000 of
+them (measured before the limits were set).
 """
 
 from __future__ import annotations
