@@ -25,6 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks import (
     activation,
+    burst_delivery,
     cold_start,
     daemon_rtt,
     diagnosis,
@@ -54,6 +55,7 @@ BENCHMARKS: Final[tuple[Benchmark, ...]] = (
     ("growth", growth.run, growth.SPECS),
     ("telemetry", telemetry.run, telemetry.SPECS),
     ("malformed", malformed.run, malformed.SPECS),
+    ("burst_delivery", burst_delivery.run, burst_delivery.SPECS),
     # Last: it runs Glean inside this process.
     ("ipc", ipc_figures.run, (ipc_figures.SPEC,)),
 )

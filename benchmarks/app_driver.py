@@ -521,7 +521,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     scenarios.add_parser("idle")
     telemetry = scenarios.add_parser("telemetry")
     telemetry.add_argument("--records", type=int, default=1000, help="timed calls per kind of record")
-    telemetry.add_argument("--submits", type=int, default=5, help="pings submitted (Glean sends at most 15 a minute)")
+    telemetry.add_argument("--submits", type=int, default=5, help="pings submitted, one at a time")
     args = parser.parse_args(argv)
     if args.scenario == "diagnosis":
         unknown = set(args.conditions) - set(CONDITIONS)

@@ -67,8 +67,13 @@ class RunSettings:
 
     @property
     def telemetry_submits(self) -> int:
-        """Glean uploads at most 15 pings a minute per process; the app sends its own too."""
+        """One ping at a time, each awaited; a few suffice for a submit-to-stored figure."""
         return min(10, max(1, self.iterations // 2))
+
+    @property
+    def burst_requests(self) -> int:
+        """The burst is a fixed size (the figure is about 1,000 requests), not a sample count."""
+        return 100 if self.quick else 1000
 
     @property
     def ipc_iterations(self) -> int:

@@ -10,8 +10,8 @@ thread:
   pays);
 - a ``vpnsession`` ping from ``GleanRuntime.submit`` to stored by the lab
   (the lab's own ``received_at`` stamp against the wall clock at submit, one
-  ping at a time; Glean sends at most 15 pings a minute per process, so only
-  a few are timed).
+  ping at a time; a few are timed: the burst figures are
+  ``benchmarks.burst_delivery``'s).
 
 No targets: these figures are reported.
 """

@@ -125,8 +125,6 @@ def _clamp_i64(value: int) -> int:
     return I64_MAX if value > I64_MAX else I64_MIN if value < I64_MIN else value
 
 
-
-
 class _Buffer:
     """The pending data of one session, in wire form (``ipc_payload.pack_fields`` parts)."""
 

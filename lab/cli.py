@@ -197,6 +197,7 @@ def _report(args: argparse.Namespace) -> int:
     # Imported here like the server: the other commands do not need it.
     from lab.session_report import build_report, render_json, render_table  # noqa: PLC0415
 
+    complete = True
     if args.db is not None:
         stored = _read_store(args.db)
     else:
@@ -207,11 +208,12 @@ def _report(args: argparse.Namespace) -> int:
         )
         stored = control.pings(limit=_REPORT_PING_LIMIT)
         if len(stored) >= _REPORT_PING_LIMIT:
+            complete = False
             print(
                 f"vpnui-lab: only the latest {_REPORT_PING_LIMIT} pings were reported; use --db for all of them",
                 file=sys.stderr,
             )
-    report = build_report(stored)
+    report = build_report(stored, complete=complete)
     print(render_json(report) if args.json else render_table(report))
     return 0
 

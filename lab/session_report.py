@@ -8,6 +8,10 @@ trustworthy if three assumptions hold in the data that actually arrives:
    ``daemon_start`` ping and a ``daemon_end`` or ``flush_init`` ping;
 3. the app almost always obtains the id from the daemon.
 
+It also checks the design's delivery guarantee, that no ping is lost
+(``lab.ping_delivery``): a missing ping would otherwise only show as a
+session without its start or end, for no visible reason.
+
 This module measures each of them over a list of stored pings and joins the
 app's and the daemon's pings per session, so a broken assumption shows up as
 a number and the sessions behind it can be looked at one by one.  It is pure
@@ -28,6 +32,8 @@ from typing import Any, Final
 
 import msgspec
 
+from lab import ping_delivery
+from lab.ping_delivery import Delivery
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
     APP_PING,
@@ -80,6 +86,7 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "every shared_session_id other than the inactive id seen in a vpnsession or daemonsession ping; "
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
     ),
+    **ping_delivery.DEFINITIONS,
 }
 
 
@@ -217,6 +224,8 @@ class SessionReport(msgspec.Struct, frozen=True):
     retrieval: Retrieval
     session_counts: SessionCounts
     sessions: list[JoinedSession]
+    delivery: Delivery
+    """The design's delivery guarantee (no ping lost): seq gaps and what Glean reports deleting."""
 
 
 # --- reading one payload ---------------------------------------------------------------------------------------------
@@ -446,8 +455,12 @@ def _daemon_sessions(sessions: Sequence[JoinedSession]) -> DaemonSessions:
     )
 
 
-def build_report(pings: Iterable[StoredPing]) -> SessionReport:
-    """Answer the validation questions over ``pings`` (in arrival order, oldest first)."""
+def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> SessionReport:
+    """Answer the validation questions over ``pings`` (in arrival order, oldest first).
+
+    ``complete=False`` when ``pings`` are only the latest of a store, so that
+    the pings before them are not counted as missing.
+    """
     stored = list(pings)
     session_pings = [ping for ping in stored if ping.ping in (APP_PING, DAEMON_PING)]
     app_pings = [ping for ping in session_pings if ping.ping == APP_PING]
@@ -490,6 +503,7 @@ def build_report(pings: Iterable[StoredPing]) -> SessionReport:
             installation_mismatch=sum(session.installation_ids_match is False for session in sessions),
         ),
         sessions=sessions,
+        delivery=ping_delivery.delivery(stored, counted_from_zero=complete),
     )
 
 
@@ -533,6 +547,7 @@ def _headlines(report: SessionReport) -> list[str]:
         f" {retrieval.successful_retrievals} successful retrievals;"
         f" errors by label: {_counts(retrieval.errors_by_label)}).",
         f"   A successful retrieval is {DEFINITIONS['successful_retrieval']}.",
+        *ping_delivery.headline(report.delivery),
     ]
     return lines
 

@@ -27,7 +27,9 @@ import atexit
 import functools
 import logging
 import sys
+import threading
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, NamedTuple, NoReturn
 
@@ -216,3 +218,43 @@ def warn_if_unverified() -> None:
             installed,
             VERIFIED_GLEAN_SDK,
         )
+
+
+_initialize_lock: Final = threading.Lock()
+
+
+def initialize_with_rate_limit(
+    seconds_per_interval: int, pings_per_interval: int, initialize: Callable[[], None]
+) -> bool:
+    """Run ``initialize`` (a ``Glean.initialize`` call) so that glean-core gets this upload rate limit.
+
+    glean-sdk 71.0.0's binding hard-codes ``rate_limit=None`` in the
+    ``InternalConfiguration`` it hands to ``_uniffi.glean_initialize``
+    (glean-core then applies 15 pings per 60 s); this sets it on the way.
+
+    The pending caps go through ``Configuration``; this only adds what the
+    binding cannot pass.  Returns whether glean-core was initialized with
+    the rate limit: False if ``initialize`` never reached
+    ``_uniffi.glean_initialize`` (Glean was already initialized, or a
+    future binding initializes another way), and the caller must not assume
+    the limit then.
+    """
+    core = _core()
+    original = core.glean_initialize
+    applied = False
+
+    def glean_initialize(cfg: Any, client_info: Any, callbacks: Any) -> None:
+        nonlocal applied
+        cfg.rate_limit = core.PingRateLimit(
+            seconds_per_interval=seconds_per_interval, pings_per_interval=pings_per_interval
+        )
+        applied = True
+        original(cfg, client_info, callbacks)
+
+    with _initialize_lock:
+        core.glean_initialize = glean_initialize
+        try:
+            initialize()
+        finally:
+            core.glean_initialize = original
+    return applied

@@ -45,6 +45,7 @@ from glean.net.ping_uploader import UploadResult
 
 from mimic_core import glean_compat
 from mimic_core.glean_definitions import bundled_definitions
+from mimic_core.glean_delivery import DELIVERY_LIMITS, DeliveryLimits
 from mimic_core.glean_objects import build_metrics, build_pings
 from mimic_core.instance_lock import AlreadyRunning, InstanceLock
 from mimic_core.telemetry_names import APPLICATION_IDS, PING_OWNERS, ProcessName
@@ -62,6 +63,18 @@ OWNER_LOCK_NAME: Final = "mimic-owner.lock"
 DEFAULT_SHUTDOWN_TIMEOUT_S: Final = 5.0
 EXIT_SHUTDOWN_TIMEOUT_S: Final = 3.0
 """Bound of the shutdown run at interpreter exit when the owner did not shut down itself."""
+EXIT_PERSIST_WAIT_S: Final = 10.0
+"""How much longer interpreter exit waits for a shutdown that has not finished (started there or by the owner).
+
+glean-core's shutdown waits up to 10 s for its dispatcher to write what was
+submitted; a process that ends sooner loses those pings, and ending it while
+the core is still shutting down aborted the daemon (SIGABRT, seen after a
+SIGTERM during a burst).  After a burst of sessions that queue takes seconds
+(measured: 340 of 600 pings still to write when a 400-request burst ended;
+the daemon took 3.6 s from SIGTERM to exit after 1,000 requests), longer than
+the owner's own bounded ``shutdown`` call, so exit is where the wait belongs:
+nothing is left to keep responsive there.
+"""
 PREVIOUS_TEARDOWN_WAIT_S: Final = 30.0
 """How long ``start`` waits for a previous runtime's unfinished shutdown before refusing to start."""
 INIT_WAIT_S: Final = 10.0
@@ -286,7 +299,14 @@ class _Uploader:
 
     def drain(self, deadline: float) -> PassOutcome:
         """Upload what is queued until nothing is left or ``deadline`` (monotonic)."""
-        return self._pass(deadline=deadline, stop=None)
+        outcome = self._pass(deadline=deadline, stop=None)
+        if outcome in ("done", "failed"):
+            # glean-core answers Done at once, without uploading, when the
+            # last pass left 3 recoverable failures in its window (an upload
+            # thread stopped right after the third), and resets the window as
+            # it does so: a second pass uploads then.  Cheap otherwise.
+            outcome = self._pass(deadline=deadline, stop=None)
+        return outcome
 
     def _run(self) -> None:
         try:
@@ -342,7 +362,7 @@ class _Uploader:
                 if last:
                     return "failed" if failed else "done"
             elif task.wait_s is not None:
-                # Throttled (15 pings per minute) or pings still being scanned.
+                # Throttled (the rate limit of mimic_core.glean_delivery) or pings still being scanned.
                 wait_s = task.wait_s
                 if deadline is not None:
                     wait_s = min(wait_s, max(0.0, deadline - time.monotonic()))
@@ -432,8 +452,9 @@ class GleanRuntime:
         *,
         build_id: str | None = None,
         channel: str | None = None,
-        internal_pings: bool = False,
+        internal_pings: bool = True,
         upload_timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S,
+        limits: DeliveryLimits = DELIVERY_LIMITS,
     ) -> GleanRuntime:
         """Initialize Glean for ``process`` and start uploading to ``server_endpoint``.
 
@@ -442,10 +463,12 @@ class GleanRuntime:
         SDK's default is Mozilla's production ingestion.  ``build_id``
         becomes ``client_info.app_build`` (default: ``app_version``; the SDK
         would send "Unknown").  ``internal_pings`` enables Glean's built-in
-        pings; off by default because the Python SDK only ever sends its
-        ``health`` ping, at every start, which spends one of the 15 uploads
-        a minute the core allows (the ``deletion-request`` ping is sent
-        either way).
+        pings: of those the Python SDK only ever sends ``health``, at every
+        start, and that ping carries Glean's own count of the pings it
+        deleted or dropped (``glean.upload.*``), which ``vpnui-lab report``
+        shows (the ``deletion-request`` ping is sent either way).
+        ``limits`` are glean-core's upload rate limit and pending-pings cap
+        (``mimic_core.glean_delivery``).
         """
         if process not in APPLICATION_IDS:
             raise GleanRuntimeError(f"unknown process {process!r}; expected 'app' or 'daemon'")
@@ -484,15 +507,28 @@ class GleanRuntime:
                     ping_uploader=http_uploader,
                     allow_multiprocessing=True,
                     enable_internal_pings=internal_pings,
+                    max_pending_pings_count=limits.max_pending_pings,
+                    max_pending_pings_directory_size=limits.max_pending_bytes,
                 )
-                Glean.initialize(
-                    application_id=APPLICATION_IDS[process],
-                    application_version=app_version,
-                    upload_enabled=upload_enabled,
-                    configuration=configuration,
-                    data_dir=data_dir,
-                    application_build_id=build_id if build_id is not None else app_version,
+                initialized_with_limits = glean_compat.initialize_with_rate_limit(
+                    limits.seconds_per_interval,
+                    limits.pings_per_interval,
+                    lambda: Glean.initialize(
+                        application_id=APPLICATION_IDS[process],
+                        application_version=app_version,
+                        upload_enabled=upload_enabled,
+                        configuration=configuration,
+                        data_dir=data_dir,
+                        application_build_id=build_id if build_id is not None else app_version,
+                    ),
                 )
+                if not initialized_with_limits:
+                    # Never on 71.0.0; a later binding that initializes some
+                    # other way would silently bring back the 15/min limit.
+                    raise GleanRuntimeError(
+                        "glean-sdk did not initialize through _uniffi.glean_initialize; "
+                        f"the upload rate limit cannot be set (checked with {glean_compat.VERIFIED_GLEAN_SDK})"
+                    )
             except BaseException:
                 glean_compat.set_upload_trigger(_DISARMED_TRIGGER)
                 owner_lock.release()
@@ -630,7 +666,6 @@ class GleanRuntime:
 
     def _tear_down(self, deadline: float) -> None:
         try:
-            atexit.unregister(self._shutdown_at_exit)
             self._uploader.stop()
             # Blocks on Glean's dispatcher (at most 10 s in the core): once
             # it returns, every submitted ping is on disk.
@@ -651,9 +686,13 @@ class GleanRuntime:
             except Exception:
                 log.exception("resetting Glean after the shutdown of %s failed", self.application_id)
             self._owner_lock.release()
+            # Only now: until here, interpreter exit must wait for this
+            # teardown (see ``_shutdown_at_exit``).
+            atexit.unregister(self._shutdown_at_exit)
 
     def _shutdown_at_exit(self) -> None:
-        if not self.shutdown(EXIT_SHUTDOWN_TIMEOUT_S):
+        # A second call only waits for the teardown the first one (or the owner) started.
+        if not self.shutdown(EXIT_SHUTDOWN_TIMEOUT_S) and not self.shutdown(EXIT_PERSIST_WAIT_S):
             # The core is still shutting down on the teardown thread;
             # Glean's own atexit reset must not destroy it concurrently.
             glean_compat.keep_core_at_exit()

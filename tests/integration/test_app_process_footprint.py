@@ -40,7 +40,7 @@ def test_the_app_runs_glean_without_yaml_tooling(lab: LabProcess, mimic_home: Pa
         deadline = time.monotonic() + START_TIMEOUT_S
         # The app's first vpnsession ping (reason "flush", at start-up) reaching the lab
         # means Glean ran in the app and its daemon link came up.
-        while not lab.control.pings(app=APP_ID):
+        while not lab.control.pings(app=APP_ID, ping="vpnsession"):
             assert app.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)

@@ -18,17 +18,39 @@ from typing import Any
 
 import pytest
 
-from benchmarks import activation, cold_start, daemon_rtt, diagnosis, failover, growth, idle, malformed, telemetry
+from benchmarks import (
+    activation,
+    burst_delivery,
+    cold_start,
+    daemon_rtt,
+    diagnosis,
+    failover,
+    growth,
+    idle,
+    malformed,
+    telemetry,
+)
 from benchmarks.ipc_figures import MODULE as IPC_MODULE
 from benchmarks.world import HOME_PREFIX
 from lab.lab_process import REPO_ROOT
 
 EXPECTED = [
     spec.key
-    for module in (activation, diagnosis, failover, cold_start, daemon_rtt, idle, growth, telemetry, malformed)
+    for module in (
+        activation,
+        diagnosis,
+        failover,
+        cold_start,
+        daemon_rtt,
+        idle,
+        growth,
+        telemetry,
+        malformed,
+        burst_delivery,
+    )
     for spec in module.SPECS
 ]
-RUN_TIMEOUT_S = 150
+RUN_TIMEOUT_S = 240
 
 
 def processes_in(homes: list[str]) -> list[str]:

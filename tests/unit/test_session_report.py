@@ -362,6 +362,7 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "retrieval",
         "session_counts",
         "sessions",
+        "delivery",
     ]
     assert document["format"] == REPORT_FORMAT
     assert document["inactive_session_id"] == INACTIVE_SESSION_ID
