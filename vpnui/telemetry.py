@@ -54,6 +54,7 @@ from vpnui.connection.states import VPNClientState
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
 from vpnui.ipc_replay import IpcParent
 from vpnui.preferences import Preferences
+from vpnui.reported_session import ReportedSession
 from vpnui.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class AppTelemetry(QObject):
         self._runtime: GleanRuntime | None = None
         self._ingestion_url: str | None = None
         self.session_id = INACTIVE_SESSION_ID
+        # The id of the session the stored data is of, for the next app run.
+        self._reported = ReportedSession(locations().state / "app-session.json")
         self._held_back: list[Callable[[Any], None]] = []
         # The daemon announced a session whose id is still being fetched.
         self._session_starting = False
@@ -153,6 +156,9 @@ class AppTelemetry(QObject):
             log.error("telemetry unavailable: %s", exc)
             return
         self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
+        # The session the last run's data is of: flush_init replays the
+        # daemon's data of it too (kept for the app while none listened).
+        self.session_id = self._reported.load() or INACTIVE_SESSION_ID
         self._flush_init_pending = True
         self._flush_init_fallback.start(int(FLUSH_INIT_WAIT_S * 1000))
         if self._client.link_state is LinkState.READY:
@@ -190,6 +196,10 @@ class AppTelemetry(QObject):
         self._flush_init_pending = False
         self._flush_init_fallback.stop()
         await self._submit_now("flush_init")
+        # flush_init closes the last run's session for this app; what
+        # follows is the daemon's live id (the same session if it still runs).
+        self._set_id(INACTIVE_SESSION_ID)
+        self._last_seen_running = None
 
     async def _adopt_live_session(self) -> None:
         """After (re)linking: share the telemetry setting, then follow the daemon's live session.
@@ -276,6 +286,7 @@ class AppTelemetry(QObject):
 
     async def _start_session(self) -> None:
         async with self._serial():
+            await self._flush_init_now()  # the app start's, if not out yet: the last run's data first
             session_id = await self._ask_session_id()
             if session_id is not None and self.session_id not in (INACTIVE_SESSION_ID, session_id):
                 # The daemon runs another session (or none): the app's is gone.
@@ -373,6 +384,8 @@ class AppTelemetry(QObject):
     def _set_id(self, session_id: str) -> None:
         self.session_id = session_id
         self._record(lambda m: m.session.shared_session_id.set(uuid.UUID(session_id)))
+        if self._runtime is not None:
+            self._reported.save(session_id)
 
     def _record(self, record: Callable[[Any], None]) -> None:
         if self._runtime is None:

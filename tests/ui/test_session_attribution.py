@@ -24,7 +24,9 @@ from daemon.session import INACTIVE_SESSION_ID
 from daemon.sync_client import DaemonConnection
 from lab.api_models import StoredPing
 from tests.support.lab_process import LabProcess
-from tests.ui.test_session_telemetry import daemon_pid, report, session_data, shared_id, wait_for_pings
+from tests.support.qt_app import run
+from tests.ui.conftest import make_app, start_app
+from tests.ui.test_session_telemetry import APP_DRIVER, daemon_pid, report, session_data, shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 
@@ -236,3 +238,47 @@ def test_session_ended_while_the_link_was_down_ends_under_its_id(
     assert set(session_data(end_a)) >= TUNNEL_METRICS
     assert set(session_data(end_c)) >= TUNNEL_METRICS
     assert_nothing_under_the_inactive_id(pings)
+
+
+def test_killed_app_relaunched_sends_the_sessions_pending_data_under_its_id(
+    qtbot: QtBot, qt_loop: object, lab: LabProcess
+) -> None:
+    """The app is killed in session A, A ends without it; relaunched, its flush_init carries A's rest under A."""
+    driver = subprocess.Popen(
+        [sys.executable, "-c", APP_DRIVER, lab.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert driver.stdout is not None
+        line = driver.stdout.readline().split()
+        assert line[:1] == ["on"], line
+        session_a = line[1]
+    finally:
+        driver.kill()
+        driver.wait()
+        if driver.stdout is not None:
+            driver.stdout.close()
+    wait_for_pings(qtbot, lab, {"vpnsession": ["start"]})
+    # The daemon goes on measuring A for the app's ping, and keeps it for the next app.
+    qtbot.wait(2_500)
+    ctl("deactivate")
+
+    app = start_app(qtbot, make_app(lab))
+    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["flush_init", "flush_init"]})
+    ordered = app_pings(pings)
+    assert [(reason(p), shared_id(p) == session_a) for p in ordered][-2:] == [("start", True), ("flush_init", True)]
+    flush_init = ordered[-1]
+    assert set(session_data(flush_init)) >= TUNNEL_METRICS, sorted(session_data(flush_init))
+    assert "labeled_counter:fog_ipc.discarded_payloads" not in session_data(flush_init)
+    # flush_init is the relaunched app's close of A: no end follows, and the app is between sessions.
+    assert app.telemetry.session_id == INACTIVE_SESSION_ID
+    qtbot.wait(500)
+    assert [reason(p) for p in app_pings(lab.control.pings(limit=1000)) if shared_id(p) == session_a] == [
+        "start",
+        "flush_init",
+    ]
+    assert_nothing_under_the_inactive_id(pings)
+    run(qtbot, app.shutdown())
