@@ -5,7 +5,10 @@ session design's triggers in order:
 
 * app start: ``vpnsession`` ``flush_init`` every time (there may be data of
   a session that ended while the app was not running), then the daemon is
-  asked for a live id; the live id or the inactive one is recorded;
+  asked for a live id; the live id or the inactive one is recorded.  The
+  ``flush_init`` goes out under the id of the session the stored data is of
+  (kept on disk, ``vpnui/reported_session.py``), with the daemon's data of
+  that session replayed into it, and closes that session for this run;
 * session start (the daemon reports one): ask the daemon for the id, then
   ``flush``, the id recorded, the session's metrics, ``start``; a failed
   retrieval, or the inactive id, is counted by cause instead;
