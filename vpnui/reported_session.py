@@ -8,8 +8,10 @@ that data into the ``flush_init`` of its own session, the relaunched app must
 know which session its stored data is of before it may ask the daemon
 anything (the session design sends ``flush_init`` first); glean-sdk 71 reads
 a metric back only through its test API.  So the app writes the id it
-reports here whenever it changes (atomically, as every small state file),
-and reads it at start.
+reports here whenever it changes, and reads it at start.  A change removes
+the file before the new id is recorded in Glean and writes it (atomically,
+as every small state file) after, so that a kill in the middle leaves no
+file rather than an id Glean's stored data is not of.
 
 A missing, unreadable or malformed file means "unknown": the daemon's data
 of that session is then discarded and counted, as data of any other session.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import msgspec
 
-from daemon.atomic_file import write_atomically
+from daemon.atomic_file import fsync_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,20 @@ class ReportedSession:
         except (msgspec.DecodeError, ValueError) as exc:
             log.error("ignoring %s, not a session id file: %s", self.path, exc)
             return None
+
+    def forget(self) -> None:
+        """Remove the file (never raises), before the id in Glean changes.
+
+        Glean records asynchronously: if the app is killed while the id
+        changes, the file must not name a session other than the one Glean's
+        stored data is of, so it names none until the change is made.
+        """
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("cannot remove %s: %s", self.path, exc)
+            return
+        fsync_dir(self.path.parent)
 
     def save(self, session_id: str) -> None:
         """Replace the file (never raises: losing it only loses the replay after a crash)."""

@@ -107,6 +107,7 @@ class AppTelemetry(QObject):
         self.session_id = INACTIVE_SESSION_ID
         # The id of the session the stored data is of, for the next app run.
         self._reported = ReportedSession(locations().state / "app-session.json")
+        self._saved_id: str | None = None
         self._held_back: list[Callable[[Any], None]] = []
         # The daemon announced a session whose id is still being fetched.
         self._session_starting = False
@@ -161,7 +162,7 @@ class AppTelemetry(QObject):
         self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
         # The session the last run's data is of: flush_init replays the
         # daemon's data of it too (kept for the app while none listened).
-        self.session_id = self._reported.load() or INACTIVE_SESSION_ID
+        self.session_id = self._saved_id = self._reported.load() or INACTIVE_SESSION_ID
         self._flush_init_pending = True
         self._flush_init_fallback.start(int(FLUSH_INIT_WAIT_S * 1000))
         if self._client.link_state is LinkState.READY:
@@ -385,10 +386,14 @@ class AppTelemetry(QObject):
         return self._queue
 
     def _set_id(self, session_id: str) -> None:
+        changed = session_id != self._saved_id and self._runtime is not None
+        if changed:
+            self._reported.forget()
         self.session_id = session_id
         self._record(lambda m: m.session.shared_session_id.set(uuid.UUID(session_id)))
-        if self._runtime is not None:
+        if changed:
             self._reported.save(session_id)
+            self._saved_id = session_id
 
     def _record(self, record: Callable[[Any], None]) -> None:
         if self._runtime is None:

@@ -35,3 +35,11 @@ def test_an_unwritable_place_is_logged_not_raised(tmp_path: Path, caplog: pytest
     blocker.write_text("")
     ReportedSession(blocker / "app-session.json").save(str(uuid.uuid4()))
     assert "cannot save the reported session id" in caplog.text
+
+
+def test_forget_leaves_no_id(tmp_path: Path) -> None:
+    file = ReportedSession(tmp_path / "app-session.json")
+    file.save(str(uuid.uuid4()))
+    file.forget()
+    assert file.load() is None
+    file.forget()  # nothing to remove is fine
