@@ -318,6 +318,7 @@ class AppTelemetry(QObject):
 
     async def _session_ended(self) -> None:
         async with self._serial():
+            await self._flush_init_now()  # as at a session start: the last run's data first
             if self.session_id != INACTIVE_SESSION_ID:
                 await self._end_session(ended_at=None)
             self._timer.stop()
