@@ -51,6 +51,7 @@ from mimic_core.ipc_payload import (
     from_wire,
     load_definitions,
 )
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,9 @@ def replay(
         decoded = decode(payload, max_bytes=max_bytes)
     except PayloadError as exc:
         return _discard(exc.cause, size, None, str(exc))
-    if decoded.session_id != current_session_id:
+    if decoded.session_id != current_session_id or decoded.session_id == INACTIVE_SESSION_ID:
+        # Data recorded while no session was active belongs to no session
+        # ping, not even when the app is between sessions too.
         return _discard(
             "other_session",
             size,
@@ -371,6 +374,18 @@ class IpcParent:
                 _fog().buffer_sizes.accumulate(size)
                 return _discard(exc.cause, size, None, str(exc))
         return replay(payload, current_session_id, catalog=self._catalog, max_bytes=self._max_payload_bytes)
+
+    def recorded_under(self, payload: bytes | str) -> str | None:
+        """The shared session id ``payload`` was recorded under, without replaying it (``None``: undecodable).
+
+        Lets the app keep a buffer that arrives while it changes sessions
+        until it knows which ping the buffer's session is.
+        """
+        try:
+            data = from_wire(payload, max_bytes=self._max_payload_bytes) if isinstance(payload, str) else payload
+            return decode(data, max_bytes=self._max_payload_bytes).session_id
+        except PayloadError:
+            return None
 
     async def flush_all_children(
         self, request_flush: RequestFlush, current_session_id: str, timeout_s: float

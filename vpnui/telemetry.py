@@ -5,7 +5,10 @@ session design's triggers in order:
 
 * app start: ``vpnsession`` ``flush_init`` every time (there may be data of
   a session that ended while the app was not running), then the daemon is
-  asked for a live id; the live id or the inactive one is recorded;
+  asked for a live id; the live id or the inactive one is recorded.  The
+  ``flush_init`` goes out under the id of the session the stored data is of
+  (kept on disk, ``vpnui/reported_session.py``), with the daemon's data of
+  that session replayed into it, and closes that session for this run;
 * session start (the daemon reports one): ask the daemon for the id, then
   ``flush``, the id recorded, the session's metrics, ``start``; a failed
   retrieval, or the inactive id, is counted by cause instead;
@@ -16,6 +19,20 @@ session design's triggers in order:
 Measurements made before the session exists (the checks of the activation
 that starts it) are held back and recorded once the session's id is, so no
 ping carries data recorded in another session.
+
+Attribution through faults.  Losing the daemon link does not end the
+session the app is in (the daemon may be alive and the link come back:
+the session goes on under its id, whole).  Each time the link is ready
+again the app asks the daemon for its live id; if it is not the app's
+session (the daemon was killed and restarted, which ends the session with
+the daemon's ``flush_init``, or the session ended while the app could not
+hear it), that session is gone and the app submits its ``end`` ping under
+its own id at once, with everything recorded in it (the daemon-lost
+failure included), before it adopts the live id or anything of a next
+session is recorded.  Its ``app_session_end`` is then the moment the app
+last saw it running (when the link went down).  While the app changes
+sessions, daemon buffers of the other session are kept aside and replayed
+once their session's id is the app's, never into the ping being closed.
 """
 
 from __future__ import annotations
@@ -40,6 +57,7 @@ from vpnui.connection.states import VPNClientState
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
 from vpnui.ipc_replay import IpcParent
 from vpnui.preferences import Preferences
+from vpnui.reported_session import ReportedSession
 from vpnui.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,15 +104,28 @@ class AppTelemetry(QObject):
         self._runtime: GleanRuntime | None = None
         self._ingestion_url: str | None = None
         self.session_id = INACTIVE_SESSION_ID
+        # The id of the session the stored data is of, for the next app run.
+        self._reported = ReportedSession(locations().state / "app-session.json")
+        self._saved_id: str | None = None
         self._held_back: list[Callable[[Any], None]] = []
         # The daemon announced a session whose id is still being fetched.
         self._session_starting = False
+        # Re-links whose check of the daemon's live id has not finished.
+        self._relinks = 0
+        # When the link went down during the current session: the last time
+        # the app saw it running (its end time if it turns out to be gone).
+        self._last_seen_running: dt.datetime | None = None
         self._tasks = BackgroundTasks("telemetry")
         self._queue: asyncio.Lock | None = None
         # Called before every vpnsession submit; the first flushes the
         # daemon's child data into the ping of the session it belongs to.
         self.ipc = IpcParent()
-        self._early_payloads: list[str] = []
+        # Daemon buffers of a session the app may be about to take up,
+        # received while it changes sessions.
+        self._held_payloads: list[str] = []
+        # The session the app is changing to, once known (announced by the
+        # daemon, or its live id after a re-link).
+        self._next_session_id: str | None = None
         self.before_submit: list[BeforeSubmit] = [self._flush_children]
         self._timer = QTimer(self)
         self._timer.setInterval(int(timer_interval_s * 1000))
@@ -128,6 +159,9 @@ class AppTelemetry(QObject):
             log.error("telemetry unavailable: %s", exc)
             return
         self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
+        # The session the last run's data is of: flush_init replays the
+        # daemon's data of it too (kept for the app while none listened).
+        self.session_id = self._saved_id = self._reported.load() or INACTIVE_SESSION_ID
         self._flush_init_pending = True
         self._flush_init_fallback.start(int(FLUSH_INIT_WAIT_S * 1000))
         if self._client.link_state is LinkState.READY:
@@ -146,51 +180,85 @@ class AppTelemetry(QObject):
     # ------------------------------------------------------------ daemon
 
     def _on_link_state(self, state: str) -> None:
-        if state == LinkState.READY.value and self._runtime is not None:
-            self._spawn(self._adopt_live_session())
+        if state == LinkState.READY.value:
+            if self._runtime is not None:
+                # Buffers pushed from now on wait until the live id is known.
+                self._relinks += 1
+                self._spawn(self._adopt_live_session())
+        elif self.session_id != INACTIVE_SESSION_ID and self._last_seen_running is None:
+            self._last_seen_running = dt.datetime.now(dt.UTC)
 
     async def _flush_init(self) -> None:
         """App start: ``flush_init`` once (the daemon's pending data replayed first, when linked)."""
+        async with self._serial():
+            await self._flush_init_now()
+
+    async def _flush_init_now(self) -> None:
         if not self._flush_init_pending:
             return
         self._flush_init_pending = False
         self._flush_init_fallback.stop()
-        await self._submit(AppPingReason.FLUSH_INIT)
+        await self._submit_now(AppPingReason.FLUSH_INIT)
+        # flush_init closes the last run's session for this app; what
+        # follows is the daemon's live id (the same session if it still runs).
+        self._set_id(INACTIVE_SESSION_ID)
+        self._last_seen_running = None
 
     async def _adopt_live_session(self) -> None:
-        """After (re)linking: share the telemetry setting, pick up a live session id.
+        """After (re)linking: share the telemetry setting, then follow the daemon's live session.
 
         The first time, ``flush_init`` goes out before the live id is asked
         for, as the session design orders it.
         """
-        await self._flush_init()
         try:
-            await self._client.request(
-                protocol.SetTelemetry(id=0, enabled=self._settings.telemetry_enabled, ingestion_url=self._ingestion_url)
-            )
-        except (DaemonLinkError, DaemonError, TimeoutError) as exc:
-            log.warning("could not share the telemetry setting with the daemon: %s", exc)
-        session_id = await self._fetch_session_id(count_inactive=False)
-        self._set_id(session_id or INACTIVE_SESSION_ID)
-        if session_id:
-            self._timer.start()
+            await self._flush_init()
+            try:
+                await self._client.request(
+                    protocol.SetTelemetry(
+                        id=0, enabled=self._settings.telemetry_enabled, ingestion_url=self._ingestion_url
+                    )
+                )
+            except (DaemonLinkError, DaemonError, TimeoutError) as exc:
+                log.warning("could not share the telemetry setting with the daemon: %s", exc)
+            async with self._serial():
+                live = await self._ask_session_id()
+                if live is None:
+                    # No answer is no evidence that the session is gone: keep
+                    # it; the next re-link asks again.
+                    return
+                if self.session_id not in (INACTIVE_SESSION_ID, live):
+                    self._next_session_id = live
+                    await self._end_session(ended_at=self._last_seen_running)
+                self._last_seen_running = None
+                self._set_id(live)
+                self._replay_held(live)
+                if live != INACTIVE_SESSION_ID:
+                    self._timer.start()
+        finally:
+            self._relinks -= 1
+            self._release_held()
 
     def _on_daemon_event(self, event: object) -> None:
         if self._runtime is None:
             return
         if isinstance(event, protocol.TelemetryPayload):
-            if self._session_starting:
-                self._early_payloads.append(event.payload)  # its session's id is on its way
+            if self._changing_session() and self.ipc.recorded_under(event.payload) not in (
+                self.session_id,
+                INACTIVE_SESSION_ID,
+                None,
+            ):
+                self._held_payloads.append(event.payload)  # its session's id may be on its way
             else:
                 self.ipc.receive(event.payload, self.session_id)
         elif isinstance(event, protocol.SessionStarted):
             self._session_starting = True
+            self._next_session_id = event.session_id
             self._spawn(self._session_started())
         elif isinstance(event, protocol.SessionEnded):
             self._spawn(self._session_ended())
 
-    async def _fetch_session_id(self, count_inactive: bool) -> str | None:
-        """The daemon's live id, or ``None`` (the failure counted by cause)."""
+    async def _ask_session_id(self) -> str | None:
+        """The daemon's answer (its live id, or the inactive one), or ``None`` (the failure counted by cause)."""
         cause: str
         try:
             data = await self._client.request(protocol.GetSessionId(id=0), timeout=SESSION_ID_TIMEOUT_S)
@@ -202,51 +270,70 @@ class AppTelemetry(QObject):
             cause = "invalid_reply"
         else:
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not _is_uuid(session_id):
-                cause = "invalid_reply"
-            elif session_id == INACTIVE_SESSION_ID:
-                if not count_inactive:
-                    return None
-                cause = "inactive_id"
-            else:
-                return session_id
+            if isinstance(session_id, str) and _is_uuid(session_id):
+                return str(uuid.UUID(session_id))
+            cause = "invalid_reply"
+        self._count_retrieval_error(cause)
+        return None
+
+    def _count_retrieval_error(self, cause: str) -> None:
         log.warning("session id retrieval failed: %s", cause)
         self._record(lambda m: m.session.session_id_retrieval_errors[cause].add(1))
-        return None
 
     async def _session_started(self) -> None:
         try:
             await self._start_session()
         finally:
             self._session_starting = False
+            self._release_held()
 
     async def _start_session(self) -> None:
         async with self._serial():
-            session_id = await self._fetch_session_id(count_inactive=True)
-            if session_id is None:
+            await self._flush_init_now()  # the app start's, if not out yet: the last run's data first
+            session_id = await self._ask_session_id()
+            if session_id is not None and self.session_id not in (INACTIVE_SESSION_ID, session_id):
+                # The daemon runs another session (or none): the app's is gone.
+                self._next_session_id = session_id
+                await self._end_session(ended_at=self._last_seen_running)
+            if session_id is None or session_id == INACTIVE_SESSION_ID:
+                if session_id == INACTIVE_SESSION_ID:
+                    self._count_retrieval_error("inactive_id")
                 self._held_back.clear()
                 return
-            await self._submit_now(AppPingReason.FLUSH)
-            self._set_id(session_id)
+            self._last_seen_running = None
+            if session_id != self.session_id:
+                # Not when a re-link already adopted this session: the
+                # flush closes the previous one, and that is done.
+                await self._submit_now(AppPingReason.FLUSH)
+                self._set_id(session_id)
             self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
             self._record(lambda m: m.session.app_session_start.set(dt.datetime.now(dt.UTC)))
             held, self._held_back = self._held_back, []
             for record in held:
                 self._record(record)
-            early, self._early_payloads = self._early_payloads, []
-            for payload in early:
-                self.ipc.receive(payload, self.session_id)
+            self._replay_held(session_id)
             await self._submit_now(AppPingReason.START)
             self._timer.start()
 
     async def _session_ended(self) -> None:
         async with self._serial():
+            await self._flush_init_now()  # as at a session start: the last run's data first
+            if self.session_id != INACTIVE_SESSION_ID:
+                await self._end_session(ended_at=None)
             self._timer.stop()
-            if self.session_id == INACTIVE_SESSION_ID:
-                return
-            self._record(lambda m: m.session.app_session_end.set(dt.datetime.now(dt.UTC)))
-            await self._submit_now(AppPingReason.END)
-            self._set_id(INACTIVE_SESSION_ID)
+
+    async def _end_session(self, ended_at: dt.datetime | None) -> None:
+        """``end`` under the session's own id, then the inactive id (under the serial lock).
+
+        ``ended_at``: when it ended as far as the app knows; ``None`` is now.
+        """
+        self._timer.stop()
+        end = ended_at or dt.datetime.now(dt.UTC)
+        self._replay_held(self.session_id)
+        self._record(lambda m: m.session.app_session_end.set(end))
+        await self._submit_now(AppPingReason.END)
+        self._set_id(INACTIVE_SESSION_ID)
+        self._last_seen_running = None
 
     # ----------------------------------------------------- measurements
 
@@ -299,8 +386,14 @@ class AppTelemetry(QObject):
         return self._queue
 
     def _set_id(self, session_id: str) -> None:
+        changed = session_id != self._saved_id and self._runtime is not None
+        if changed:
+            self._reported.forget()
         self.session_id = session_id
         self._record(lambda m: m.session.shared_session_id.set(uuid.UUID(session_id)))
+        if changed:
+            self._reported.save(session_id)
+            self._saved_id = session_id
 
     def _record(self, record: Callable[[Any], None]) -> None:
         if self._runtime is None:
@@ -340,7 +433,42 @@ class AppTelemetry(QObject):
     async def _request_flush(self) -> list[str]:
         data = await self._client.request(protocol.TelemetryFlush(id=0), timeout=FLUSH_TIMEOUT_S)
         payloads = data.get("payloads", [])
-        return [p for p in payloads if isinstance(p, str)] if isinstance(payloads, list) else []
+        texts = [p for p in payloads if isinstance(p, str)] if isinstance(payloads, list) else []
+        following = self._next_session_id
+        if following in (None, INACTIVE_SESSION_ID, self.session_id):
+            return texts
+        # The daemon hands over every pending buffer: while the app closes a
+        # session to take up the next, the next one's are kept for it instead
+        # of being discarded by the replay into this ping.
+        for_this_ping: list[str] = []
+        for text in texts:
+            (self._held_payloads if self.ipc.recorded_under(text) == following else for_this_ping).append(text)
+        return for_this_ping
+
+    # ----------------------------------------------------- held buffers
+
+    def _changing_session(self) -> bool:
+        return self._session_starting or self._relinks > 0
+
+    def _replay_held(self, session_id: str) -> None:
+        """Replay the held buffers of ``session_id`` (now the app's id); keep the others."""
+        keep: list[str] = []
+        for payload in self._held_payloads:
+            if self.ipc.recorded_under(payload) == session_id:
+                self.ipc.receive(payload, session_id)
+            else:
+                keep.append(payload)
+        self._held_payloads = keep
+
+    def _release_held(self) -> None:
+        """Once no session change is under way: what is still held is of no session the app
+        reports; it goes through ``receive``, which discards and counts it."""
+        if self._changing_session():
+            return
+        self._next_session_id = None
+        held, self._held_payloads = self._held_payloads, []
+        for payload in held:
+            self.ipc.receive(payload, self.session_id)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         self._tasks.spawn(coro)
