@@ -34,13 +34,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Final, Literal
+from typing import IO, Any, Final, Literal
 
 import msgspec
 
 from daemon.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, home_locations
 from daemon.protocol import ServerEndpoint, StatusData
 from daemon.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from lab.api_models import StoredPing
 from lab.control_client import LabControl
 from lab.state_file import LabState
 from vpnui.inspector_protocol import (
@@ -353,6 +354,39 @@ class Installation:
             with contextlib.suppress(OSError):
                 count += sum(1 for entry in (data_dir / folder).iterdir() if entry.is_file())
         return count
+
+    def queued_ping_contents(self, process: GleanProcess) -> list[StoredPing]:
+        """The pings ``process``'s Glean has queued on disk, read as the lab would store them.
+
+        glean-sdk 71 keeps each pending ping as a file named by its document
+        id: the upload path on the first line, the JSON body on the second.
+        A file that does not read that way (one being written, another
+        layout) is left out; ``queued_pings`` still counts it.  ``received_at``
+        is empty: the ping was not received.
+        """
+        found: list[StoredPing] = []
+        for folder in _GLEAN_QUEUES:
+            try:
+                entries = sorted((self.glean_dir(process) / folder).iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                with contextlib.suppress(OSError, ValueError, msgspec.DecodeError, msgspec.ValidationError):
+                    path, body = entry.read_text(encoding="utf-8").split("\n", 2)[:2]
+                    _, _, app, ping, version, document_id = path.split("/", 5)
+                    payload = msgspec.json.decode(body, type=dict[str, Any])
+                    found.append(
+                        StoredPing(
+                            document_id=document_id,
+                            app=app,
+                            ping=ping,
+                            version=version,
+                            received_at="",
+                            headers={},
+                            payload=payload,
+                        )
+                    )
+        return found
 
     def daemon_log_lines(self) -> list[str]:
         """The daemon's log, oldest line first, across its rotated files."""

@@ -93,6 +93,8 @@ class PingRef(msgspec.Struct, frozen=True):
     reason: str | None
     seq: int | None
     client_id: str | None
+    delivered: bool = True
+    """False for a ping still queued on its process's disk when the run ended."""
 
 
 class Violation(msgspec.Struct, frozen=True, kw_only=True):
@@ -153,7 +155,15 @@ def _end_time(stored: StoredPing) -> float | None:
 
 
 def ref(stored: StoredPing) -> PingRef:
-    return PingRef(stored.document_id, stored.ping, reason_of(stored), seq_of(stored), client_id_of(stored))
+    # A queued ping read from disk was never received (see Installation.queued_ping_contents).
+    return PingRef(
+        stored.document_id,
+        stored.ping,
+        reason_of(stored),
+        seq_of(stored),
+        client_id_of(stored),
+        delivered=bool(stored.received_at),
+    )
 
 
 def _session_pings(pings: Iterable[StoredPing]) -> list[StoredPing]:
@@ -173,7 +183,12 @@ def _by_session(pings: Iterable[StoredPing]) -> dict[str, list[StoredPing]]:
 
 
 def check_all(record: RunRecord, pings: Sequence[StoredPing]) -> list[Violation]:
-    """Every invariant over one run, in the order of ``INVARIANTS``."""
+    """Every invariant over one run, in the order of ``INVARIANTS``.
+
+    ``pings`` are the stored pings and those still queued on the processes'
+    disks (``received_at`` empty): a queued ping is late, which the delivery
+    check reports, not lost, and what it carries is checked all the same.
+    """
     stored = _session_pings(pings)
     report = build_report(stored)
     return [
@@ -201,13 +216,33 @@ def _still_running(session: ObservedSession) -> bool:
     return session.end is None
 
 
-def _killed_within(record: RunRecord, process: ProcessRole, after: float, window: float) -> bool:
-    return any(after - START_TOLERANCE_S <= kill.at <= after + window for kill in record.kills(process))
+def _in_flight_at_kills(record: RunRecord) -> tuple[set[str], set[str]]:
+    """The sessions whose start, and whose end, a daemon SIGKILL may have caught in flight.
+
+    One of each per kill at most: the last session that started (ended)
+    within ``KILL_IN_FLIGHT_S`` before it.  A burst of sessions right before
+    a kill does not excuse them all: their pings were submitted long before.
+    """
+    starts: set[str] = set()
+    ends: set[str] = set()
+    for kill in record.kills("daemon"):
+        started = [s for s in record.sessions if kill.at - KILL_IN_FLIGHT_S <= _start(s) <= kill.at + START_TOLERANCE_S]
+        if started:
+            starts.add(max(started, key=_start).session_id)
+        ended = [
+            s
+            for s in record.sessions
+            if s.ended_at is not None and kill.at - KILL_IN_FLIGHT_S <= s.ended_at <= kill.at + START_TOLERANCE_S
+        ]
+        if ended:
+            ends.add(max(ended, key=lambda s: s.ended_at or 0.0).session_id)
+    return starts, ends
 
 
 def daemon_sessions_complete(record: RunRecord, pings: Sequence[StoredPing], report: SessionReport) -> list[Violation]:
     by_session = _by_session(ping for ping in pings if ping.ping == DAEMON_PING)
     observed = _observed(record)
+    start_in_flight, end_in_flight = _in_flight_at_kills(record)
     violations: list[Violation] = []
     session_ids = [session.session_id for session in report.sessions if session.daemon is not None]
     session_ids += [session_id for session_id in observed if session_id not in by_session]
@@ -215,36 +250,24 @@ def daemon_sessions_complete(record: RunRecord, pings: Sequence[StoredPing], rep
         refs = [ref(stored) for stored in by_session.get(session_id, [])]
         reasons = {item.reason for item in refs}
         seen = observed.get(session_id)
-        if "daemon_start" not in reasons:
-            excused = seen is not None and _killed_within(record, "daemon", _start(seen), KILL_IN_FLIGHT_S)
-            if not excused:
-                violations.append(
-                    Violation(
-                        invariant="daemon_session_complete",
-                        session_id=session_id,
-                        message="no daemon_start ping"
-                        + ("" if refs else " (no daemonsession ping at all for this session)"),
-                        pings=refs,
-                    )
-                )
-        if "daemon_end" not in reasons and "flush_init" not in reasons:
-            if seen is not None and _still_running(seen):
-                continue  # not over when the run ended (reported by the closing step if it should be)
-            excused = (
-                seen is not None
-                and seen.ended_at is not None
-                and _killed_within(record, "daemon", seen.ended_at, KILL_IN_FLIGHT_S)
-            )
-            if not excused:
-                how = f" (it {seen.end})" if seen is not None and seen.end else ""
-                violations.append(
-                    Violation(
-                        invariant="daemon_session_complete",
-                        session_id=session_id,
-                        message=f"no daemon_end or flush_init ping{how}",
-                        pings=refs,
-                    )
-                )
+        how = f"; the session {seen.end}" if seen is not None and seen.end else ""
+        # Not over when the run ended: it cannot have its end yet.
+        running = seen is not None and _still_running(seen)
+        lacks_start = "daemon_start" not in reasons and session_id not in start_in_flight
+        lacks_end = not ({"daemon_end", "flush_init"} & reasons) and session_id not in end_in_flight and not running
+        if not refs and (lacks_start or lacks_end):
+            message = f"no daemonsession ping at all for this session{how}"
+        elif lacks_start and lacks_end:
+            message = f"no daemon_start, and no daemon_end or flush_init ping{how}"
+        elif lacks_start:
+            message = "no daemon_start ping"
+        elif lacks_end:
+            message = f"no daemon_end or flush_init ping{how}"
+        else:
+            continue
+        violations.append(
+            Violation(invariant="daemon_session_complete", session_id=session_id, message=message, pings=refs)
+        )
     return violations
 
 

@@ -120,6 +120,9 @@ def _silent(line: str) -> None:
 
 def run_chaos(options: ChaosOptions, progress: Progress = _silent, catalog: ServerCatalog | None = None) -> ChaosResult:
     """Run the plan of ``options.seed`` on a fresh installation and check it; every process is ended on return."""
+    if options.home is not None and options.home.exists() and any(options.home.iterdir()):
+        # Pings or a session state left there by an earlier run would be checked as this run's.
+        raise RunAborted(f"the home {options.home} is not empty; give a new or empty directory")
     catalog = catalog if catalog is not None else load_catalog(DEFAULT_CATALOG)
     plan = make_plan(options.seed, options.rounds, catalog, options.burst_max)
     progress(f"seed {options.seed}, {options.rounds} rounds; the plan:")
@@ -179,8 +182,10 @@ class _Runner:
         self._close_world(len(plan) + 1)
         self.record.delivery = self._wait_for_delivery()
         pings = lab.pings(limit=PING_LIMIT)
+        # What is still queued was not lost: it is checked too, and reported late.
+        queued = installation.queued_ping_contents("app") + installation.queued_ping_contents("daemon")
         self._finish_record()
-        violations = check_all(self.record, pings)
+        violations = check_all(self.record, [*pings, *queued])
         return violations, pings
 
     def close(self) -> None:
