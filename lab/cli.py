@@ -275,7 +275,10 @@ EXIT_INTERRUPTED: Final = 130
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    # SIGTERM ends a run as Ctrl-C does: through the runner's cleanup.
+    # SIGTERM ends a run as Ctrl-C does: through the runner's cleanup, which
+    # a second signal must not cut short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -309,7 +312,7 @@ def _chaos(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(line, file=out, flush=True)
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
     try:
         result = run_chaos(options, progress)
     except KeyboardInterrupt:
@@ -322,6 +325,7 @@ def _chaos(args: argparse.Namespace) -> int:
         print(f"vpnui-lab: the run could not be done: {exc}", file=sys.stderr)
         return EXIT_RUN_FAILED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
     print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
     return EXIT_FAILED if result.violations else 0
