@@ -98,6 +98,10 @@ class DaemonObserver:
                     self._follow(connection)
             except (DaemonUnavailable, DaemonError, TimeoutError, OSError) as exc:
                 log.debug("observer lost the daemon: %s", exc)
+            except Exception:
+                # Whatever a daemon sends, the observer goes on: a dead
+                # observer would hide sessions from the checks.
+                log.exception("observer failed on the daemon's stream; reconnecting")
             self._connected.clear()
             with self._lock:
                 # Unless the runner said it would end it, the daemon went on

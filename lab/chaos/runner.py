@@ -75,6 +75,8 @@ DELIVERY_QUIET_S: Final = 3.0
 PING_LIMIT: Final = 100_000
 BURST_ACTIVATE_TIMEOUT_S: Final = 30.0
 BURST_DEACTIVATE_TIMEOUT_S: Final = 15.0
+BURST_BUDGET_S: Final = 120.0
+"""A burst stops after this long: with every server down each activation waits out its handshakes."""
 
 _DEACTIVATE_LINE: Final = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO daemon\.dispatch: deactivate requested by (\S+)"
@@ -317,11 +319,14 @@ class _Runner:
         servers = self._endpoints.get((country, city), [])
         location = f"{servers[0].city}, {servers[0].country}" if servers else f"{country}/{city}"
         done = refused = 0
+        deadline = time.monotonic() + BURST_BUDGET_S
         try:
             with DaemonConnection(self.installation.places.socket, timeout=5.0) as daemon:
                 # As the command-line client says hello: a script's requests.
                 daemon.hello(client="cli")
                 for number in range(requests):
+                    if time.monotonic() > deadline:
+                        return f"{done} answered, {refused} refused; stopped after {BURST_BUDGET_S:.0f} s"
                     try:
                         if number % 2 == 0:
                             daemon.activate(servers, location=location, timeout=BURST_ACTIVATE_TIMEOUT_S)
