@@ -295,6 +295,7 @@ def _chaos(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     seed: int = args.seed if args.seed is not None else secrets.randbelow(2**31)
     if args.plan:
+        print(f"seed {seed}, {args.rounds} rounds:")
         for index, action in enumerate(make_plan(seed, args.rounds, load_catalog(DEFAULT_CATALOG), args.burst_max), 1):
             print(f"{index:>3}. {describe(action)}")
         return 0

@@ -81,5 +81,6 @@ def test_the_command_line_prints_the_plan_of_a_seed() -> None:
     first = plan_lines()
     assert first == plan_lines()
     assert first.splitlines() == [
-        f"{index:>3}. {describe(action)}" for index, action in enumerate(make_plan(42, 30, CATALOG), 1)
+        "seed 42, 30 rounds:",
+        *(f"{index:>3}. {describe(action)}" for index, action in enumerate(make_plan(42, 30, CATALOG), 1)),
     ]
