@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from daemon.protocol import MAX_LINE_BYTES
 from vpnui.inspector_protocol import (
+    COMMANDS,
     INSPECTOR_SOCKET_ENV,
     AppState,
     ChooseLocation,
@@ -85,3 +89,27 @@ def test_the_inspector_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) 
     assert parse_args([]).inspector_socket == "/tmp/x/inspector.sock"
     assert parse_args(["--inspector-socket", "/tmp/y.sock"]).inspector_socket == "/tmp/y.sock"
     assert parse_args(["--inspector"]).inspector is True
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+commands = st.fixed_dictionaries(
+    {"cmd": st.sampled_from([*sorted(COMMANDS), "other"])},
+    optional={"id": json_values, "country": json_values, "city": json_values, "extra": json_values},
+)
+
+
+@given(st.binary(max_size=300) | json_values.map(msgspec.json.encode) | commands.map(msgspec.json.encode))
+@settings(max_examples=400, deadline=None)
+def test_any_line_decodes_to_a_command_or_a_named_error(line: bytes) -> None:
+    try:
+        command = decode_command(line)
+    except InspectorProtocolError as exc:
+        reply = exc.to_reply()
+        assert reply.ok is False and reply.error is not None
+        assert reply.id is None or type(reply.id) is int
+        return
+    assert command.id is None or type(command.id) is int
