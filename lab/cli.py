@@ -290,8 +290,8 @@ def _chaos(args: argparse.Namespace) -> int:
     from lab.chaos.report import render_json, render_text  # noqa: PLC0415
     from lab.chaos.runner import ChaosOptions, RunAborted, run_chaos  # noqa: PLC0415
 
-    if args.rounds < 0 or args.burst_max < 2:
-        print("vpnui-lab: --rounds must be >= 0 and --burst-max >= 2", file=sys.stderr)
+    if args.rounds < 0 or args.burst_max < 2 or args.settle_timeout <= 0 or args.delivery_timeout <= 0:
+        print("vpnui-lab: --rounds must be >= 0, --burst-max >= 2 and the timeouts > 0", file=sys.stderr)
         return EXIT_FAILED
     seed: int = args.seed if args.seed is not None else secrets.randbelow(2**31)
     if args.plan:

@@ -120,12 +120,11 @@ class Installation:
     def __init__(self, home: Path | None = None, *, keep_home: bool = False) -> None:
         self.created_home = home is None
         # Short, under /tmp: the daemon's socket path must stay under 108 bytes.
+        if home is not None and len(str(home_locations(home).socket).encode()) > MAX_SOCKET_PATH:
+            raise InstallationError(f"the home {home} is too long for a Unix socket path")
         self.home = home if home is not None else Path(tempfile.mkdtemp(prefix="mv-chaos-", dir="/tmp"))
-        self.home.mkdir(parents=True, exist_ok=True)
         self.keep_home = keep_home or not self.created_home
         self.places: Locations = home_locations(self.home)
-        if len(str(self.places.socket).encode()) > MAX_SOCKET_PATH:
-            raise InstallationError(f"the home {self.home} is too long for a Unix socket path")
         self.places.logs.mkdir(parents=True, exist_ok=True)
         self.env = _environment(self.home)
         self.inspector_socket = self.places.runtime / SOCKET_NAME

@@ -131,7 +131,10 @@ def run_chaos(options: ChaosOptions, progress: Progress = _silent, catalog: Serv
     for index, action in enumerate(plan, 1):
         progress(f"  {index:>3}. {describe(action)}")
     began = time.monotonic()
-    installation = Installation(options.home, keep_home=options.keep_home)
+    try:
+        installation = Installation(options.home, keep_home=options.keep_home)
+    except (InstallationError, OSError) as exc:
+        raise RunAborted(f"cannot use the home {options.home}: {exc}") from exc
     runner = _Runner(installation, options, progress)
     try:
         violations, pings = runner.run(plan)
