@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run check test test-unit bench stop screenshots clean glean-definitions
+.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test-unit: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# The long seeded fault run (make test runs a short one): `make chaos SEED=7 ROUNDS=50`.
+SEED ?= 1
+ROUNDS ?= 200
+chaos: $(STAMP)
+	$(BIN)/vpnui-lab chaos --seed $(SEED) --rounds $(ROUNDS)
 
 # After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
 glean-definitions: $(STAMP)

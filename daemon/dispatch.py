@@ -68,14 +68,23 @@ class RequestDispatcher:
             case Activate():
                 names = ", ".join(server.name for server in request.servers)
                 standby = ", ".join(server.name for server in request.standby)
-                log.info("activate %r with candidates [%s], standby [%s]", request.location, names, standby)
+                # Who asked is logged so that a session start or end can be
+                # traced to its requester (the fault runner checks that the
+                # app never turns the VPN off on its own).
+                log.info(
+                    "activate %r with candidates [%s], standby [%s] requested by %s",
+                    request.location,
+                    names,
+                    standby,
+                    client,
+                )
                 source = "app" if client == "app" else "daemon"
                 status = await self.sessions.activate(
                     request.servers, request.location, source=source, standby=request.standby
                 )
                 return self._status_data(status)
             case Deactivate():
-                log.info("deactivate requested")
+                log.info("deactivate requested by %s", client)
                 return self._status_data(await self.sessions.deactivate("user"))
         data = self.handle_now(request, client)
         assert data is not None

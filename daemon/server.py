@@ -34,7 +34,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from daemon.errors import RequestFailed
-from daemon.line_buffer import LineBuffer, LineTooLong
+from mimic_core.line_buffer import LineBuffer, LineTooLong
 from mimic_core.protocol import (
     MAX_CONSECUTIVE_ERRORS,
     MAX_LINE_BYTES,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -89,13 +90,42 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
     report.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_chaos_parser(commands)
     return parser
+
+
+def _add_chaos_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chaos = commands.add_parser(
+        "chaos",
+        help="drive the real app, daemon and lab at random (seeded) and check the session invariants",
+        description=(
+            "Runs the real app (offscreen), daemon and lab in a home of their own, performs ROUNDS actions drawn "
+            "from SEED (toggles, location switches, vpnui-ctl, SIGKILLs and restarts, network conditions, bursts), "
+            "restores a healthy world, waits for the telemetry and checks the invariants. Exit status 0: no "
+            "violation; 1: violations (each printed with its session and pings); 3: the run could not be done."
+        ),
+    )
+    chaos.add_argument("--seed", type=int, help="the seed of the actions (default: a random one, printed)")
+    chaos.add_argument("--rounds", type=int, default=20, help="how many actions (default: %(default)s)")
+    chaos.add_argument("--home", type=Path, metavar="DIR", help="run in DIR (kept) instead of a temporary home")
+    chaos.add_argument("--keep-home", action="store_true", help="keep the temporary home (logs, ping store)")
+    chaos.add_argument("--burst-max", type=int, default=10, metavar="N", help="most requests in a burst (default: 10)")
+    chaos.add_argument(
+        "--settle-timeout", type=float, default=30.0, metavar="S", help="longest wait for a step to settle"
+    )
+    chaos.add_argument(
+        "--delivery-timeout", type=float, default=180.0, metavar="S", help="longest wait for the pings at the end"
+    )
+    chaos.add_argument("--plan", action="store_true", help="only print the actions of the seed, run nothing")
+    chaos.add_argument("--json", action="store_true", help="print the result as JSON (progress goes to stderr)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "chaos":
+        return _chaos(args)
     try:
         if args.command == "report":
             return _report(args)
@@ -240,3 +270,65 @@ def _read_store(path: Path) -> list[StoredPing]:
 
 def _print_conditions(conditions: Conditions) -> None:
     print(msgspec.json.format(msgspec.json.encode(conditions), indent=2).decode())
+
+
+EXIT_RUN_FAILED: Final = 3
+EXIT_INTERRUPTED: Final = 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM ends a run as Ctrl-C does: through the runner's cleanup, which
+    # a second signal must not cut short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _chaos(args: argparse.Namespace) -> int:
+    # Imported here like the server: the other commands do not need it.
+    import secrets  # noqa: PLC0415
+
+    from lab.chaos.plan import describe, make_plan  # noqa: PLC0415
+    from lab.chaos.report import render_json, render_text  # noqa: PLC0415
+    from lab.chaos.runner import ChaosOptions, RunAborted, run_chaos  # noqa: PLC0415
+
+    if args.rounds < 0 or args.burst_max < 2 or args.settle_timeout <= 0 or args.delivery_timeout <= 0:
+        print("vpnui-lab: --rounds must be >= 0, --burst-max >= 2 and the timeouts > 0", file=sys.stderr)
+        return EXIT_FAILED
+    seed: int = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    if args.plan:
+        print(f"seed {seed}, {args.rounds} rounds:")
+        for index, action in enumerate(make_plan(seed, args.rounds, load_catalog(DEFAULT_CATALOG), args.burst_max), 1):
+            print(f"{index:>3}. {describe(action)}")
+        return 0
+    options = ChaosOptions(
+        seed=seed,
+        rounds=args.rounds,
+        home=args.home,
+        keep_home=args.keep_home,
+        burst_max=args.burst_max,
+        settle_timeout_s=args.settle_timeout,
+        delivery_timeout_s=args.delivery_timeout,
+    )
+    out = sys.stderr if args.json else sys.stdout
+
+    def progress(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
+    try:
+        result = run_chaos(options, progress)
+    except KeyboardInterrupt:
+        print(
+            f"vpnui-lab: interrupted; every process of the run was stopped (seed {seed}, {args.rounds} rounds)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except RunAborted as exc:
+        print(f"vpnui-lab: the run could not be done: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
+    return EXIT_FAILED if result.violations else 0

@@ -60,18 +60,27 @@ class Locations:
         return self.data / f"glean-{process}"
 
 
+def home_locations(root: Path) -> Locations:
+    """The locations of an installation whose ``MIMIC_HOME`` is ``root``.
+
+    For a process that drives another installation than its own (the fault
+    runner, a fleet of installations): its own environment says nothing
+    about where their files are.
+    """
+    return Locations(
+        config=root / "config",
+        data=root / "data",
+        state=root / "state",
+        logs=root / "logs",
+        runtime=root / "run",
+    )
+
+
 def locations() -> Locations:
     """The locations in force for this process (``MIMIC_HOME`` wins)."""
     home = os.environ.get(HOME_ENV)
     if home:
-        root = Path(home)
-        return Locations(
-            config=root / "config",
-            data=root / "data",
-            state=root / "state",
-            logs=root / "logs",
-            runtime=root / "run",
-        )
+        return home_locations(Path(home))
     with warnings.catch_warnings():
         # Without XDG_RUNTIME_DIR platformdirs falls back to /tmp/runtime-UID
         # and warns; the fallback is fine because we enforce 0700 ourselves.

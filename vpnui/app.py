@@ -87,6 +87,11 @@ class MimicApp(QObject):
         assert self._telemetry is not None, "start() creates the telemetry"
         return self._telemetry
 
+    @property
+    def telemetry_session_id(self) -> str | None:
+        """The session id the app's telemetry reports under; ``None`` before ``start()``."""
+        return self._telemetry.session_id if self._telemetry is not None else None
+
     def show(self) -> QQuickWindow:
         """The main window with its screens bound to the manager (before any network work).
 

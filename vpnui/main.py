@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 # Before Qt: it must see Python's own import (see the module).
@@ -22,6 +23,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--keepalive-interval", type=float, metavar="S", help="keepalive interval of a daemon started by the app"
     )
     parser.add_argument("--log-level", default="INFO")
+    inspector = parser.add_mutually_exclusive_group()
+    inspector.add_argument(
+        "--inspector",
+        action="store_true",
+        help="let other processes drive and read the app through a socket in its runtime directory (automation)",
+    )
+    inspector.add_argument(
+        "--inspector-socket",
+        metavar="PATH",
+        # Read here, with the flags, so that every way of turning it on ends in one place.
+        default=os.environ.get("MIMIC_INSPECTOR_SOCKET") or None,
+        help="the same on the socket PATH (default: $MIMIC_INSPECTOR_SOCKET; unset: no inspector)",
+    )
     return parser.parse_args(argv)
 
 
@@ -70,7 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         show_startup_error(window, str(exc))
         app.exec()
         return 2
-    return run_until_quit(app, mimic)
+    inspector = None
+    if args.inspector or args.inspector_socket:
+        from pathlib import Path  # noqa: PLC0415
+
+        from vpnui.inspector import default_socket_path, start_inspector  # noqa: PLC0415
+
+        path = Path(args.inspector_socket) if args.inspector_socket else default_socket_path()
+        inspector = start_inspector(mimic.manager, path, lambda: mimic.telemetry_session_id, parent=mimic)
+    try:
+        return run_until_quit(app, mimic)
+    finally:
+        if inspector is not None:
+            inspector.close()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.line_buffer import LineBuffer, LineTooLong
+from mimic_core.line_buffer import LineBuffer, LineTooLong
 from mimic_core.protocol import MAX_LINE_BYTES
 
 
