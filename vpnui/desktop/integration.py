@@ -13,6 +13,7 @@ import socket
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickWindow
 
 from vpnui.background_tasks import BackgroundTasks
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # How long "Connect on launch" waits for the daemon link and the server list.
 CONNECT_ON_LAUNCH_WAIT_S = 60.0
+RAISING_PLATFORMS = frozenset({"xcb", "windows", "cocoa"})
 
 
 class DesktopIntegration(QObject):
@@ -83,8 +85,11 @@ class DesktopIntegration(QObject):
 
     def show_window(self) -> None:
         self._window.show()
-        self._window.raise_()
-        self._window.requestActivate()
+        # Other platform plugins (offscreen, wayland, minimal) print a Qt
+        # warning for raise() ("This plugin does not support raise()").
+        if QGuiApplication.platformName() in RAISING_PLATFORMS:
+            self._window.raise_()
+            self._window.requestActivate()
 
     def toggle_window(self) -> None:
         if self._window.isVisible() and self._window.isExposed():
