@@ -227,3 +227,20 @@ async def get_property(bus: MessageBus, destination: str, path: str, interface: 
         body=[interface, name],
     )
     return value.value
+
+
+async def _serve_forever() -> None:
+    """``python -m tests.support.desktop_bus``: the two services on the session bus, until killed."""
+    import asyncio  # noqa: PLC0415
+
+    bus = await MessageBus().connect()
+    await serve(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications", NotificationRecorder())
+    await serve(bus, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", StatusNotifierWatcher())
+    print("serving", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(_serve_forever())
