@@ -106,6 +106,10 @@ class ConnectionManager(QObject):
     # The daemon moved the tunnel by itself: (server left, server now used).
     serverMoved = Signal(str, str)
     movedNoticeChanged = Signal()
+    # The user asked for something ("activate", "deactivate", "location",
+    # "dismiss"), emitted before it is carried out: the desktop notifications
+    # tell the user's own changes (and a closed modal) from the ones that happen.
+    userActed = Signal(str)
 
     # Durations for telemetry: toggle -> On, and each check.
     activationMeasured = Signal(float)
@@ -288,11 +292,13 @@ class ConnectionManager(QObject):
     @Slot()
     def activate(self) -> None:
         self._toggle_at = time.monotonic()
+        self.userActed.emit("activate")
         self._dispatch(ev.ToggleOn())
 
     @Slot()
     def deactivate(self) -> None:
         self._toggle_at = None
+        self.userActed.emit("deactivate")
         self._dispatch(ev.ToggleOff())
 
     @Slot()
@@ -305,6 +311,7 @@ class ConnectionManager(QObject):
         """The user closed the modal; the condition may persist but is no longer shown."""
         failure = self._machine.snapshot.failure
         if failure is not None:
+            self.userActed.emit("dismiss")
             self._dispatch(ev.FailureCleared(failure))
 
     @Slot(str, str)
@@ -320,6 +327,7 @@ class ConnectionManager(QObject):
         self.locationsChanged.emit()
         self.textChanged.emit()
         if previous != (country_code, city_code):
+            self.userActed.emit("location")
             servers = tuple(self._server_list.endpoints(country_code, city_code))
             self._dispatch(ev.LocationChosen(servers))
 
