@@ -402,7 +402,7 @@ def test_submit_checks_the_ping_its_owner_and_the_reason(lab: LabProcess, start_
         runtime.submit("vpnsession", "daemon_start")
     with pytest.raises(GleanRuntimeError, match="unknown reason"):
         runtime.submit("vpnsession", "START")
-    assert runtime.owned_pings() == ("vpnsession",)
+    assert runtime.owned_pings() == ("vpnclient", "vpnsession")
 
 
 def test_one_runtime_per_process_and_one_process_per_data_dir(
