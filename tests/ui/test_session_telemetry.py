@@ -22,9 +22,9 @@ from mimic_core.lab_api import StoredPing
 from mimic_core.paths import locations
 from mimic_core.sync_client import DaemonConnection
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from mimic_vpn_testing.app import make_app, start_app, switch_on
+from mimic_vpn_testing.qt_driving import click, find_object, run
 from tests.support.glean_schema import validate_ping
-from tests.support.qt_app import click, find_object, run
-from tests.ui.conftest import make_app, start_app, switch_on
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 
