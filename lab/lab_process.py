@@ -52,7 +52,7 @@ class LabProcess:
         """Start the lab with its files in this process's locations; ``args`` are extra ``serve`` options."""
         places = locations()
         self.state_file = state_file if state_file is not None else places.lab_state
-        self.db = db if db is not None else places.data / "lab" / "ingestion.sqlite3"
+        self.db = db if db is not None else places.data / "lab" / "telemetry.duckdb"
         self.stderr_path = places.logs / "lab-stderr.log"
         self.returncode: int | None = None
         environment = dict(os.environ)

@@ -2,13 +2,12 @@
 
 The pings are fabricated here, but every one is checked against the Glean
 ping schema first, so the report is tested on the shape ingestion really
-stores.  The last test runs the command line on a store written through the
-ingestion store's own code, the way a store is read after the lab stopped.
+stores.  The last test runs the command line on a DuckDB store written through
+the pipeline's own code, the way a store is read after the lab stopped.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import os
@@ -17,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from lab.ingestion_store import IngestionStore
+from lab.pipeline.store import load_pings
 from lab.session_report import REPORT_FORMAT, SessionReport, build_report, render_json, render_table
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
@@ -363,8 +362,12 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "session_counts",
         "sessions",
         "delivery",
+        "session_types",
+        "durations",
+        "delivery_delay",
+        "pipeline",
     ]
-    assert document["format"] == REPORT_FORMAT
+    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/2"
     assert document["inactive_session_id"] == INACTIVE_SESSION_ID
     assert set(document["definitions"]) >= {"metric_value", "successful_retrieval", "retrieval_error_rate"}
     assert set(document["inactive_id"]) == {
@@ -450,26 +453,9 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
     assert any(line.startswith(SESSION_B) and "daemon_only" in line for line in lines)
 
 
-async def _write_store(path: Path, pings: list[StoredPing]) -> None:
-    store = IngestionStore(path)
-    await store.open()
-    try:
-        for stored in pings:
-            await store.store(
-                document_id=stored.document_id,
-                app=stored.app,
-                ping=stored.ping,
-                version=stored.version,
-                headers={"Content-Type": "application/json"},
-                payload=json.dumps(stored.payload),
-            )
-    finally:
-        await store.close()
-
-
 def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
-    db = tmp_path / "ingestion.sqlite3"
-    asyncio.run(_write_store(db, [*clean_session(), daemon("daemon_start", SESSION_B, seq=3)]))
+    db = tmp_path / "telemetry.duckdb"
+    load_pings([*clean_session(), daemon("daemon_start", SESSION_B, seq=3)], db).close()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     env["MIMIC_HOME"] = str(tmp_path / "home")
@@ -496,7 +482,7 @@ def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     ]
 
     missing = subprocess.run(
-        [sys.executable, "-m", "lab", "report", "--db", str(tmp_path / "absent.sqlite3")],
+        [sys.executable, "-m", "lab", "report", "--db", str(tmp_path / "absent.duckdb")],
         capture_output=True,
         text=True,
         env=env,
