@@ -80,7 +80,7 @@ class Decoded(msgspec.Struct, frozen=True):
 def _validator() -> jsonschema.protocols.Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)  # type: ignore[no-any-return]
+    return validator_class(schema)
 
 
 def decompress(payload: bytes) -> bytes:

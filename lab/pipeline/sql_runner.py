@@ -31,3 +31,15 @@ def run_duckdb(db: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[
     cursor = db.execute(transpiled(name, "duckdb"), params or None)
     columns = [column[0] for column in cursor.description or []]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def spark_statements(parquet_dir: Path, tables: list[tuple[str, str]], view_statements: list[str]) -> list[str]:
+    """Spark SQL that registers exported Parquet tables under their dataset names, then the views."""
+    statements = [f"CREATE DATABASE IF NOT EXISTS {schema}" for schema in sorted({schema for schema, _ in tables})]
+    statements.append("CREATE DATABASE IF NOT EXISTS mimic_vpn")
+    for schema, name in tables:
+        location = str(parquet_dir / schema / f"{name}.parquet").replace("'", "\\'")
+        statements.append(f"CREATE TABLE IF NOT EXISTS {schema}.{name} USING parquet LOCATION '{location}'")
+    return statements + [
+        sqlglot.transpile(statement, read="bigquery", write="spark")[0] for statement in view_statements
+    ]

@@ -204,7 +204,7 @@ class PipelineStore:
                 if isinstance(item, _Stop):
                     return
                 if not isinstance(item[0], Submission):
-                    self._run_query(db, item)  # type: ignore[arg-type]
+                    self._run_query(db, item)
                     continue
                 batch = [item]
                 while len(batch) < BATCH_LIMIT:
@@ -216,7 +216,7 @@ class PipelineStore:
                         self._queue.put(following)  # a query or the stop: after this batch
                         break
                     batch.append(following)
-                self._write(writer, batch)  # type: ignore[arg-type]
+                self._write(writer, batch)
         finally:
             db.close()
 
@@ -268,7 +268,7 @@ def stored_pings(
             ping=doc_type,
             version=version,
             received_at=received_at,
-            headers=msgspec.json.decode(headers, type=dict[str, str | None]),  # type: ignore[arg-type]
+            headers=msgspec.json.decode(headers, type=dict[str, str | None]),
             payload=msgspec.json.decode(payload),
         )
         for document_id, namespace, doc_type, version, received_at, headers, payload in reversed(rows)

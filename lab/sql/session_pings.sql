@@ -36,6 +36,7 @@ WITH session_pings AS (
 SELECT
   session_id,
   side,
+  MIN(submission_timestamp) OVER (PARTITION BY session_id) AS session_first_seen,
   document_id,
   reason,
   seq,
@@ -48,7 +49,7 @@ SELECT
 FROM session_pings
 WHERE session_id IS NOT NULL AND session_id != '00000000-0000-0000-0000-000000000000'
 ORDER BY
-  MIN(submission_timestamp) OVER (PARTITION BY session_id),
+  session_first_seen,
   session_id,
   side DESC,
   seq IS NULL,

@@ -133,7 +133,7 @@ def test_vpnsession_start_is_stored_by_the_lab_and_validates(lab: LabProcess, st
     assert "connection.check_duration" in metrics["labeled_timing_distribution"]
     assert stored.payload["client_info"]["app_build"] == "ci-1234"
     assert stored.payload["client_info"]["app_display_version"] == APP_VERSION
-    assert stored.headers["X-Telemetry-Agent"].startswith("Glean/")
+    assert stored.headers["x_telemetry_agent"].startswith("Glean/")  # kept headers, by column name
     validate_ping(stored.payload)
     wait_until_sent(runtime)
 
