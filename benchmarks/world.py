@@ -75,6 +75,8 @@ class World:
             handshake_timeout=defaults.handshake_timeout,
             handshake_retries=defaults.handshake_retries,
             log_level=defaults.log_level,
+            # The daemon learns its ingestion endpoint from whoever starts it.
+            extra_args=["--telemetry-url", self.lab.url] if self.lab is not None else [],
         )
         return self.daemon
 

@@ -208,6 +208,11 @@ class Installation:
     def start_daemon(self, args: Sequence[str] = ()) -> int | None:
         """Start a daemon; the pid of the daemon answering afterwards (another one may have won the race)."""
         log = self._log_file("daemon.stderr")
+        if self.lab is not None and "--telemetry-url" not in args:
+            # As the app and vpnui-ctl do: the daemon learns its ingestion
+            # endpoint from whoever starts it, so a daemon restarted while no
+            # app runs still delivers its pings.
+            args = [*args, "--telemetry-url", self.lab.url]
         process = self._spawn([sys.executable, "-m", "daemon", *args], stdout=subprocess.DEVNULL, stderr=log)
         # Ready when it answers, or gone (exit 3: another daemon of this home runs).
         wait_until(lambda: self.daemon_pid() is not None or process.poll() is not None, DAEMON_READY_TIMEOUT_S, 0.1)

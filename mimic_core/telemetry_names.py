@@ -21,11 +21,13 @@ APP_PING: Final = "vpnsession"
 """The app's session ping."""
 DAEMON_PING: Final = "daemonsession"
 """The daemon's session ping."""
+CLIENT_PING: Final = "vpnclient"
+"""The app's ping of what belongs to no session: it carries no session id."""
 
 APPLICATION_IDS: Final[dict[ProcessName, str]] = {"app": "mimic-vpn", "daemon": "mimic-vpn-daemon"}
 """Glean application id per process: each process is its own Glean application."""
 
-PING_OWNERS: Final[dict[str, ProcessName]] = {APP_PING: "app", DAEMON_PING: "daemon"}
+PING_OWNERS: Final[dict[str, ProcessName]] = {APP_PING: "app", DAEMON_PING: "daemon", CLIENT_PING: "app"}
 """The process that submits each custom ping; the other process never does."""
 
 
@@ -39,6 +41,19 @@ class AppPingReason(StrEnum):
     START = "start"
     TIMER = "timer"
     END = "end"
+
+
+class ClientPingReason(StrEnum):
+    """The reasons of the app's ``vpnclient`` ping (what was recorded outside any session)."""
+
+    STARTUP = "startup"
+    """App start: what the last run recorded outside a session and did not send."""
+    SESSION_START = "session_start"
+    """A session starts: before its ``vpnsession`` ``flush``."""
+    ACTIVATION_FAILED = "activation_failed"
+    """An activation ended without a session: its checks and failure."""
+    TIMER = "timer"
+    SHUTDOWN = "shutdown"
 
 
 class DaemonPingReason(StrEnum):
@@ -61,3 +76,9 @@ DAEMON_SESSION_START: Final = "session.daemon_session_start"
 DAEMON_SESSION_END: Final = "session.daemon_session_end"
 DAEMON_SESSION_SOURCE: Final = "session.daemon_session_source"
 RETRIEVAL_ERRORS: Final = "session.session_id_retrieval_errors"
+
+SESSION_ID_METRICS: Final = frozenset({SHARED_SESSION_ID, INSTALLATION_ID})
+"""The identifiers every session ping carries, also under the inactive id."""
+ALLOWED_UNDER_INACTIVE_ID: Final = SESSION_ID_METRICS | {RETRIEVAL_ERRORS}
+"""All a session ping under the inactive id may carry: the identifiers, and the
+id-retrieval errors, which the design records exactly when there is no id."""

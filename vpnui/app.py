@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtQml import QQmlApplicationEngine
@@ -23,12 +24,14 @@ from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
+from vpnui.desktop.notification_texts import THROTTLE_S as NOTIFICATION_THROTTLE_S
 from vpnui.lab_conditions import LabConditions
 from vpnui.main_window import attach_screens, load_main_window, wait_for_frame
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
 
 if TYPE_CHECKING:
+    from vpnui.desktop.integration import DesktopIntegration
     from vpnui.telemetry import AppTelemetry
 
 log = logging.getLogger(__name__)
@@ -42,10 +45,18 @@ class AppOptions:
     connection: ConnectionSettings = field(default_factory=ConnectionSettings)
     use_embedded_lab: bool = True
     telemetry_timer_s: float = 3 * 3600.0  # the timer/daemon_timer ping interval
+    # Notifications, tray, single instance (vpnui/desktop/); the listening
+    # socket of the single-instance claim, when vpnui.main made one.
+    desktop: bool = True
+    notification_throttle_s: float = NOTIFICATION_THROTTLE_S
+    instance_socket: socket.socket | None = None
 
 
 class MimicApp(QObject):
     """One running app: create, ``show()``, then ``await start()``."""
+
+    # The tray's "Quit": run_until_quit ends the app as when the window closes.
+    quitRequested = Signal()
 
     def __init__(
         self,
@@ -73,6 +84,7 @@ class MimicApp(QObject):
         self.preferences = Preferences(self.settings, parent=self)
         self.lab_conditions = LabConditions(self.manager.network_changed, self._lab_expected(), parent=self)
         self._telemetry: AppTelemetry | None = None
+        self.desktop: DesktopIntegration | None = None
         self.window: QQuickWindow | None = None
 
     def _lab_expected(self) -> bool:
@@ -129,6 +141,18 @@ class MimicApp(QObject):
             self.lab_conditions.attach(endpoints.lab_url)
         self.client.start()
         self._follow_os_network()
+        if self.options.desktop and self.window is not None:
+            from vpnui.desktop.integration import DesktopIntegration  # noqa: PLC0415
+
+            self.desktop = DesktopIntegration(
+                self.manager,
+                settings=self.settings,
+                window=self.window,
+                quit_app=self.quitRequested.emit,
+                throttle_s=self.options.notification_throttle_s,
+                parent=self,
+            )
+            await self.desktop.start(self.options.instance_socket)
 
     def _follow_os_network(self) -> None:
         """Treat the OS's reachability and transport changes as network changes."""
@@ -141,6 +165,8 @@ class MimicApp(QObject):
 
     async def shutdown(self) -> None:
         """Leave the daemon (and its VPN session) running; close our side."""
+        if self.desktop is not None:
+            await self.desktop.close()
         await self.lab_conditions.close()
         await self.manager.shutdown()
         if self._telemetry is not None:
@@ -167,7 +193,14 @@ def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
     # Closing the window ends the app only after an orderly shutdown, so Qt
     # must not stop the loop underneath it.
     app.setQuitOnLastWindowClosed(False)
-    app.lastWindowClosed.connect(quit_event.set)
+
+    def _window_closed() -> None:
+        # With a tray icon (and the setting on) the app keeps running there.
+        if mimic.desktop is None or not mimic.desktop.keeps_running_in_tray():
+            quit_event.set()
+
+    app.lastWindowClosed.connect(_window_closed)
+    mimic.quitRequested.connect(quit_event.set)
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, quit_event.set)
 

@@ -36,12 +36,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("MIMIC_INSPECTOR_SOCKET") or None,
         help="the same on the socket PATH (default: $MIMIC_INSPECTOR_SOCKET; unset: no inspector)",
     )
+    desktop = parser.add_argument_group("desktop")
+    desktop.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="install the launcher entry and the icon for this user, then exit",
+    )
+    desktop.add_argument(
+        "--uninstall-desktop-entry", action="store_true", help="remove them (and the login start entry), then exit"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return desktop_entry_command(install=args.install_desktop_entry)
+    # Before Qt: a second launch shows the running window instead of its own.
+    from vpnui.desktop import single_instance  # noqa: PLC0415
+
+    instance_socket = single_instance.claim()
+    if instance_socket is None:
+        if single_instance.ask_to_show():
+            print("vpnui: Mimic VPN is already running; its window was shown", file=sys.stderr)
+            return 0
+        print("vpnui: another Mimic VPN is starting or not answering; try again", file=sys.stderr)
+        return 1
     # Qt is imported only now so that --help works without a display.
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
@@ -76,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         daemon_args += ["--keepalive-interval", str(args.keepalive_interval)]
     try:
         mimic = MimicApp(
-            AppOptions(endpoints=endpoints, daemon_args=daemon_args, use_embedded_lab=not args.no_lab), engine=engine
+            AppOptions(
+                endpoints=endpoints,
+                daemon_args=daemon_args,
+                use_embedded_lab=not args.no_lab,
+                instance_socket=instance_socket,
+            ),
+            engine=engine,
         )
     except ConfigError as exc:
         print(f"vpnui: {exc}", file=sys.stderr)
@@ -97,6 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if inspector is not None:
             inspector.close()
+
+
+def desktop_entry_command(install: bool) -> int:
+    from vpnui.desktop import launcher  # noqa: PLC0415
+
+    try:
+        paths = launcher.install_desktop_entry() if install else launcher.uninstall_desktop_entry()
+    except OSError as exc:
+        print(f"vpnui: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"{'installed' if install else 'removed'} {path}")
+    return 0
 
 
 if __name__ == "__main__":

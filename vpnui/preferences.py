@@ -6,6 +6,7 @@ from PySide6.QtCore import Property, QObject, Signal
 from PySide6.QtQml import QmlElement
 
 from vpnui import qml_types
+from vpnui.desktop.preferences import DesktopPreferences
 from vpnui.qml_types import uncreatable
 from vpnui.settings import Settings, save_settings
 
@@ -22,6 +23,7 @@ class Preferences(QObject):
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._desktop = DesktopPreferences(settings, parent=self)
 
     def _get_telemetry(self) -> bool:
         return self._settings.telemetry_enabled
@@ -43,5 +45,10 @@ class Preferences(QObject):
         save_settings(self._settings)
         self.notificationsEnabledChanged.emit(enabled)
 
+    def _get_desktop(self) -> DesktopPreferences:
+        return self._desktop
+
+    # Notifications per kind, login start, tray (vpnui/desktop/preferences.py).
+    desktop = Property(QObject, _get_desktop, constant=True)
     telemetryEnabled = Property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
     notificationsEnabled = Property(bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged)

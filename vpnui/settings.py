@@ -15,6 +15,7 @@ import msgspec
 
 from mimic_core.atomic_file import write_atomically
 from mimic_core.paths import locations
+from vpnui.desktop.settings import DesktopSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class Settings(msgspec.Struct, kw_only=True):
     # telemetry; generated once.
     device_token: str = ""
     installation_id: str = ""
+    # Notifications per kind, tray, login start (vpnui/desktop/).
+    desktop: DesktopSettings = msgspec.field(default_factory=DesktopSettings)
 
 
 def settings_path() -> Path:

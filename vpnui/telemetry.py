@@ -1,4 +1,4 @@
-"""The app's telemetry: its own Glean and the ``vpnsession`` ping.
+"""The app's telemetry: its own Glean, the ``vpnsession`` ping and the ``vpnclient`` ping.
 
 The daemon owns the shared session id; the app asks it and follows the
 session design's triggers in order:
@@ -19,6 +19,15 @@ session design's triggers in order:
 Measurements made before the session exists (the checks of the activation
 that starts it) are held back and recorded once the session's id is, so no
 ping carries data recorded in another session.
+
+What belongs to no session never goes into ``vpnsession``: checks and
+failures while no session runs (a failed activation's held-back checks
+included) are recorded in their ``no_session`` twins, and the daemon link's
+health (``fog_ipc.*``) is defined in the ``vpnclient`` ping, which carries no
+session id.  ``vpnclient`` goes out at app start (after ``flush_init``), when
+a session starts (before its ``flush``), when an activation ends without a
+session, at the timer and at shutdown, so nothing of it waits long or is
+lost (it is sent only when it has data).
 
 Attribution through faults.  Losing the daemon link does not end the
 session the app is in (the daemon may be alive and the link come back:
@@ -42,7 +51,8 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -50,7 +60,7 @@ from mimic_core import protocol
 from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
 from mimic_core.paths import locations
 from mimic_core.sync_client import DaemonError
-from mimic_core.telemetry_names import APP_PING, INACTIVE_SESSION_ID, AppPingReason
+from mimic_core.telemetry_names import APP_PING, CLIENT_PING, INACTIVE_SESSION_ID, AppPingReason, ClientPingReason
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState
@@ -85,6 +95,42 @@ BeforeSubmit = Callable[[str, str], Awaitable[None]]  # (session id, reason)
 FLUSH_TIMEOUT_S = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One connection measurement, kept as data until it is known which ping it belongs to.
+
+    ``check``: a check's duration (``label`` the check); ``failure``: a
+    diagnosed failure (``label`` its ``connection.failures`` label);
+    ``activation``: a successful activation's duration.
+    """
+
+    kind: Literal["check", "failure", "activation"]
+    label: str = ""
+    ms: int = 0
+
+    def record_in_session(self, metrics: Any) -> None:
+        """Into the session's ``vpnsession`` metrics (``connection.*``)."""
+        connection = metrics.connection
+        if self.kind == "check":
+            connection.check_duration[self.label].accumulate_single_sample(self.ms)
+        elif self.kind == "failure":
+            connection.failures[self.label].add(1)
+        else:
+            connection.activation_duration.accumulate_single_sample(self.ms)
+
+    def record_outside_session(self, metrics: Any) -> None:
+        """Into the ``no_session`` twins of the ``vpnclient`` ping.
+
+        An activation's duration has no twin: it is measured only when the
+        tunnel came up, and a tunnel whose session id the app could not
+        obtain is counted in ``session.session_id_retrieval_errors`` instead.
+        """
+        if self.kind == "check":
+            metrics.no_session.check_duration[self.label].accumulate_single_sample(self.ms)
+        elif self.kind == "failure":
+            metrics.no_session.failures[self.label].add(1)
+
+
 class AppTelemetry(QObject):
     def __init__(
         self,
@@ -107,7 +153,8 @@ class AppTelemetry(QObject):
         # The id of the session the stored data is of, for the next app run.
         self._reported = ReportedSession(locations().state / "app-session.json")
         self._saved_id: str | None = None
-        self._held_back: list[Callable[[Any], None]] = []
+        # Measurements of an activation whose session is not known yet.
+        self._held_back: list[Measurement] = []
         # The daemon announced a session whose id is still being fetched.
         self._session_starting = False
         # Re-links whose check of the daemon's live id has not finished.
@@ -130,6 +177,11 @@ class AppTelemetry(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(int(timer_interval_s * 1000))
         self._timer.timeout.connect(lambda: self._spawn(self._submit(AppPingReason.TIMER)))
+        # vpnclient's timer runs all the time: a failure modal's re-checks and
+        # the link's health accumulate while the VPN is off, or on for long.
+        self._client_timer = QTimer(self)
+        self._client_timer.setInterval(int(timer_interval_s * 1000))
+        self._client_timer.timeout.connect(lambda: self._submit_client(ClientPingReason.TIMER))
         self._flush_init_pending = False
         self._flush_init_fallback = QTimer(self)
         self._flush_init_fallback.setSingleShot(True)
@@ -140,6 +192,7 @@ class AppTelemetry(QObject):
         manager.activationMeasured.connect(self._on_activation)
         manager.checkMeasured.connect(self._on_check)
         manager.failureRaised.connect(self._on_failure)
+        manager.stateChanged.connect(self._on_state_changed)
         preferences.telemetryEnabledChanged.connect(self._on_enabled_changed)
 
     @property
@@ -164,13 +217,18 @@ class AppTelemetry(QObject):
         self.session_id = self._saved_id = self._reported.load() or INACTIVE_SESSION_ID
         self._flush_init_pending = True
         self._flush_init_fallback.start(int(FLUSH_INIT_WAIT_S * 1000))
+        self._client_timer.start()
         if self._client.link_state is LinkState.READY:
             self._on_link_state(LinkState.READY.value)
 
     async def shutdown(self) -> None:
         self._timer.stop()
+        self._client_timer.stop()
         self._flush_init_fallback.stop()
         await self._tasks.cancel_all()
+        if self._held_back and not self._session_starting:
+            self._release_held_outside_session()
+        self._submit_client(ClientPingReason.SHUTDOWN)
         if self._runtime is not None:
             runtime, self._runtime = self._runtime, None
             # Bounded: the window may still be on screen.
@@ -199,6 +257,8 @@ class AppTelemetry(QObject):
         self._flush_init_pending = False
         self._flush_init_fallback.stop()
         await self._submit_now(AppPingReason.FLUSH_INIT)
+        # What the last run recorded outside a session and did not send.
+        self._submit_client(ClientPingReason.STARTUP)
         # flush_init closes the last run's session for this app; what
         # follows is the daemon's live id (the same session if it still runs).
         self._set_id(INACTIVE_SESSION_ID)
@@ -234,6 +294,10 @@ class AppTelemetry(QObject):
                 self._replay_held(live)
                 if live != INACTIVE_SESSION_ID:
                     self._timer.start()
+                    if not self._session_starting and self._client_state() != VPNClientState.Connecting:
+                        # An activation the app took up without seeing its
+                        # start (the link came back to it): its checks are its.
+                        self._record_held_in_session()
         finally:
             self._relinks -= 1
             self._release_held()
@@ -298,9 +362,13 @@ class AppTelemetry(QObject):
             if session_id is None or session_id == INACTIVE_SESSION_ID:
                 if session_id == INACTIVE_SESSION_ID:
                     self._count_retrieval_error("inactive_id")
-                self._held_back.clear()
+                # No id to file the activation under: its checks are of no session.
+                self._session_starting = False
+                self._release_held_outside_session()
                 return
             self._last_seen_running = None
+            # What was recorded outside any session goes out first, in its own ping.
+            self._submit_client(ClientPingReason.SESSION_START)
             if session_id != self.session_id:
                 # Not when a re-link already adopted this session: the
                 # flush closes the previous one, and that is done.
@@ -308,9 +376,7 @@ class AppTelemetry(QObject):
                 self._set_id(session_id)
             self._record(lambda m: m.session.installation_id.set(uuid.UUID(self._settings.installation_id)))
             self._record(lambda m: m.session.app_session_start.set(dt.datetime.now(dt.UTC)))
-            held, self._held_back = self._held_back, []
-            for record in held:
-                self._record(record)
+            self._record_held_in_session()
             self._replay_held(session_id)
             await self._submit_now(AppPingReason.START)
             self._timer.start()
@@ -340,30 +406,49 @@ class AppTelemetry(QObject):
     # Glean takes timing samples in the metric's time_unit (milliseconds for
     # both, see metrics.yaml), not in nanoseconds.
     def _on_activation(self, seconds: float) -> None:
-        ms = _milliseconds(seconds)
-        self._record_in_session(lambda m: m.connection.activation_duration.accumulate_single_sample(ms))
+        self._measured(Measurement("activation", ms=_milliseconds(seconds)))
 
     def _on_check(self, check: str, seconds: float) -> None:
-        ms = _milliseconds(seconds)
-        self._record_in_session(lambda m: m.connection.check_duration[check].accumulate_single_sample(ms))
+        self._measured(Measurement("check", check, _milliseconds(seconds)))
 
     def _on_failure(self, key: str) -> None:
         label = FAILURE_LABELS.get(key)
         if label is not None:
-            self._record(lambda m: m.connection.failures[label].add(1))
+            self._measured(Measurement("failure", label))
 
-    def _record_in_session(self, record: Callable[[Any], None]) -> None:
-        """Record now when a session runs; otherwise hold until the next one starts."""
-        if self.session_id != INACTIVE_SESSION_ID and not self._session_starting:
-            self._record(record)
-        elif self._session_starting or self._manager.property("state") in (
-            VPNClientState.Connecting,
-            VPNClientState.Switching,
-        ):
-            self._held_back.append(record)
+    def _measured(self, measurement: Measurement) -> None:
+        """Into the running session's ping, or the ``vpnclient`` ping when none runs.
+
+        While an activation is under way (or its session's id is being
+        fetched) it is held until it is known whether a session comes of it.
+        """
+        if self._session_starting or self._client_state() == VPNClientState.Connecting:
+            self._held_back.append(measurement)
+        elif self.session_id != INACTIVE_SESSION_ID:
+            self._record(measurement.record_in_session)
         else:
-            self._held_back.clear()
-            self._record(record)
+            self._record(measurement.record_outside_session)
+
+    def _client_state(self) -> VPNClientState:
+        return VPNClientState(self._manager.property("state"))
+
+    def _on_state_changed(self) -> None:
+        # Back to Off with measurements held and no session starting: the
+        # activation they were held for ended without a session.
+        if self._client_state() == VPNClientState.Off and self._held_back and not self._session_starting:
+            self._release_held_outside_session()
+
+    def _record_held_in_session(self) -> None:
+        held, self._held_back = self._held_back, []
+        for measurement in held:
+            self._record(measurement.record_in_session)
+
+    def _release_held_outside_session(self) -> None:
+        """An activation ended without a session: its measurements go out in ``vpnclient`` now."""
+        held, self._held_back = self._held_back, []
+        for measurement in held:
+            self._record(measurement.record_outside_session)
+        self._submit_client(ClientPingReason.ACTIVATION_FAILED)
 
     def _on_enabled_changed(self, enabled: bool) -> None:
         if self._runtime is not None:
@@ -402,6 +487,15 @@ class AppTelemetry(QObject):
             record(self._runtime.metrics)
         except (GleanRuntimeError, ValueError, TypeError, KeyError) as exc:
             log.error("telemetry record failed: %s", exc)
+
+    def _submit_client(self, reason: str) -> None:
+        """Submit ``vpnclient`` (not sent if empty); it is of no session, so nothing is flushed first."""
+        if self._runtime is None:
+            return
+        try:
+            self._runtime.submit(CLIENT_PING, reason)
+        except GleanRuntimeError as exc:
+            log.error("cannot submit %s/%s: %s", CLIENT_PING, reason, exc)
 
     async def _submit(self, reason: str) -> None:
         async with self._serial():

@@ -24,7 +24,9 @@ What counts, decided here and documented in the README ("Fault injection"):
 * **Allowed under the inactive id**: the identifiers, and
   ``session.session_id_retrieval_errors``: the RFC's own error path records
   it when the app could not obtain an id, so no session id exists to file
-  it under.
+  it under.  What the app measures outside any session goes into its
+  ``vpnclient`` ping, which in turn must carry no session id and none of a
+  session ping's metrics (only its own, and Glean's own ``glean.*`` errors).
 * **Another session's data** shows in its datetimes: the daemon's session
   start is its ``connected_since`` and its end within ``END_TOLERANCE_S`` of
   the announced end; the app's session start lies in the session (allowing
@@ -45,16 +47,20 @@ import msgspec
 from lab.chaos.plan import APP_TURN_OFF_KINDS, describe, kind_of
 from lab.chaos.record import ObservedSession, ProcessRole, RunRecord, Step
 from lab.session_report import SessionReport, build_report
+from mimic_core.glean_definitions import bundled_definitions
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
+    ALLOWED_UNDER_INACTIVE_ID,
     APP_PING,
     APP_SESSION_END,
     APP_SESSION_START,
+    CLIENT_PING,
     DAEMON_PING,
     DAEMON_SESSION_END,
     DAEMON_SESSION_START,
     INACTIVE_SESSION_ID,
-    RETRIEVAL_ERRORS,
+    PING_OWNERS,
+    SHARED_SESSION_ID,
 )
 
 KILL_IN_FLIGHT_S: Final = 2.0
@@ -68,14 +74,15 @@ SEQ_WINDOW_TOLERANCE_S: Final = 1.0
 STUCK_CONNECTING_S: Final = 30.0
 """The daemon's longest honest ``connecting``: every candidate's handshake timing out, on a loaded machine."""
 
-ALLOWED_UNDER_INACTIVE_ID: Final = frozenset({RETRIEVAL_ERRORS})
-
-PING_OWNER: Final[Mapping[str, ProcessRole]] = {APP_PING: "app", DAEMON_PING: "daemon"}
+PING_OWNER: Final[Mapping[str, ProcessRole]] = PING_OWNERS
+"""Every ping of the product and the process that sends it (its ``seq`` stream is checked)."""
 
 INVARIANTS: Final[Mapping[str, str]] = {
     "daemon_session_complete": "every daemon session has daemon_start, and daemon_end or flush_init",
     "app_session_complete": "every app session that saw a start has its end (or the app's flush_init after a crash)",
-    "inactive_id_empty": "no metric under the inactive session id except the identifiers",
+    "inactive_id_empty": "no metric under the inactive session id except the identifiers"
+    " (and the id-retrieval errors of the design's error path)",
+    "client_ping_sessionless": f"the app's {CLIENT_PING} ping carries no session id and no metric of a session ping",
     "no_cross_session_data": "no ping or daemon buffer carries data recorded in another session",
     "no_ping_lost": "Glean's seq has no gap per process and ping (a SIGKILL excuses the ping in flight), "
     "and every queued ping is delivered",
@@ -194,6 +201,7 @@ def check_all(record: RunRecord, pings: Sequence[StoredPing]) -> list[Violation]
         *daemon_sessions_complete(record, stored, report),
         *app_sessions_complete(record, stored),
         *inactive_id_empty(stored, report),
+        *client_ping_sessionless(stored),
         *no_cross_session_data(record, stored),
         *no_ping_lost(record, stored),
         *daemon_not_stuck_connecting(record),
@@ -319,6 +327,54 @@ def inactive_id_empty(pings: Sequence[StoredPing], report: SessionReport) -> lis
                 pings=[ref(stored)] if stored is not None else [],
             )
         )
+    return violations
+
+
+def client_metric_ids() -> frozenset[str]:
+    """The metrics defined for the ``vpnclient`` ping (``resources/glean_definitions.json``)."""
+    return frozenset(
+        f"{category}.{name}"
+        for category, entries in bundled_definitions().metrics.items()
+        for name, entry in entries.items()
+        if CLIENT_PING in entry.send_in_pings
+    )
+
+
+def _carried(stored: StoredPing) -> set[str]:
+    """Every metric and event name a ping carries, empty values included."""
+    names = {name for values in _section(stored.payload.get("metrics")).values() for name in _section(values)}
+    events = stored.payload.get("events")
+    for event in events if isinstance(events, list) else []:
+        record = _section(event)
+        names.add(f"{record.get('category', '?')}.{record.get('name', '?')}")
+    return names
+
+
+def client_ping_sessionless(pings: Sequence[StoredPing]) -> list[Violation]:
+    """A ``vpnclient`` ping is of no session: no session id, only its own metrics (and Glean's ``glean.*``)."""
+    own = client_metric_ids()
+    violations: list[Violation] = []
+    for stored in pings:
+        if stored.ping != CLIENT_PING:
+            continue
+        names = _carried(stored)
+        foreign = sorted(name for name in names if name not in own and not name.startswith("glean."))
+        if SHARED_SESSION_ID in names:
+            session = session_id_of(stored)
+            message = f"{CLIENT_PING} {reason_of(stored) or '(no reason)'} ping carries the session id {session}"
+            violations.append(
+                Violation(invariant="client_ping_sessionless", session_id=session, message=message, pings=[ref(stored)])
+            )
+        others = [name for name in foreign if name != SHARED_SESSION_ID]
+        if others:
+            violations.append(
+                Violation(
+                    invariant="client_ping_sessionless",
+                    message=f"{CLIENT_PING} {reason_of(stored) or '(no reason)'} ping carries session metrics: "
+                    + ", ".join(others),
+                    pings=[ref(stored)],
+                )
+            )
     return violations
 
 

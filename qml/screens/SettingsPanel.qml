@@ -56,5 +56,32 @@ Popup {
             Accessible.name: text
             onToggled: root.preferences.notificationsEnabled = checked
         }
+        // Notifications per kind, login start and tray: vpnui/desktop/preferences.py.
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.min(desktopSwitches.implicitHeight, root.parent ? root.parent.height * 0.55 : 300)
+            contentWidth: availableWidth
+            clip: true
+            ColumnLayout {
+                id: desktopSwitches
+                width: parent.width
+                spacing: 0
+                Repeater {
+                    model: root.preferences.desktop.switches
+                    Switch {
+                        required property var modelData
+                        objectName: "desktopSwitch_" + modelData.key
+                        Layout.fillWidth: true
+                        Layout.leftMargin: modelData.group === "notify" ? Theme.spacing : 0
+                        text: qsTr(modelData.label)
+                        font.pixelSize: Theme.fontBody
+                        checked: modelData.checked
+                        enabled: modelData.group !== "notify" || root.preferences.notificationsEnabled
+                        Accessible.name: text
+                        onToggled: root.preferences.desktop.setSwitch(modelData.key, checked)
+                    }
+                }
+            }
+        }
     }
 }

@@ -69,21 +69,26 @@ def start_session(runtime: GleanRuntime) -> str:
     return session_id
 
 
-def submit_and_read(runtime: GleanRuntime, control: LabControl, reason: str) -> StoredPing:
-    """Submits ``vpnsession`` and returns it as the lab stored it, validated against the schema."""
-    before = len(control.pings(app=APP, ping="vpnsession"))
-    runtime.submit("vpnsession", reason)
+def submit_and_read(runtime: GleanRuntime, control: LabControl, reason: str, name: str = "vpnsession") -> StoredPing:
+    """Submits ping ``name`` and returns it as the lab stored it, validated against the schema."""
+    before = len(control.pings(app=APP, ping=name))
+    runtime.submit(name, reason)
     deadline = time.monotonic() + DELIVERY_TIMEOUT_S
     while True:
-        stored = control.pings(app=APP, ping="vpnsession")
+        stored = control.pings(app=APP, ping=name)
         if len(stored) > before:
             ping = stored[-1]
             assert ping.payload["ping_info"]["reason"] == reason
             validate_ping(ping.payload)
             return ping
         if time.monotonic() >= deadline:
-            raise AssertionError(f"the {reason} vpnsession ping did not arrive within {DELIVERY_TIMEOUT_S} s")
+            raise AssertionError(f"the {reason} {name} ping did not arrive within {DELIVERY_TIMEOUT_S} s")
         time.sleep(0.02)
+
+
+def link_health(runtime: GleanRuntime, control: LabControl) -> StoredPing:
+    """The ``vpnclient`` ping, where the app reports the health of its link to the daemon's buffers (fog_ipc.*)."""
+    return submit_and_read(runtime, control, "timer", "vpnclient")
 
 
 def metric(ping: StoredPing, kind: str, metric_id: str) -> Any:
@@ -135,6 +140,7 @@ def test_daemon_values_reach_the_ping_exactly_as_direct_glean_calls(lab: LabProc
     result = flush(IpcParent(), recorder, session_id)
     assert result.ok and result.replayed == 1, result
     replayed = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
     for kind, metric_id in COMPARED:
         assert metric(replayed, kind, metric_id) == metric(direct, kind, metric_id) is not None, metric_id
@@ -145,13 +151,13 @@ def test_daemon_values_reach_the_ping_exactly_as_direct_glean_calls(lab: LabProc
     assert sum(rtt["values"].values()) == 5
     (size,) = [
         int(key)
-        for key, count in metric(replayed, "memory_distribution", "fog_ipc.buffer_sizes")["values"].items()
+        for key, count in metric(health, "memory_distribution", "fog_ipc.buffer_sizes")["values"].items()
         for _ in range(count)
     ]
     assert 0 < size < 1024
-    assert sum(metric(replayed, "timing_distribution", "fog_ipc.flush_durations")["values"].values()) == 1
-    assert metric(replayed, "labeled_counter", "fog_ipc.discarded_payloads") is None
-    assert metric(replayed, "counter", "fog_ipc.replay_failures") is None
+    assert sum(metric(health, "timing_distribution", "fog_ipc.flush_durations")["values"].values()) == 1
+    assert metric(health, "labeled_counter", "fog_ipc.discarded_payloads") is None
+    assert metric(health, "counter", "fog_ipc.replay_failures") is None
 
 
 def test_every_commutative_type_is_replayed(
@@ -181,6 +187,7 @@ def test_every_commutative_type_is_replayed(
     result = flush(parent, recorder, session_id)
     assert result.ok and result.outcomes[0].failed_entries == 0, result
     ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
     assert sorted(metric(ping, "string_list", "ipc_test.words")) == ["alpha", "beta"]
     assert metric(ping, "custom_distribution", "ipc_test.sizes")["sum"] == 503
@@ -192,7 +199,7 @@ def test_every_commutative_type_is_replayed(
         ("happened", None),
     ]
     assert events[0]["extra"]["count"] == "2"
-    assert metric(ping, "labeled_counter", "fog_ipc.forbidden_operations") == {"datetime_set": 1, "boolean_set": 2}
+    assert metric(health, "labeled_counter", "fog_ipc.forbidden_operations") == {"datetime_set": 1, "boolean_set": 2}
     assert metric(ping, "datetime", "session.app_session_start") is None
     assert metric(ping, "boolean", "ipc_test.flag") is None
 
@@ -236,6 +243,7 @@ def test_a_recorder_in_another_process_reaches_the_ping(lab: LabProcess, app_gle
     outcomes = [parent.receive(line, session_id) for line in lines]
     assert [outcome.discarded for outcome in outcomes] == ["other_session", None]
     ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
     assert metric(ping, "counter", "tunnel.rx_bytes") == 500_500
     assert metric(ping, "counter", "tunnel.tx_bytes") == 321
@@ -246,8 +254,8 @@ def test_a_recorder_in_another_process_reaches_the_ping(lab: LabProcess, app_gle
     handshake = metric(ping, "timing_distribution", "tunnel.handshake_duration")
     assert sum(handshake["values"].values()) == 1
     assert handshake["sum"] >= 1_000_000  # at least one unit, as Glean's own timer
-    assert metric(ping, "labeled_counter", "fog_ipc.discarded_payloads") == {"other_session": 1}
-    assert sum(metric(ping, "memory_distribution", "fog_ipc.buffer_sizes")["values"].values()) == 2
+    assert metric(health, "labeled_counter", "fog_ipc.discarded_payloads") == {"other_session": 1}
+    assert sum(metric(health, "memory_distribution", "fog_ipc.buffer_sizes")["values"].values()) == 2
 
 
 def test_a_payload_of_another_session_is_discarded_and_counted(lab: LabProcess, app_glean: GleanRuntime) -> None:
@@ -263,8 +271,9 @@ def test_a_payload_of_another_session_is_discarded_and_counted(lab: LabProcess, 
     assert result.ok
     assert [outcome.discarded for outcome in result.outcomes] == ["other_session", "other_session"]
     ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
-    assert metric(ping, "labeled_counter", "fog_ipc.discarded_payloads") == {"other_session": 2}
+    assert metric(health, "labeled_counter", "fog_ipc.discarded_payloads") == {"other_session": 2}
     assert metric(ping, "counter", "tunnel.rx_bytes") is None
     assert metric(ping, "counter", "tunnel.tx_bytes") is None
     assert metric(ping, "timing_distribution", "tunnel.keepalive_rtt") is None
@@ -299,15 +308,16 @@ def test_corrupt_payloads_are_counted_and_nothing_crashes(lab: LabProcess, app_g
     ]
     assert outcomes[4].replayed and outcomes[4].entries == 1 and outcomes[4].failed_entries == 3
     ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
-    assert metric(ping, "labeled_counter", "fog_ipc.discarded_payloads") == {
+    assert metric(health, "labeled_counter", "fog_ipc.discarded_payloads") == {
         "undecodable": 3,
         "version": 1,
         "overflow": 1,
     }
-    assert metric(ping, "counter", "fog_ipc.replay_failures") == 1
+    assert metric(health, "counter", "fog_ipc.replay_failures") == 1
     assert metric(ping, "counter", "tunnel.rx_bytes") == 10
-    assert sum(metric(ping, "memory_distribution", "fog_ipc.buffer_sizes")["values"].values()) == len(outcomes)
+    assert sum(metric(health, "memory_distribution", "fog_ipc.buffer_sizes")["values"].values()) == len(outcomes)
 
 
 def test_the_watermark_pushes_data_through_the_protocol_without_a_request(
@@ -384,12 +394,13 @@ def test_a_large_flush_fits_protocol_lines_and_arrives_complete(lab: LabProcess,
     result = asyncio.run(parent.flush_all_children(request_flush, session_id, 5.0))
     assert result.ok and result.replayed >= 1
     ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
     assert metric(ping, "counter", "tunnel.rx_bytes") == 30_000
     rtt = metric(ping, "timing_distribution", "tunnel.keepalive_rtt")
     assert sum(rtt["values"].values()) == 30_000
     assert rtt["sum"] == sum(1 + index % 500 for index in range(30_000)) * 1_000_000
-    assert metric(ping, "labeled_counter", "fog_ipc.discarded_payloads") is None
+    assert metric(health, "labeled_counter", "fog_ipc.discarded_payloads") is None
 
 
 def test_a_flush_that_fails_or_never_answers_is_bounded_and_counted(lab: LabProcess, app_glean: GleanRuntime) -> None:
@@ -425,10 +436,10 @@ def test_a_flush_that_fails_or_never_answers_is_bounded_and_counted(lab: LabProc
     assert still_running == [True, False, False]  # the hung request was abandoned, not awaited
     assert not failed.ok and "ConnectionResetError" in (failed.error or "")
     assert empty.ok and empty.outcomes == ()
-    ping = submit_and_read(app_glean, lab.control, "timer")
+    health = link_health(app_glean, lab.control)
 
-    assert metric(ping, "counter", "fog_ipc.flush_failures") == 2
-    assert sum(metric(ping, "timing_distribution", "fog_ipc.flush_durations")["values"].values()) == 1
+    assert metric(health, "counter", "fog_ipc.flush_failures") == 2
+    assert sum(metric(health, "timing_distribution", "fog_ipc.flush_durations")["values"].values()) == 1
 
 
 def test_replayed_payload_bytes_survive_the_wire_form() -> None:

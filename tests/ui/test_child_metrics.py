@@ -67,9 +67,10 @@ def test_session_without_the_app_is_discarded_and_counted(qtbot: QtBot, qt_loop:
     ctl("deactivate")
 
     app = start_app(qtbot, make_app(lab))
-    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["flush_init"]})
-    flush_init = next(p for p in pings if p.ping == "vpnsession")
-    discarded = metric(flush_init, "labeled_counter", "fog_ipc.discarded_payloads") or {}
+    # flush_init's flush discards them; the link's health goes out in the vpnclient ping after it.
+    pings = wait_for_pings(qtbot, lab, {"vpnsession": ["flush_init"], "vpnclient": ["startup"]})
+    startup = next(p for p in pings if p.ping == "vpnclient")
+    discarded = metric(startup, "labeled_counter", "fog_ipc.discarded_payloads") or {}
     assert discarded.get("other_session", 0) >= 1
     for ping in pings:
         if ping.ping == "vpnsession":

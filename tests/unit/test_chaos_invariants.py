@@ -21,6 +21,7 @@ from lab.chaos.invariants import (
     app_never_turns_vpn_off,
     app_sessions_complete,
     check_all,
+    client_ping_sessionless,
     daemon_not_stuck_connecting,
     daemon_sessions_complete,
     inactive_id_empty,
@@ -63,21 +64,23 @@ def iso(at: float) -> str:
 def ping(
     name: str,
     reason: str,
-    session_id: str,
+    session_id: str | None,
     *,
     seq: int,
     at: float,
     metrics: dict[str, dict[str, Any]] | None = None,
     client_id: str | None = None,
 ) -> StoredPing:
-    all_metrics: dict[str, dict[str, Any]] = {"uuid": {"session.shared_session_id": session_id}}
+    all_metrics: dict[str, dict[str, Any]] = (
+        {"uuid": {"session.shared_session_id": session_id}} if session_id is not None else {}
+    )
     for metric_type, values in (metrics or {}).items():
         all_metrics.setdefault(metric_type, {}).update(values)
     payload: dict[str, Any] = {
         "ping_info": {"seq": seq, "reason": reason, "start_time": iso(at - 1), "end_time": iso(at)},
         "client_info": {
             "telemetry_sdk_build": "71.0.0",
-            "client_id": client_id or (APP_CLIENT if name == "vpnsession" else DAEMON_CLIENT),
+            "client_id": client_id or (DAEMON_CLIENT if name == "daemonsession" else APP_CLIENT),
             "first_run_date": "2027-01-15+00:00",
             "os": "Linux",
             "os_version": "6.1",
@@ -90,7 +93,7 @@ def ping(
     validate_ping(payload)
     return StoredPing(
         document_id=f"00000000-0000-4000-8000-{next(_documents):012d}",
-        app="mimic-vpn" if name == "vpnsession" else "mimic-vpn-daemon",
+        app="mimic-vpn-daemon" if name == "daemonsession" else "mimic-vpn",
         ping=name,
         version="1",
         received_at=iso(at),
@@ -276,6 +279,41 @@ def test_data_under_the_inactive_id_is_a_violation_but_ids_and_retrieval_errors_
     assert invariants(found) == ["inactive_id_empty"]
     assert "connection.failures, tunnel.rx_bytes" in found[0].message
     assert [(p.document_id, p.seq) for p in found[0].pings] == [(leaked.document_id, 2)]
+
+
+def test_the_client_ping_may_carry_its_own_metrics_but_no_session_id_or_session_metric() -> None:
+    own = ping(
+        "vpnclient",
+        "activation_failed",
+        None,
+        seq=0,
+        at=T0,
+        metrics={
+            "labeled_counter": {"no_session.failures": {"no_internet": 1}, "glean.error.invalid_label": {"x": 1}},
+            "counter": {"fog_ipc.flush_failures": 1},
+        },
+    )
+    with_id = ping("vpnclient", "timer", A, seq=1, at=T0)
+    with_session_data = ping(
+        "vpnclient",
+        "shutdown",
+        None,
+        seq=2,
+        at=T0,
+        metrics={"labeled_counter": {"connection.failures": {"no_internet": 1}}},
+    )
+    found = client_ping_sessionless([own, with_id, with_session_data])
+    assert invariants(found) == ["client_ping_sessionless", "client_ping_sessionless"]
+    assert found[0].session_id == A and found[0].pings[0].document_id == with_id.document_id
+    assert "connection.failures" in found[1].message
+    assert found[1].pings[0].document_id == with_session_data.document_id
+
+
+def test_a_seq_gap_of_the_client_ping_is_a_lost_ping() -> None:
+    pings = [ping("vpnclient", "startup", None, seq=0, at=T0), ping("vpnclient", "timer", None, seq=2, at=T0 + 5)]
+    found = no_ping_lost(record(), pings)
+    assert invariants(found) == ["no_ping_lost"]
+    assert "vpnclient seq 1" in found[0].message
 
 
 # --- another session's data ------------------------------------------------------------------------------------------

@@ -264,7 +264,7 @@ def test_project_metrics_are_constructed_with_the_sdks_arguments(recording: None
 def test_project_pings_are_constructed_with_the_sdks_arguments(recording: None) -> None:
     ours = glean_objects.build_pings(generate([METRICS_FILE, PINGS_FILE]))
     assert ours.vpnsession.kwargs["reason_codes"] == ["end", "flush", "flush_init", "start", "timer"]
-    assert assert_same_tree(ours, sdk_pings(PINGS_FILE), constructed=True) == 4
+    assert assert_same_tree(ours, sdk_pings(PINGS_FILE), constructed=True) == 6
 
 
 def test_the_runtime_pings_are_real_pings_with_the_sdks_reason_enums() -> None:

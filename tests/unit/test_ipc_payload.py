@@ -230,6 +230,7 @@ def test_the_definitions_are_the_metrics_the_vpnsession_ping_sends() -> None:
     assert definitions["tunnel.keepalive_rtt"].time_unit == "millisecond"
     assert definitions["tunnel.keepalive_rtt"].time_unit_nanos == 1_000_000
     assert definitions["tunnel.stability_changes"].labels == frozenset({"stable", "unstable"})
-    assert definitions["fog_ipc.buffer_sizes"].memory_unit == "byte"
     assert "tunnel.state_changed" not in definitions  # a daemonsession event
+    assert "fog_ipc.buffer_sizes" not in definitions  # the app's own link health, in vpnclient
+    assert "no_session.failures" not in definitions
     assert all("vpnsession" in definition.send_in_pings for definition in definitions.values())

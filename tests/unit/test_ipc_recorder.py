@@ -58,6 +58,7 @@ EXTRA_METRICS: Final = "---\n$schema: moz://mozilla.org/schemas/glean/metrics/2-
             "    range_min: 0\n    range_max: 1000\n    bucket_count: 10\n    histogram_type: linear\n",
         ),
         ("memory", "memory_distribution", "    memory_unit: kilobyte\n"),
+        ("byte_memory", "memory_distribution", "    memory_unit: byte\n"),
         ("fine_timing", "timing_distribution", "    time_unit: microsecond\n"),
         (
             "happened",
@@ -194,7 +195,7 @@ def test_memory_custom_string_list_and_events(recorder: ChildRecorder) -> None:
     test = recorder.ipc_test
     test.memory.accumulate(3)
     test.memory.accumulate_samples([4, 5])
-    recorder.fog_ipc.buffer_sizes.accumulate(100)
+    test.byte_memory.accumulate(100)
     test.sizes.accumulate_samples([1, 999])
     test.sizes.accumulate_single_sample(50)
     test.words.add("alpha")
@@ -209,7 +210,7 @@ def test_memory_custom_string_list_and_events(recorder: ChildRecorder) -> None:
     with pytest.raises(TypeError):
         test.happened.record(42)
     payload = only(recorder)
-    assert payload.memory_samples == {"ipc_test.memory": [3, 4, 5], "fog_ipc.buffer_sizes": [100]}
+    assert payload.memory_samples == {"ipc_test.memory": [3, 4, 5], "ipc_test.byte_memory": [100]}
     assert payload.custom_samples == {"ipc_test.sizes": [1, 999, 50]}
     assert payload.string_lists == {"ipc_test.words": ["alpha", "β" * 101]}  # cut just above Glean's limit
     assert [(event.metric_id, event.extras) for event in payload.events] == [

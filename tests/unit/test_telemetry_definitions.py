@@ -28,7 +28,9 @@ from mimic_core.telemetry_names import PING_OWNERS
 EXPECTED_REASONS = {
     "vpnsession": {"flush", "start", "timer", "end", "flush_init"},
     "daemonsession": {"flush", "daemon_start", "daemon_timer", "daemon_end", "flush_init"},
+    "vpnclient": {"startup", "session_start", "activation_failed", "timer", "shutdown"},
 }
+SESSION_PINGS = {"vpnsession", "daemonsession"}
 
 # metric identifier -> (type, pings it is sent in)
 EXPECTED_METRICS: dict[str, tuple[str, set[str]]] = {
@@ -43,18 +45,20 @@ EXPECTED_METRICS: dict[str, tuple[str, set[str]]] = {
     "connection.activation_duration": ("timing_distribution", {"vpnsession"}),
     "connection.check_duration": ("labeled_timing_distribution", {"vpnsession"}),
     "connection.failures": ("labeled_counter", {"vpnsession"}),
+    "no_session.check_duration": ("labeled_timing_distribution", {"vpnclient"}),
+    "no_session.failures": ("labeled_counter", {"vpnclient"}),
     "tunnel.keepalive_rtt": ("timing_distribution", {"vpnsession"}),
     "tunnel.rx_bytes": ("counter", {"vpnsession"}),
     "tunnel.tx_bytes": ("counter", {"vpnsession"}),
     "tunnel.stability_changes": ("labeled_counter", {"vpnsession"}),
     "tunnel.handshake_duration": ("timing_distribution", {"vpnsession"}),
     "tunnel.state_changed": ("event", {"daemonsession"}),
-    "fog_ipc.buffer_sizes": ("memory_distribution", {"vpnsession"}),
-    "fog_ipc.flush_durations": ("timing_distribution", {"vpnsession"}),
-    "fog_ipc.flush_failures": ("counter", {"vpnsession"}),
-    "fog_ipc.replay_failures": ("counter", {"vpnsession"}),
-    "fog_ipc.discarded_payloads": ("labeled_counter", {"vpnsession"}),
-    "fog_ipc.forbidden_operations": ("labeled_counter", {"vpnsession"}),
+    "fog_ipc.buffer_sizes": ("memory_distribution", {"vpnclient"}),
+    "fog_ipc.flush_durations": ("timing_distribution", {"vpnclient"}),
+    "fog_ipc.flush_failures": ("counter", {"vpnclient"}),
+    "fog_ipc.replay_failures": ("counter", {"vpnclient"}),
+    "fog_ipc.discarded_payloads": ("labeled_counter", {"vpnclient"}),
+    "fog_ipc.forbidden_operations": ("labeled_counter", {"vpnclient"}),
 }
 
 EXPECTED_LABELS = {
@@ -143,10 +147,11 @@ def test_pings_have_exactly_the_reasons_of_the_design(objects: Any) -> None:
 
 
 def test_pings_are_sent_even_if_empty_and_carry_the_client_id(objects: Any) -> None:
-    """flush, start, end and flush_init are lifecycle markers the validation questions count."""
+    """flush, start, end and flush_init are lifecycle markers the validation questions count;
+    vpnclient marks nothing and is sent only with data."""
     for name, ping in objects["pings"].items():
         assert isinstance(ping, parser_pings.Ping)
-        assert ping.send_if_empty, name
+        assert ping.send_if_empty == (name in SESSION_PINGS), name
         assert ping.include_client_id, name
         assert ping.description.strip(), name
         assert ping.bugs and ping.data_reviews and ping.notification_emails, name
@@ -154,7 +159,7 @@ def test_pings_are_sent_even_if_empty_and_carry_the_client_id(objects: Any) -> N
 
 def test_every_ping_has_an_owning_process(objects: Any) -> None:
     assert set(objects["pings"]) == set(PING_OWNERS)
-    assert PING_OWNERS == {"vpnsession": "app", "daemonsession": "daemon"}
+    assert PING_OWNERS == {"vpnsession": "app", "daemonsession": "daemon", "vpnclient": "app"}
 
 
 def test_the_shared_vocabulary_names_what_the_yaml_defines(objects: Any) -> None:
@@ -162,6 +167,7 @@ def test_the_shared_vocabulary_names_what_the_yaml_defines(objects: Any) -> None
     reasons = {name: set(ping.reason_codes) for name, ping in objects["pings"].items()}
     assert set(telemetry_names.AppPingReason) == reasons[telemetry_names.APP_PING]
     assert set(telemetry_names.DaemonPingReason) == reasons[telemetry_names.DAEMON_PING]
+    assert set(telemetry_names.ClientPingReason) == reasons[telemetry_names.CLIENT_PING]
     found = {identifier(metric) for metric in all_metrics(objects)}
     named = {value for key, value in vars(telemetry_names).items() if key.isupper() and isinstance(value, str)}
     metric_ids = {name for name in named if "." in name}
@@ -225,7 +231,7 @@ def test_only_types_the_python_sdk_can_record(objects: Any) -> None:
 
 
 def test_runtime_helpers_list_pings_and_reasons() -> None:
-    assert glean_runtime.ping_names() == ("daemonsession", "vpnsession")
+    assert glean_runtime.ping_names() == ("daemonsession", "vpnclient", "vpnsession")
     for ping, reasons in EXPECTED_REASONS.items():
         assert set(glean_runtime.reason_names(ping)) == reasons
 

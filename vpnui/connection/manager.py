@@ -68,6 +68,8 @@ QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
 # While a failure modal is open its condition is re-checked this often, so
 # the modal closes by itself once the condition clears.
 FAILURE_RECHECK_S = 2.0
+# Status requests after a (re)connection before giving up on reading a stable one.
+STATUS_ADOPTION_ATTEMPTS = 5
 # How long the line saying that the connection moved stays in the window.
 MOVED_NOTICE_S = 30.0
 
@@ -106,6 +108,10 @@ class ConnectionManager(QObject):
     # The daemon moved the tunnel by itself: (server left, server now used).
     serverMoved = Signal(str, str)
     movedNoticeChanged = Signal()
+    # The user asked for something ("activate", "deactivate", "location",
+    # "dismiss"), emitted before it is carried out: the desktop notifications
+    # tell the user's own changes (and a closed modal) from the ones that happen.
+    userActed = Signal(str)
 
     # Durations for telemetry: toggle -> On, and each check.
     activationMeasured = Signal(float)
@@ -142,6 +148,7 @@ class ConnectionManager(QObject):
         self._moved_notice = ""
         self._check_task: asyncio.Task[None] | None = None
         self._tasks = BackgroundTasks("connection")
+        self._session_events = 0  # Connected / ServerMoved / Disconnected events seen
         self._toggle_at: float | None = None
         self.last_activation_s: float | None = None
         self.check_durations: dict[str, float] = {}
@@ -288,11 +295,13 @@ class ConnectionManager(QObject):
     @Slot()
     def activate(self) -> None:
         self._toggle_at = time.monotonic()
+        self.userActed.emit("activate")
         self._dispatch(ev.ToggleOn())
 
     @Slot()
     def deactivate(self) -> None:
         self._toggle_at = None
+        self.userActed.emit("deactivate")
         self._dispatch(ev.ToggleOff())
 
     @Slot()
@@ -305,6 +314,7 @@ class ConnectionManager(QObject):
         """The user closed the modal; the condition may persist but is no longer shown."""
         failure = self._machine.snapshot.failure
         if failure is not None:
+            self.userActed.emit("dismiss")
             self._dispatch(ev.FailureCleared(failure))
 
     @Slot(str, str)
@@ -320,6 +330,7 @@ class ConnectionManager(QObject):
         self.locationsChanged.emit()
         self.textChanged.emit()
         if previous != (country_code, city_code):
+            self.userActed.emit("location")
             servers = tuple(self._server_list.endpoints(country_code, city_code))
             self._dispatch(ev.LocationChosen(servers))
 
@@ -670,10 +681,24 @@ class ConnectionManager(QObject):
             self._dispatch(ev.DaemonLinkLost())
 
     async def _adopt_daemon_status(self) -> None:
-        try:
-            status = await self._client.status()
-        except (DaemonError, DaemonLinkError, TimeoutError) as exc:
-            log.warning("status after (re)connection failed: %s", exc)
+        # A session event read in the same socket read as the status reply is
+        # handled (a signal, at once) before this coroutine resumes with the
+        # reply (a future, next loop turn): an older "off" would then undo a
+        # newer "connected".  So ask again until no such event came between
+        # asking and reading; events alone keep the state right meanwhile.
+        for _ in range(STATUS_ADOPTION_ATTEMPTS):
+            events_before = self._session_events
+            try:
+                status = await self._client.status()
+            except (DaemonError, DaemonLinkError, TimeoutError) as exc:
+                log.warning("status after (re)connection failed: %s", exc)
+                return
+            if self._session_events == events_before:
+                break
+        else:
+            log.info("the daemon's session kept changing while its status was read; following its events")
+            since = self._machine.snapshot.connected_since
+            self._dispatch(ev.DaemonLinkRestored(connected=since is not None, connected_since=since))
             return
         connected = status.state == "on" and status.connected_since is not None
         if connected and status.server is not None:
@@ -682,6 +707,8 @@ class ConnectionManager(QObject):
         self._dispatch(ev.DaemonLinkRestored(connected=connected, connected_since=status.connected_since))
 
     def _on_daemon_event(self, event: object) -> None:
+        if isinstance(event, protocol.Connected | protocol.ServerMoved | protocol.Disconnected):
+            self._session_events += 1
         match event:
             case protocol.Connected(server=server, connected_since=since):
                 self._connected_server = server.name

@@ -1,0 +1,246 @@
+"""A private D-Bus session bus and the desktop services the app talks to, for the tests.
+
+``dbus-daemon`` (Debian's ``dbus`` package) runs the bus; it is installed
+here when missing and the tests run as root (as on CI, a fresh machine),
+and the tests are skipped, saying why, otherwise.  On that bus the tests put
+small real services written with dbus-fast: a notification service that
+records every ``Notify`` call and can invoke an action, and a
+StatusNotifierWatcher that records the items registered with it.
+
+No ``from __future__ import annotations``: dbus-fast reads the D-Bus
+signatures from the annotations' objects (``-> None`` included).
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import pytest
+from dbus_fast import Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusSignature
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.service import ServiceInterface, dbus_property, method, signal
+
+DEBIAN_PACKAGE = "dbus"
+
+
+def ensure_dbus_daemon() -> str:
+    """The path of ``dbus-daemon``: installed with apt-get as root when missing, else the test is skipped."""
+    path = shutil.which("dbus-daemon")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", DEBIAN_PACKAGE], check=True, env=env, capture_output=True)
+        path = shutil.which("dbus-daemon")
+        if path:
+            return path
+    pytest.skip(f"dbus-daemon is missing: install Debian's {DEBIAN_PACKAGE!r} package (as root the tests install it)")
+
+
+# The session bus without the machine's service directories: no installed
+# notification daemon is started behind the test's back.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class SessionBus:
+    """A ``dbus-daemon`` session bus of its own; ``address`` is its DBUS_SESSION_BUS_ADDRESS."""
+
+    def __init__(self) -> None:
+        daemon = ensure_dbus_daemon()
+        self._config = tempfile.NamedTemporaryFile("w", suffix=".conf", prefix="mimic-bus-")  # noqa: SIM115
+        self._config.write(BUS_CONFIG)
+        self._config.flush()
+        self.process = subprocess.Popen(
+            [daemon, f"--config-file={self._config.name}", "--nofork", "--nopidfile", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.address = self.process.stdout.readline().strip()
+        if not self.address:
+            raise RuntimeError("dbus-daemon printed no address")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._config.close()
+
+
+@dataclass
+class NotifyCall:
+    app_name: str
+    replaces_id: int
+    icon: str
+    summary: str
+    body: str
+    actions: list[str]
+    hints: dict[str, Any]
+    timeout: int
+    id: int
+
+
+class NotificationRecorder(ServiceInterface):
+    """org.freedesktop.Notifications that keeps every call instead of drawing it."""
+
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.Notifications")
+        self.calls: list[NotifyCall] = []
+
+    @method()
+    def Notify(  # noqa: PLR0917  (the D-Bus method's eight arguments)
+        self,
+        app_name: Annotated[str, DBusSignature("s")],
+        replaces_id: Annotated[int, DBusSignature("u")],
+        icon: Annotated[str, DBusSignature("s")],
+        summary: Annotated[str, DBusSignature("s")],
+        body: Annotated[str, DBusSignature("s")],
+        actions: Annotated[list[str], DBusSignature("as")],
+        hints: Annotated[dict[str, Variant], DBusSignature("a{sv}")],
+        timeout: Annotated[int, DBusSignature("i")],
+    ) -> Annotated[int, DBusSignature("u")]:
+        call = NotifyCall(
+            app_name,
+            replaces_id,
+            icon,
+            summary,
+            body,
+            list(actions),
+            {key: value.value for key, value in hints.items()},
+            timeout,
+            id=len(self.calls) + 1,
+        )
+        self.calls.append(call)
+        return call.id
+
+    @method()
+    def CloseNotification(self, notification_id: Annotated[int, DBusSignature("u")]) -> None:
+        self.NotificationClosed(notification_id, 3)
+
+    @method()
+    def GetCapabilities(self) -> Annotated[list[str], DBusSignature("as")]:
+        return ["actions", "body"]
+
+    @method()
+    def GetServerInformation(self) -> Annotated[tuple[str, str, str, str], DBusSignature("ssss")]:
+        return ["recorder", "mimic-vpn tests", "1.0", "1.2"]  # type: ignore[return-value]
+
+    @signal()
+    def ActionInvoked(self, notification_id: int, action: str) -> Annotated[tuple[int, str], DBusSignature("us")]:
+        return [notification_id, action]  # type: ignore[return-value]
+
+    @signal()
+    def NotificationClosed(self, notification_id: int, reason: int) -> Annotated[tuple[int, int], DBusSignature("uu")]:
+        return [notification_id, reason]  # type: ignore[return-value]
+
+    def summaries(self) -> list[str]:
+        return [call.summary for call in self.calls]
+
+
+class StatusNotifierWatcher(ServiceInterface):
+    """org.kde.StatusNotifierWatcher with a host: records the items registered."""
+
+    def __init__(self) -> None:
+        super().__init__("org.kde.StatusNotifierWatcher")
+        self.items: list[str] = []
+
+    @method()
+    def RegisterStatusNotifierItem(self, service: Annotated[str, DBusSignature("s")]) -> None:
+        self.items.append(service)
+        self.StatusNotifierItemRegistered(service)
+
+    @method()
+    def RegisterStatusNotifierHost(self, service: Annotated[str, DBusSignature("s")]) -> None:
+        """The test's watcher has its host built in."""
+
+    @signal()
+    def StatusNotifierItemRegistered(self, service: str) -> Annotated[str, DBusSignature("s")]:
+        return service
+
+    @dbus_property(access=PropertyAccess.READ)
+    def RegisteredStatusNotifierItems(self) -> Annotated[list[str], DBusSignature("as")]:
+        return self.items
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IsStatusNotifierHostRegistered(self) -> Annotated[bool, DBusSignature("b")]:
+        return True
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ProtocolVersion(self) -> Annotated[int, DBusSignature("i")]:
+        return 0
+
+
+async def serve(bus: MessageBus, name: str, path: str, interface: ServiceInterface) -> None:
+    bus.export(path, interface)
+    await bus.request_name(name)
+
+
+async def call(
+    bus: MessageBus,
+    *,
+    destination: str,
+    path: str,
+    interface: str,
+    member: str,
+    signature: str = "",
+    body: list[Any] | None = None,
+) -> list[Any]:
+    """A method call from the test's side (as a tray host does); the reply's body."""
+    reply = await bus.call(
+        Message(
+            destination=destination, path=path, interface=interface, member=member, signature=signature, body=body or []
+        )
+    )
+    assert reply is not None
+    if reply.message_type != MessageType.METHOD_RETURN:
+        raise AssertionError(f"{member} failed: {reply.error_name} {reply.body}")
+    return list(reply.body)
+
+
+async def get_property(bus: MessageBus, destination: str, path: str, interface: str, name: str) -> Any:
+    (value,) = await call(
+        bus,
+        destination=destination,
+        path=path,
+        interface="org.freedesktop.DBus.Properties",
+        member="Get",
+        signature="ss",
+        body=[interface, name],
+    )
+    return value.value
+
+
+async def _serve_forever() -> None:
+    """``python -m tests.support.desktop_bus``: the two services on the session bus, until killed."""
+    import asyncio  # noqa: PLC0415
+
+    bus = await MessageBus().connect()
+    await serve(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications", NotificationRecorder())
+    await serve(bus, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", StatusNotifierWatcher())
+    print("serving", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(_serve_forever())

@@ -1,0 +1,96 @@
+"""The desktop settings as the Settings panel sees them: one list of switches."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from vpnui.desktop import launcher
+from vpnui.desktop.settings import DesktopSettings, NotificationKind
+from vpnui.settings import Settings, save_settings
+
+log = logging.getLogger(__name__)
+
+NOTIFICATION_LABELS: Final = {
+    NotificationKind.CONNECTED: "Connected",
+    NotificationKind.DISCONNECTED: "Disconnected",
+    NotificationKind.SERVER_MOVED: "Moved to another server",
+    NotificationKind.CAPTIVE_PORTAL: "Captive portal found while on",
+    NotificationKind.INTERNET: "Internet lost and back while on",
+    NotificationKind.DAEMON: "VPN service lost and back",
+    NotificationKind.SUBSCRIPTION: "Subscription expired",
+}
+# Switch key -> (label, DesktopSettings attribute).
+APP_SWITCHES: Final = {
+    "launch_at_login": "Launch at login",
+    "start_minimised": "Start minimised",
+    "connect_on_launch": "Connect on launch (to the last location)",
+    "keep_in_tray": "Keep running in the tray when the window is closed",
+}
+NOTIFY_PREFIX: Final = "notify."
+
+
+class DesktopPreferences(QObject):
+    """``switches`` for QML; ``setSwitch(key, on)`` saves, and acts where a switch has an effect outside the app."""
+
+    switchesChanged = Signal()
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+
+    @property
+    def desktop(self) -> DesktopSettings:
+        return self._settings.desktop
+
+    def _get_switches(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = [
+            {
+                "key": NOTIFY_PREFIX + kind.value,
+                "label": label,
+                "checked": self.desktop.notifies(kind),
+                "group": "notify",
+            }
+            for kind, label in NOTIFICATION_LABELS.items()
+        ]
+        rows += [
+            {"key": key, "label": label, "checked": bool(getattr(self.desktop, key)), "group": "app"}
+            for key, label in APP_SWITCHES.items()
+        ]
+        return rows
+
+    switches = Property(list, _get_switches, notify=switchesChanged)
+
+    @Slot(str, bool)
+    def setSwitch(self, key: str, enabled: bool) -> None:
+        if key.startswith(NOTIFY_PREFIX):
+            try:
+                kind = NotificationKind(key.removeprefix(NOTIFY_PREFIX))
+            except ValueError:
+                log.error("no notification kind %r", key)
+                return
+            self.desktop.set_notifies(kind, enabled)
+        elif key in APP_SWITCHES:
+            if key == "launch_at_login" and not self._apply_autostart(enabled):
+                self.switchesChanged.emit()  # the switch goes back to what is on disk
+                return
+            setattr(self.desktop, key, enabled)
+        else:
+            log.error("no desktop setting %r", key)
+            return
+        save_settings(self._settings)
+        self.switchesChanged.emit()
+
+    def _apply_autostart(self, enabled: bool) -> bool:
+        """Write or remove the XDG autostart entry; False (logged) when the file system refuses."""
+        try:
+            if enabled:
+                launcher.write_autostart_entry()
+            else:
+                launcher.remove_autostart_entry()
+        except OSError as exc:
+            log.error("could not %s the login start entry: %s", "write" if enabled else "remove", exc)
+            return False
+        return True

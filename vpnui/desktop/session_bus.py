@@ -1,0 +1,78 @@
+"""The D-Bus session bus: is it there, and does a service own a name on it.
+
+The notifications and the tray use it through dbus-fast on the app's asyncio
+loop (qasync).  Qt's own QtDBus was not chosen: it marshals the notification
+id of ``Notify`` as a signed int where the spec says ``u``, and the tray
+would need QSystemTrayIcon, which needs QtWidgets and a QApplication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from dbus_fast import BusType, Message, MessageType
+from dbus_fast.aio import MessageBus
+
+log = logging.getLogger(__name__)
+
+DBUS_NAME = "org.freedesktop.DBus"
+DBUS_PATH = "/org/freedesktop/DBus"
+
+
+class NoSessionBus(Exception):
+    """No session bus could be reached; the message says why."""
+
+
+async def connect() -> MessageBus:
+    """A connection to the session bus, or ``NoSessionBus``."""
+    try:
+        return await MessageBus(bus_type=BusType.SESSION).connect()
+    except Exception as exc:  # no address, a refused or broken socket, a failed auth: all mean "no bus"
+        raise NoSessionBus(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
+
+
+async def call_bus(bus: MessageBus, member: str, signature: str = "", body: list[object] | None = None) -> list[object]:
+    """Call a method of the bus itself; its reply's body (raises on an error reply)."""
+    reply = await bus.call(
+        Message(
+            destination=DBUS_NAME,
+            path=DBUS_PATH,
+            interface=DBUS_NAME,
+            member=member,
+            signature=signature,
+            body=body or [],
+        )
+    )
+    if reply is None or reply.message_type != MessageType.METHOD_RETURN:
+        error = reply.body[0] if reply is not None and reply.body else "no reply"
+        raise NoSessionBus(f"{member}: {error}")
+    return list(reply.body)
+
+
+async def has_service(bus: MessageBus, name: str) -> bool:
+    """Whether ``name`` is owned now, or the bus can start it and did.
+
+    A service file alone is not enough: a notification daemon installed on a
+    machine without a display is activatable but dies at once.
+    """
+    (owned,) = await call_bus(bus, "NameHasOwner", "s", [name])
+    if owned:
+        return True
+    (activatable,) = await call_bus(bus, "ListActivatableNames")
+    if not isinstance(activatable, list) or name not in activatable:
+        return False
+    try:
+        await call_bus(bus, "StartServiceByName", "su", [name, 0])
+    except NoSessionBus as exc:
+        log.info("%s could not be started: %s", name, exc)
+        return False
+    return True
+
+
+async def close(bus: MessageBus, timeout_s: float = 2.0) -> None:
+    """Disconnect and wait until the socket is closed (``disconnect()`` alone leaves it to a later loop turn)."""
+    bus.disconnect()
+    with contextlib.suppress(Exception):  # a bus that already broke is closed too
+        await asyncio.wait_for(bus.wait_for_disconnect(), timeout_s)  # type: ignore[no-untyped-call]
