@@ -28,7 +28,7 @@ from typing import Final
 import duckdb
 import msgspec
 
-from lab.pipeline.sql_runner import run_duckdb
+from lab.pipeline.sql_runner import Query, duckdb_query
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 
@@ -102,9 +102,14 @@ class Delivery(msgspec.Struct, frozen=True):
 
 def delivery_from_db(db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True) -> Delivery:
     """Missing pings and Glean's own loss counts, from ``lab/sql/seq_gaps.sql`` and ``glean_losses.sql``."""
+    return delivery_from_query(duckdb_query(db), counted_from_zero=counted_from_zero)
+
+
+def delivery_from_query(query: Query, *, counted_from_zero: bool = True) -> Delivery:
+    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``."""
     gaps: dict[tuple[str, str | None, str], SeqGap] = {}
     series = 0
-    for row in run_duckdb(db, "seq_gaps", counted_from_zero=counted_from_zero):
+    for row in query("seq_gaps", counted_from_zero=counted_from_zero):
         key = (row["app"], row["client_id"], row["ping"])
         if key not in gaps:
             series += 1
@@ -119,7 +124,7 @@ def delivery_from_db(db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool =
             )
     found = [gap for gap in gaps.values() if gap.missing]
     by_app: dict[str, dict[tuple[str, str | None], int]] = {}
-    for row in run_duckdb(db, "glean_losses"):
+    for row in query("glean_losses"):
         by_app.setdefault(row["app"], {})[(row["metric"], row["label"])] = int(row["count"] or 0)
     reported: list[GleanLosses] = []
     for app, figures in by_app.items():

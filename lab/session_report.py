@@ -35,7 +35,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import run_duckdb
+from lab.pipeline.sql_runner import Query, duckdb_query
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -287,12 +287,12 @@ def _seconds(milliseconds: int | None) -> float | None:
     return None if milliseconds is None else round(milliseconds / 1000, 3)
 
 
-def _inactive_id_data(db: duckdb.DuckDBPyConnection) -> InactiveIdData:
+def _inactive_id_data(query: Query) -> InactiveIdData:
     by_reason: dict[str, Counter[str]] = {}
     metrics_with_data: Counter[str] = Counter()
     offending: dict[str, InactivePing] = {}
     seen: set[str] = set()
-    for row in run_duckdb(db, "inactive_id"):
+    for row in query("inactive_id"):
         document_id = row["document_id"]
         if document_id not in seen:
             seen.add(document_id)
@@ -303,7 +303,7 @@ def _inactive_id_data(db: duckdb.DuckDBPyConnection) -> InactiveIdData:
                 document_id, InactivePing(document_id, row["document_type"], row["reason"], [])
             )
             found.metrics.append(row["metric"])
-    (totals,) = run_duckdb(db, "metric_values")
+    (totals,) = query("metric_values")
     values_inactive, values_total = _count(totals["values_under_inactive_id"]), _count(totals["values_total"])
     return InactiveIdData(
         pings=len(seen),
@@ -317,10 +317,10 @@ def _inactive_id_data(db: duckdb.DuckDBPyConnection) -> InactiveIdData:
     )
 
 
-def _retrieval(db: duckdb.DuckDBPyConnection) -> Retrieval:
+def _retrieval(query: Query) -> Retrieval:
     errors: dict[str, int] = {}
     successes = 0
-    for row in run_duckdb(db, "retrieval"):
+    for row in query("retrieval"):
         if row["label"] is None:
             successes = _count(row["count"])
         else:
@@ -358,10 +358,10 @@ def _side(rows: Sequence[Mapping[str, Any]], daemon: Mapping[str, Any] | None) -
     )
 
 
-def _sessions(db: duckdb.DuckDBPyConnection, daemon_rows: Mapping[str, Mapping[str, Any]]) -> list[JoinedSession]:
+def _sessions(query: Query, daemon_rows: Mapping[str, Mapping[str, Any]]) -> list[JoinedSession]:
     """The rows of session_pings.sql, grouped into sessions and sides (they come ordered)."""
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in run_duckdb(db, "session_pings"):
+    for row in query("session_pings"):
         grouped.setdefault(row["session_id"], {}).setdefault(row["side"], []).append(row)
     sessions: list[JoinedSession] = []
     for session_id, sides in grouped.items():
@@ -396,9 +396,9 @@ def _daemon_sessions(rows: Sequence[Mapping[str, Any]]) -> DaemonSessions:
     )
 
 
-def _pipeline(db: duckdb.DuckDBPyConnection) -> list[PipelineCounts]:
+def _pipeline(query: Query) -> list[PipelineCounts]:
     counts: dict[tuple[str, str], PipelineCounts] = {}
-    for row in run_duckdb(db, "pipeline_errors"):
+    for row in query("pipeline_errors"):
         key = (row["namespace"], row["document_type"])
         if row["error_type"] is None:
             submissions, live = _count(row["submissions"]), _count(row["live_rows"])
@@ -422,11 +422,16 @@ def _pipeline(db: duckdb.DuckDBPyConnection) -> list[PipelineCounts]:
 
 def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> SessionReport:
     """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB)."""
-    (counts,) = run_duckdb(db, "ping_counts")
-    daemon_rows = run_duckdb(db, "daemon_sessions")
-    sessions = _sessions(db, {row["session_id"]: row for row in daemon_rows})
+    return report_from_query(duckdb_query(db), complete=complete)
+
+
+def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
+    """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
+    (counts,) = query("ping_counts")
+    daemon_rows = query("daemon_sessions")
+    sessions = _sessions(query, {row["session_id"]: row for row in daemon_rows})
     session_types: dict[str, dict[str, int]] = {}
-    for row in run_duckdb(db, "session_types"):
+    for row in query("session_types"):
         session_types.setdefault(row["side"], {})[row["session_type"]] = _count(row["sessions"])
     durations = [
         Durations(
@@ -437,7 +442,7 @@ def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> S
             max_s=_seconds(row["max_ms"]),
             mean_s=_seconds(round(row["total_ms"] / row["sessions"])) if row["sessions"] else None,
         )
-        for row in run_duckdb(db, "session_durations")
+        for row in query("session_durations")
     ]
     delays = [
         DeliveryDelay(
@@ -449,7 +454,7 @@ def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> S
             max_s=_seconds(row["max_ms"]),
             mean_s=_seconds(round(row["total_ms"] / row["pings"])) if row["pings"] else None,
         )
-        for row in run_duckdb(db, "delivery_delay")
+        for row in query("delivery_delay")
     ]
     return SessionReport(
         format=REPORT_FORMAT,
@@ -462,9 +467,9 @@ def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> S
             other=_count(counts["other"]),
             without_session_id=_count(counts["without_session_id"]),
         ),
-        inactive_id=_inactive_id_data(db),
+        inactive_id=_inactive_id_data(query),
         daemon_sessions=_daemon_sessions(daemon_rows),
-        retrieval=_retrieval(db),
+        retrieval=_retrieval(query),
         session_counts=SessionCounts(
             total=len(sessions),
             joined=sum(session.joined for session in sessions),
@@ -473,11 +478,11 @@ def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> S
             installation_mismatch=sum(session.installation_ids_match is False for session in sessions),
         ),
         sessions=sessions,
-        delivery=ping_delivery.delivery_from_db(db, counted_from_zero=complete),
+        delivery=ping_delivery.delivery_from_query(query, counted_from_zero=complete),
         session_types=session_types,
         durations=durations,
         delivery_delay=delays,
-        pipeline=_pipeline(db),
+        pipeline=_pipeline(query),
     )
 
 
