@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import msgspec
 
@@ -26,7 +26,13 @@ from mimic_core.network_conditions import Conditions
 from mimic_core.paths import ensure_private_dir, locations
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import duckdb
+
     from lab.session_report import SessionReport
+
+_T = TypeVar("_T")
 
 EXIT_FAILED: Final = 1
 EXIT_NO_LAB: Final = 2
@@ -89,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
     report.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    export = commands.add_parser(
+        "export",
+        help="write the pipeline's stable tables as Parquet, for Spark, BigQuery loads or pandas",
+        description=(
+            "Writes OUT/<dataset>/<table>.parquet for every stable table (mimic_vpn_stable.vpnsession_v1, ...) "
+            "of a stopped lab's DuckDB store (DuckDB lets one process at a time open the file: stop the lab "
+            "first with `vpnui-lab stop`). --all-tables adds the raw, error, decoded and live tables."
+        ),
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the files in")
+    export.add_argument("--db", type=Path, metavar="PATH", help="the DuckDB store (default: the lab's)")
+    export.add_argument("--all-tables", action="store_true", help="every table, not only the stable ones")
     _add_chaos_parser(commands)
     return parser
 
@@ -128,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "report":
             return _report(args)
+        if args.command == "export":
+            return _export(args)
         return _client_command(args)
     except LabUnreachableError as exc:
         print(f"vpnui-lab: {exc}", file=sys.stderr)
@@ -235,24 +255,43 @@ def _report(args: argparse.Namespace) -> int:
 
 def _report_from_file(path: Path) -> SessionReport:
     """The report over the DuckDB store at ``path`` (a lab's, after it stopped), opened read-only."""
-    import duckdb  # noqa: PLC0415
-
     from lab.session_report import report_from_db  # noqa: PLC0415
 
-    # DuckDB would create a missing file, and report on nothing.
+    return _read_store(path, report_from_db)
+
+
+def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+    """``work`` over the DuckDB store at ``path``, opened read-only; a store that cannot be read is a ValueError."""
+    import duckdb  # noqa: PLC0415
+
+    # DuckDB would create a missing file, and find nothing in it.
     if not path.is_file():
         raise ValueError(f"no ping store at {path}")
     try:
         db = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise ValueError(f"cannot read the ping store {path}: {exc}") from None
+        raise ValueError(f"cannot read the ping store {path} (is the lab still running?): {exc}") from None
     try:
         db.execute("SET TimeZone = 'UTC'").fetchall()
-        return report_from_db(db)
+        return work(db)
     except duckdb.Error as exc:
         raise ValueError(f"cannot read the ping store {path}: {exc}") from None
     finally:
         db.close()
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lab.pipeline.export import export_parquet  # noqa: PLC0415
+
+    db_path: Path = args.db if args.db is not None else locations().data / "lab" / "telemetry.duckdb"
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot write to {args.out}: {exc}") from None
+    written = _read_store(db_path, lambda db: export_parquet(db, args.out, every_table=args.all_tables))
+    for path in written:
+        print(path)
+    return 0
 
 
 def _print_conditions(conditions: Conditions) -> None:
