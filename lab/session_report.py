@@ -39,19 +39,20 @@ from lab.pipeline.sql_runner import Query, duckdb_query
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
+    ALLOWED_UNDER_INACTIVE_ID,
     APP_PING,
+    CLIENT_PING,
     DAEMON_PING,
     INACTIVE_SESSION_ID,
-    INSTALLATION_ID,
     RETRIEVAL_ERRORS,
-    SHARED_SESSION_ID,
     AppPingReason,
     DaemonPingReason,
 )
 
-REPORT_FORMAT: Final = "mimic-vpn-session-report/2"
+REPORT_FORMAT: Final = "mimic-vpn-session-report/3"
 
-ID_METRICS: Final = frozenset({SHARED_SESSION_ID, INSTALLATION_ID})
+ALLOWED: Final = tuple(sorted(ALLOWED_UNDER_INACTIVE_ID))
+"""``@allowed_under_inactive_id`` of inactive_id.sql and metric_values.sql: not data under the inactive id."""
 
 APP_START_REASON: Final = AppPingReason.START
 DAEMON_START_REASON: Final = DaemonPingReason.DAEMON_START
@@ -64,8 +65,9 @@ NO_REASON: Final = "(none)"
 DEFINITIONS: Final[Mapping[str, str]] = {
     "metric_value": (
         "one recorded value in one ping: a metric of a plain type counts once, a labeled metric once per label, "
-        "a dual-labeled counter once per key and category, an event once per event record. The identifiers "
-        f"({SHARED_SESSION_ID}, {INSTALLATION_ID}) and empty containers ({{}}, [], null) are not values."
+        "a dual-labeled counter once per key and category, an event once per event record. The metrics a ping "
+        f"under the inactive id may carry ({', '.join(ALLOWED)}: the identifiers, and the id-retrieval errors "
+        "recorded exactly when there is no id) and empty containers ({}, [], null) are not values."
     ),
     "inactive_id_share": "values in pings under the inactive id / values in all session pings (0 when there are none)",
     "daemon_session": (
@@ -84,6 +86,7 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "every shared_session_id other than the inactive id seen in a vpnsession or daemonsession ping; "
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
     ),
+    "client_pings": f"the app's {CLIENT_PING} pings (data of no session) in the stable tables, by reason",
     **ping_delivery.DEFINITIONS,
 }
 
@@ -269,6 +272,8 @@ class SessionReport(msgspec.Struct, frozen=True):
     delivery_delay: list[DeliveryDelay]
     pipeline: list[PipelineCounts]
     """Per namespace and document type: submissions, errors by type, duplicates, automation, stable rows."""
+    client_pings: dict[str, int]
+    """The app's vpnclient pings (data of no session) by reason."""
 
 
 # --- the questions, from the SQL of lab/sql/ --------------------------------------------------------------------------
@@ -292,7 +297,7 @@ def _inactive_id_data(query: Query) -> InactiveIdData:
     metrics_with_data: Counter[str] = Counter()
     offending: dict[str, InactivePing] = {}
     seen: set[str] = set()
-    for row in query("inactive_id"):
+    for row in query("inactive_id", allowed_under_inactive_id=ALLOWED):
         document_id = row["document_id"]
         if document_id not in seen:
             seen.add(document_id)
@@ -303,7 +308,7 @@ def _inactive_id_data(query: Query) -> InactiveIdData:
                 document_id, InactivePing(document_id, row["document_type"], row["reason"], [])
             )
             found.metrics.append(row["metric"])
-    (totals,) = query("metric_values")
+    (totals,) = query("metric_values", allowed_under_inactive_id=ALLOWED)
     values_inactive, values_total = _count(totals["values_under_inactive_id"]), _count(totals["values_total"])
     return InactiveIdData(
         pings=len(seen),
@@ -483,6 +488,7 @@ def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
         durations=durations,
         delivery_delay=delays,
         pipeline=_pipeline(query),
+        client_pings={row["reason"]: _count(row["pings"]) for row in query("client_pings")},
     )
 
 
@@ -544,6 +550,43 @@ def _headlines(report: SessionReport) -> list[str]:
     return lines
 
 
+def _seconds_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _sections(report: SessionReport) -> list[str]:
+    """The figures after the headlines: session types, durations, delivery delay, the pipeline, vpnclient pings."""
+    types = "; ".join(f"{side}: {_counts(counts)}" for side, counts in report.session_types.items())
+    lines = [f"5. Session types: {types or 'none'}."]
+    lines.append("6. Session durations (end - start datetime metrics):" if report.durations else "6. Durations: none.")
+    for item in report.durations:
+        lines.append(
+            f"   {item.side}: {item.sessions} sessions, {item.negative} negative;"
+            f" min {_seconds_text(item.min_s)} s, mean {_seconds_text(item.mean_s)} s,"
+            f" max {_seconds_text(item.max_s)} s"
+        )
+    lines.append(
+        "7. Delivery delay (submission_timestamp - ping_info.end_time):" if report.delivery_delay else "7. Delay: none."
+    )
+    for delay in report.delivery_delay:
+        lines.append(
+            f"   {delay.app} {delay.ping}: {delay.pings} pings, {delay.negative} negative;"
+            f" min {_seconds_text(delay.min_s)} s, mean {_seconds_text(delay.mean_s)} s,"
+            f" max {_seconds_text(delay.max_s)} s"
+        )
+    lines.append("8. Pipeline, per ping type:" if report.pipeline else "8. Pipeline: no submission.")
+    for counts in report.pipeline:
+        lines.append(
+            f"   {counts.namespace} {counts.document_type}: {counts.submissions} submissions,"
+            f" {counts.errors} errors ({_percent(counts.error_ratio)}; {_counts(counts.errors_by_type)}),"
+            f" {counts.duplicates} duplicates ({_percent(counts.duplicate_ratio)}),"
+            f" {counts.automation} automation, {counts.stable_rows} stable rows"
+        )
+    total = sum(report.client_pings.values())
+    lines.append(f"9. {CLIENT_PING} pings (data of no session): {total} ({_counts(report.client_pings)}).")
+    return lines
+
+
 def _side_pings(side: AppSide | DaemonSide | None) -> str:
     if side is None:
         return "-"
@@ -575,6 +618,7 @@ def render_table(report: SessionReport) -> str:
         f" {counts.without_session_id} without a session id)",
         "",
         *_headlines(report),
+        *_sections(report),
         "",
         f"Sessions: {sessions.total} (joined {sessions.joined}, app only {sessions.app_only},"
         f" daemon only {sessions.daemon_only}, installation id mismatch {sessions.installation_mismatch})",

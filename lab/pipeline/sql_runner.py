@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SQL_DIR: Final = Path(__file__).resolve().parents[1] / "sql"
 
-Param = bool | int | float | str | None
+Param = bool | int | float | str | None | tuple[str, ...]
 
 
 class MissingParameterError(ValueError):
@@ -44,6 +44,8 @@ def _parsed(name: str) -> exp.Expr:
 def _literal(value: Param) -> exp.Expr:
     if value is None:
         return exp.Null()
+    if isinstance(value, tuple):
+        return exp.Array(expressions=[exp.Literal.string(item) for item in value])
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float):

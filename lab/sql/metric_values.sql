@@ -1,4 +1,5 @@
 -- The denominator of question 1: values in all session pings, and how many sit under the inactive id.
+-- @allowed_under_inactive_id (ARRAY<STRING>): metrics that are not counted as values (see inactive_id.sql).
 WITH session_ids AS (
   SELECT document_id, LOWER(metrics.uuid.session_shared_session_id) AS session_id FROM mimic_vpn.vpnsession
   UNION ALL
@@ -10,4 +11,4 @@ SELECT
 FROM mimic_vpn.metric_values
 JOIN session_ids USING (document_id)
 WHERE document_type IN ('vpnsession', 'daemonsession')
-  AND metric NOT IN ('session.shared_session_id', 'session.installation_id')
+  AND metric NOT IN UNNEST(@allowed_under_inactive_id)

@@ -23,7 +23,7 @@ from lab.pipeline.catalog import bundled_catalog
 from lab.pipeline.export import export_parquet, tables
 from lab.pipeline.sql_runner import run_duckdb, run_spark, spark_query, spark_statements
 from lab.pipeline.tables import view_ddl
-from lab.session_report import SessionReport, render_json, report_from_db, report_from_query
+from lab.session_report import ALLOWED, SessionReport, render_json, report_from_db, report_from_query
 from tests.support.recorded_run import assert_expected, recorded_store
 
 pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is a test dependency (pip install -e '.[test]')")
@@ -87,10 +87,11 @@ def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spa
         "pipeline_errors",
         "seq_gaps",
         "glean_losses",
+        "client_pings",
     ],
 )
 def test_each_query_returns_the_same_rows(duck: duckdb.DuckDBPyConnection, spark: object, name: str) -> None:
-    params = {"counted_from_zero": True}
+    params = {"counted_from_zero": True, "allowed_under_inactive_id": ALLOWED}
     assert run_spark(spark, name, **params) == run_duckdb(duck, name, **params)  # type: ignore[arg-type]
 
 

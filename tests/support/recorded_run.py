@@ -159,6 +159,8 @@ EXPECTED: Final[dict[str, Any]] = {
     # seq 0..n without a hole in every series: app health, vpnclient, vpnsession; daemon daemonsession, health.
     "delivery": {"series": 5, "missing": 0},
     # (namespace, document type): submissions, errors, live rows, duplicates, automation, stable rows.
+    # startup, session_start (the second session), shutdown; the automation-tagged copy is not in the stable table.
+    "client_pings": {"session_start": 1, "shutdown": 1, "startup": 1},
     "pipeline": {
         ("mimic-vpn", "health"): (1, 0, 1, 0, 0, 1),
         ("mimic-vpn", "vpnclient"): (4, 0, 4, 0, 1, 3),
@@ -182,6 +184,7 @@ def assert_expected(report: Any) -> None:
     assert builtins["session_counts"] == EXPECTED["session_counts"]
     assert [session["session_id"] for session in builtins["sessions"]] == EXPECTED["session_ids"]
     assert builtins["session_types"] == EXPECTED["session_types"]
+    assert builtins["client_pings"] == EXPECTED["client_pings"]
     assert builtins["durations"] == EXPECTED["durations"]
     assert builtins["delivery_delay"] == EXPECTED["delivery_delay"]
     delivery = builtins["delivery"]
