@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -38,6 +37,8 @@ from typing import IO, Any, Final, Literal
 
 import msgspec
 
+from lab.lab_process import LabProcess, LabStartError
+from lab.leftovers import alive, end_processes, processes_with_home
 from mimic_core.inspector_protocol import (
     SOCKET_NAME,
     AppState,
@@ -47,7 +48,6 @@ from mimic_core.inspector_protocol import (
 )
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
-from mimic_core.lab_state import LabState
 from mimic_core.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, home_locations
 from mimic_core.protocol import ServerEndpoint, StatusData
 from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
@@ -72,31 +72,6 @@ _GLEAN_QUEUES: Final = ("pending_pings", "deletion_request")
 
 class InstallationError(RuntimeError):
     """A process of the installation could not be started or reached."""
-
-
-def processes_with_home(home: Path) -> list[int]:
-    """Pids of the processes whose environment has ``MIMIC_HOME=home`` (this process excluded)."""
-    marker = f"{HOME_ENV}={home}".encode()
-    found: list[int] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker in environ.split(b"\0") and alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not: it only waits to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, interval: float = POLL_S) -> bool:
@@ -129,7 +104,8 @@ class Installation:
         self.env = _environment(self.home)
         self.inspector_socket = self.places.runtime / SOCKET_NAME
         self.lab: LabControl | None = None
-        self._lab_process: subprocess.Popen[bytes] | None = None
+        self.lab_process: LabProcess | None = None
+        """The lab started here (``start_lab``): its address, log, report and stop."""
         self._app: subprocess.Popen[bytes] | None = None
         self._app_starts = 0
         # Every process started here, to be reaped (the daemon and app are
@@ -141,16 +117,13 @@ class Installation:
 
     def start_lab(self, args: Sequence[str] = ()) -> LabControl:
         """Start ``vpnui-lab serve`` in this home (its state file tells the app and ``vpnui-ctl`` where it is)."""
-        log = self._log_file("lab.stderr")
-        process = self._spawn([sys.executable, "-m", "lab", "serve", *args], stdout=subprocess.PIPE, stderr=log)
-        self._lab_process = process
-        assert process.stdout is not None
-        line = _read_line(process, process.stdout, LAB_READY_TIMEOUT_S)
+        if self.lab_process is not None and self.lab_process.running():
+            raise InstallationError("the lab already runs")
         try:
-            ready = msgspec.json.decode(line, type=LabState)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            raise InstallationError(f"the lab did not start: {line!r}; see {self.places.logs / 'lab.stderr'}") from None
-        self.lab = LabControl(ready.url, timeout=10.0)
+            self.lab_process = LabProcess(args=args, home=self.home, ready_timeout=LAB_READY_TIMEOUT_S)
+        except LabStartError as exc:
+            raise InstallationError(f"the lab did not start: {exc}") from None
+        self.lab = LabControl(self.lab_process.url, timeout=10.0)
         return self.lab
 
     def lab_control(self) -> LabControl:
@@ -415,15 +388,9 @@ class Installation:
         """
         with contextlib.suppress(InstallationError, OSError, subprocess.SubprocessError):
             self.stop_app(timeout=5.0)
-        pids = self.processes()
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not any(alive(pid) for pid in pids), 5.0)
-        for pid in pids:
-            if alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+        pids = end_processes(self.home)
+        if self.lab_process is not None:
+            self.lab_process.stop()
         for child in self._children:
             if child.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -500,27 +467,6 @@ def _environment(home: Path) -> dict[str, str]:
     # The inspector is asked for explicitly, on the app's command line.
     env.pop("MIMIC_INSPECTOR_SOCKET", None)
     return env
-
-
-def _read_line(process: subprocess.Popen[bytes], stream: IO[bytes], timeout: float) -> bytes:
-    """The first line ``process`` writes to ``stream`` (empty if it exits first or is too slow)."""
-    fd = stream.fileno()
-    deadline = time.monotonic() + timeout
-    received = b""
-    while b"\n" not in received:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return b""
-        readable, _, _ = select.select([fd], [], [], min(remaining, 0.2))
-        if not readable:
-            if process.poll() is not None:
-                return b""
-            continue
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            return b""
-        received += chunk
-    return received.split(b"\n", 1)[0]
 
 
 def _rotation_index(path: Path) -> int:

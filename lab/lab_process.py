@@ -2,13 +2,17 @@
 
 The lab is started exactly as a user would start it (``python -m lab
 serve``), under the caller's environment (``MIMIC_HOME`` decides where it
-keeps its files; the ``mimic_home`` fixture sets it), and is ready once it
-prints its ready line.  Its stderr goes to a file, so a lab that logs a
-lot never blocks on a full pipe and a lab that fails to start can say why.
+keeps its files; the ``mimic_home`` fixture sets it) or in a given home,
+and is ready once it prints its ready line.  This is the one way a lab
+process is started for tests, benchmarks, the fault runner's installations
+(``lab/installation.py``) and the pytest plugin (``mimic_vpn_testing``).
+Its stderr goes to a file, so a lab that logs a lot never blocks on a full
+pipe and a lab that fails to start can say why.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -21,14 +25,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
 from lab.daemon_process import REPO_ROOT
 from mimic_core.lab_client import LabControl
 from mimic_core.lab_state import LabState
-from mimic_core.paths import HOME_ENV, locations
+from mimic_core.paths import HOME_ENV, home_locations, locations
 from mimic_core.protocol import ServerEndpoint
 
 READY_TIMEOUT_S: Final = 15.0
@@ -37,6 +41,10 @@ STOP_TIMEOUT_S: Final = 10.0
 
 class LabStartError(RuntimeError):
     pass
+
+
+class LabReportError(RuntimeError):
+    """``vpnui-lab report`` failed; the message carries its stderr."""
 
 
 class LabProcess:
@@ -48,15 +56,24 @@ class LabProcess:
         args: Sequence[str] = (),
         state_file: Path | None = None,
         db: Path | None = None,
+        home: Path | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
     ) -> None:
-        """Start the lab with its files in this process's locations; ``args`` are extra ``serve`` options."""
-        places = locations()
+        """Start the lab with its files in ``home`` (default: this process's locations).
+
+        ``args`` are extra ``serve`` options.
+        """
+        places = home_locations(home) if home is not None else locations()
         self.state_file = state_file if state_file is not None else places.lab_state
         self.db = db if db is not None else places.data / "lab" / "telemetry.duckdb"
         self.stderr_path = places.logs / "lab-stderr.log"
         self.returncode: int | None = None
+        self._ready_timeout = ready_timeout
         environment = dict(os.environ)
+        if home is not None:
+            environment[HOME_ENV] = str(home)
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")]))
+        self._environment = environment
         command = [
             sys.executable,
             "-m",
@@ -70,8 +87,16 @@ class LabProcess:
         ]
         self.stderr_path.parent.mkdir(parents=True, exist_ok=True)
         with self.stderr_path.open("wb") as stderr:
+            # A session of its own: Ctrl-C in a terminal reaches the driver
+            # only, which then stops the lab in order.
             self._process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=stderr, env=environment, cwd=self.stderr_path.parent
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=environment,
+                cwd=self.stderr_path.parent,
+                start_new_session=True,
             )
         try:
             ready = self._read_ready_line()
@@ -85,12 +110,12 @@ class LabProcess:
     def _read_ready_line(self) -> LabState:
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
-        deadline = time.monotonic() + READY_TIMEOUT_S
+        deadline = time.monotonic() + self._ready_timeout
         received = b""
         while b"\n" not in received:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise LabStartError(f"the lab was not ready within {READY_TIMEOUT_S} s{self._stderr_tail()}")
+                raise LabStartError(f"the lab was not ready within {self._ready_timeout} s{self._stderr_tail()}")
             readable, _, _ = select.select([fd], [], [], remaining)
             if not readable:
                 continue
@@ -134,6 +159,21 @@ class LabProcess:
             for city in country.cities
             for server in city.servers
         }
+
+    def report(self, timeout: float = 60.0) -> dict[str, Any]:
+        """The session report of this lab's ping store, as ``vpnui-lab report --json`` prints it."""
+        result = subprocess.run(
+            [sys.executable, "-m", "lab", "report", "--json", "--url", self.url],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self._environment,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise LabReportError(f"vpnui-lab report exited with {result.returncode}: {result.stderr.strip()}")
+        report: dict[str, Any] = json.loads(result.stdout)
+        return report
 
     def running(self) -> bool:
         return self._process.poll() is None

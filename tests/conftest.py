@@ -1,41 +1,24 @@
-"""Shared fixtures: every test runs in its own temporary product locations."""
+"""Shared configuration: the suite's fixtures are the product's pytest plugin.
+
+``mimic_vpn_testing.plugin`` (loaded by ``-p`` in ``pyproject.toml``) gives
+every test its own home, lab, daemon and app; this file adds only what is
+the suite's own: a marker per test folder, and the short fixture names the
+suite's tests were written with.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lab.leftovers import end_processes
-from mimic_core import early_start
-
-# Qt must never need a display in tests.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-# As in the app once its window is up: Python's own import, not PySide6's
-# (which PySide6 puts in place when it is first imported).
-import PySide6.QtCore  # noqa: F401
-
-early_start.restore_python_import()
-
-pytest_plugins = ["tests.support.fixtures"]
+from lab.lab_process import LabProcess
 
 
 @pytest.fixture
-def mimic_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh MIMIC_HOME for this test.
-
-    Created under /tmp with a short name because the daemon's Unix socket
-    path must stay under 108 bytes, which pytest's own tmp_path can exceed.
-    """
-    home = Path(tempfile.mkdtemp(prefix="mv-", dir="/tmp"))
-    monkeypatch.setenv("MIMIC_HOME", str(home))
-    yield home
-    end_processes(home)
-    shutil.rmtree(home, ignore_errors=True)
+def lab(mimic_lab: LabProcess) -> LabProcess:
+    """The plugin's ``mimic_lab``: a running lab in this test's home."""
+    return mimic_lab
 
 
 FOLDER_MARKERS = {"unit", "integration", "ui", "chaos"}

@@ -13,8 +13,8 @@ from lab.lab_process import LabProcess
 from mimic_core import protocol
 from mimic_core.lab_api import StoredPing
 from mimic_core.sync_client import DaemonConnection
-from tests.support.qt_app import click, run
-from tests.ui.conftest import make_app, start_app, switch_on
+from mimic_vpn_testing.app import make_app, start_app, switch_on
+from mimic_vpn_testing.qt_driving import click, run
 from tests.ui.test_session_telemetry import shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

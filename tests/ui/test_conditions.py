@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
 from mimic_core.sync_client import DaemonConnection
-from tests.support.qt_app import click, find_object, run, text_of
-from tests.ui.conftest import make_app
+from mimic_vpn_testing.app import make_app
+from mimic_vpn_testing.qt_driving import click, find_object, run, text_of
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 

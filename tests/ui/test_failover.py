@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from lab.lab_process import LabProcess
 from mimic_core.protocol import StatusData
 from mimic_core.sync_client import DaemonConnection
-from tests.support.qt_app import find_object
-from tests.ui.conftest import switch_on
+from mimic_vpn_testing.app import switch_on
+from mimic_vpn_testing.qt_driving import find_object
 from tests.ui.test_conditions import open_modals
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
-from tests.support.qt_app import click, find_item, find_object
+from mimic_vpn_testing.qt_driving import click, find_item, find_object
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 

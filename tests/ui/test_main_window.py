@@ -8,8 +8,8 @@ from PySide6.QtQml import QQmlApplicationEngine
 from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
-from tests.support.qt_app import find_item, find_object, run
-from tests.ui.conftest import app_options
+from mimic_vpn_testing.app import app_options
+from mimic_vpn_testing.qt_driving import find_item, find_object, run
 from vpnui.app import MimicApp
 from vpnui.main_window import load_main_window, show_startup_error
 

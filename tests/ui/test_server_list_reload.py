@@ -17,8 +17,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
-from tests.support.qt_app import click, find_item, find_object, run
-from tests.ui.conftest import FAST, app_options
+from mimic_vpn_testing.app import FAST, app_options
+from mimic_vpn_testing.qt_driving import click, find_item, find_object, run
 from vpnui.app import MimicApp
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import VPNClientState

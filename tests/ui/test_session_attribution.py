@@ -24,8 +24,8 @@ from lab.lab_process import LabProcess
 from mimic_core.lab_api import StoredPing
 from mimic_core.sync_client import DaemonConnection
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID, RETRIEVAL_ERRORS
-from tests.support.qt_app import run
-from tests.ui.conftest import make_app, start_app
+from mimic_vpn_testing.app import make_app, start_app
+from mimic_vpn_testing.qt_driving import run
 from tests.ui.test_session_telemetry import APP_DRIVER, daemon_pid, report, session_data, shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

@@ -19,8 +19,8 @@ from pytestqt.qtbot import QtBot
 from lab.lab_process import LabProcess
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
-from tests.support.qt_app import click, find_object
-from tests.ui.conftest import switch_on
+from mimic_vpn_testing.app import switch_on
+from mimic_vpn_testing.qt_driving import click, find_object
 from tests.ui.test_session_telemetry import session_data, shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

@@ -20,9 +20,9 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
-from tests.support.qt_app import run
+from mimic_vpn_testing.app import app_options
+from mimic_vpn_testing.qt_driving import run
 from tests.support.theme_contrast import AA_NORMAL_TEXT, contrast_ratio
-from tests.ui.conftest import app_options
 from vpnui.app import MimicApp
 from vpnui.main_window import load_main_window
 

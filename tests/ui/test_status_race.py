@@ -21,8 +21,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from mimic_core import protocol
+from mimic_vpn_testing.qt_driving import run
 from tests.support.hostile_peer import HostilePeer
-from tests.support.qt_app import run
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import VPNClientState

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from mimic_core.sync_client import DaemonConnection
-from tests.support.qt_app import click, text_of
+from mimic_vpn_testing.qt_driving import click, text_of
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 

@@ -10,7 +10,7 @@ from typing import Final
 
 from lab.daemon_process import REPO_ROOT
 
-PRODUCT: Final = ("mimic_core", "vpnui", "daemon", "lab")
+PRODUCT: Final = ("mimic_core", "vpnui", "daemon", "lab", "mimic_vpn_testing")
 GLEAN_COMPAT: Final = REPO_ROOT / "mimic_core" / "glean_compat.py"
 
 

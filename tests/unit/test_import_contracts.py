@@ -17,7 +17,7 @@ import pytest
 
 from lab.daemon_process import REPO_ROOT
 
-PACKAGES: Final = ("mimic_core", "vpnui", "daemon", "lab", "benchmarks", "tests")
+PACKAGES: Final = ("mimic_core", "vpnui", "daemon", "lab", "mimic_vpn_testing", "benchmarks", "tests")
 TOOLS: Final = Path(sys.executable).parent
 
 
@@ -77,8 +77,11 @@ def test_the_copy_keeps_every_contract(source_copy: Path) -> None:
         ("vpnui/app.py", "from lab.serve import LabConfig", "Layers"),
         ("mimic_core/paths.py", "import vpnui.settings", "Layers"),
         ("daemon/telemetry.py", "from mimic_core.lab_state import read_state", "The daemon learns nothing"),
-        ("lab/cli.py", "from tests.support import qt_app", "Layers"),
+        ("lab/cli.py", "from tests.support import fresh_python", "Layers"),
         ("benchmarks/proc.py", "from tests.support import fresh_python", "Layers"),
+        ("vpnui/app.py", "from mimic_vpn_testing import screen", "Layers"),
+        ("lab/installation.py", "import mimic_vpn_testing.plugin", "Layers"),
+        ("mimic_vpn_testing/app.py", "from benchmarks import world", "Layers"),
         ("vpnui/ipc_replay.py", "from mimic_core.build_glean_definitions import generate", "glean_parser is"),
     ],
     ids=[
@@ -89,6 +92,9 @@ def test_the_copy_keeps_every_contract(source_copy: Path) -> None:
         "daemon->lab-state",
         "lab->tests",
         "benchmarks->tests",
+        "app->testing-plugin",
+        "lab->testing-plugin",
+        "testing-plugin->benchmarks",
         "app->generator",
     ],
 )

@@ -10,8 +10,8 @@ import pytest
 from dbus_fast.aio import MessageBus
 from pytestqt.qtbot import QtBot
 
+from mimic_vpn_testing.qt_driving import run
 from tests.support.desktop_bus import NotificationRecorder, SessionBus, StatusNotifierWatcher, serve
-from tests.support.qt_app import run
 from vpnui.desktop.session_bus import close
 
 

@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
 from mimic_core.sync_client import DaemonConnection
+from mimic_vpn_testing.app import app_options, start_app
+from mimic_vpn_testing.qt_driving import click, run
 from tests.support.desktop_bus import NotifyCall
-from tests.support.qt_app import click, run
-from tests.ui.conftest import app_options, start_app
 from tests.ui.desktop.conftest import Desktop
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

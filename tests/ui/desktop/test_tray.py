@@ -17,9 +17,9 @@ from dbus_fast import Variant
 from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
+from mimic_vpn_testing.app import app_options, start_app
+from mimic_vpn_testing.qt_driving import click, find_item, find_object, run
 from tests.support.desktop_bus import call, get_property
-from tests.support.qt_app import click, find_item, find_object, run
-from tests.ui.conftest import app_options, start_app
 from tests.ui.desktop.conftest import Desktop
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
