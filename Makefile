@@ -29,7 +29,9 @@ check: $(TEST_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The report's Spark test needs a JRE: installed from Debian's packages when run as root, else named.
 test: check
+	$(BIN)/python -m lab.pipeline.system_check
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15
 
 # The Qt-free logic alone (seconds): tests are marked unit/integration/ui/chaos by folder.

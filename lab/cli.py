@@ -4,30 +4,35 @@
 running lab, found through ``--url`` or the state file the lab wrote, so
 a condition can be flipped from any shell while the app is watched.  Exit
 code 2 always means "no lab to talk to", which scripts can test for.
-``report`` can also read the lab's SQLite file directly (``--db``), because
+``report`` can also read the lab's DuckDB file directly (``--db``), because
 the pings are worth analysing long after the lab that received them stopped.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import msgspec
 
-from lab.ingestion_store import IngestionStore
 from lab.server_catalog import DEFAULT_CATALOG, ServerCatalog, load_catalog, synthetic_catalog
-from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl, LabRequestError, LabUnreachableError
 from mimic_core.network_conditions import Conditions
 from mimic_core.paths import ensure_private_dir, locations
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import duckdb
+
+    from lab.session_report import SessionReport
+
+_T = TypeVar("_T")
 
 EXIT_FAILED: Final = 1
 EXIT_NO_LAB: Final = 2
@@ -46,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     servers = run.add_mutually_exclusive_group()
     servers.add_argument("--servers", type=Path, metavar="FILE", help="server list (default: resources/servers.json)")
     servers.add_argument("--server-count", type=int, metavar="N", help="generate a list of N servers instead")
-    run.add_argument("--db", type=Path, metavar="PATH", help="SQLite file for received pings")
+    run.add_argument("--db", type=Path, metavar="PATH", help="DuckDB file of the telemetry pipeline's tables")
     run.add_argument("--state-file", type=Path, metavar="PATH", help="where to announce the lab's address")
     run.add_argument("--seed", type=int, help="seed for simulated packet loss (reproducible runs)")
     run.add_argument("--verbose", action="store_true", help="log every HTTP request")
@@ -85,11 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     source = report.add_mutually_exclusive_group()
-    source.add_argument("--db", type=Path, metavar="PATH", help="read this SQLite ping store (no lab needed)")
+    source.add_argument("--db", type=Path, metavar="PATH", help="read this DuckDB ping store (no lab needed)")
     source.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
     report.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
     report.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    export = commands.add_parser(
+        "export",
+        help="write the pipeline's stable tables as Parquet, for Spark, BigQuery loads or pandas",
+        description=(
+            "Writes OUT/<dataset>/<table>.parquet for every stable table (mimic_vpn_stable.vpnsession_v1, ...) "
+            "of a stopped lab's DuckDB store (DuckDB lets one process at a time open the file: stop the lab "
+            "first with `vpnui-lab stop`). --all-tables adds the raw, error, decoded and live tables."
+        ),
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the files in")
+    export.add_argument("--db", type=Path, metavar="PATH", help="the DuckDB store (default: the lab's)")
+    export.add_argument("--all-tables", action="store_true", help="every table, not only the stable ones")
     _add_chaos_parser(commands)
     return parser
 
@@ -129,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "report":
             return _report(args)
+        if args.command == "export":
+            return _export(args)
         return _client_command(args)
     except LabUnreachableError as exc:
         print(f"vpnui-lab: {exc}", file=sys.stderr)
@@ -157,7 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"vpnui-lab: {exc}", file=sys.stderr)
         return EXIT_FAILED
     places = locations()
-    db_path: Path = args.db if args.db is not None else places.data / "lab" / "ingestion.sqlite3"
+    db_path: Path = args.db if args.db is not None else places.data / "lab" / "telemetry.duckdb"
     state_file: Path = args.state_file if args.state_file is not None else places.lab_state
     # The product's own directories are kept private; a directory the user
     # named is only created, never re-permissioned (it might be /tmp).
@@ -217,55 +236,62 @@ def _client_command(args: argparse.Namespace) -> int:
     return 0
 
 
-# The lab's control API answers at most this many pings per request.
-_REPORT_PING_LIMIT: Final = 100_000
-# SQLite's largest integer: no limit at all for a store read directly.
-_ALL_ROWS: Final = 2**63 - 1
-
-
 def _report(args: argparse.Namespace) -> int:
     # Imported here like the server: the other commands do not need it.
-    from lab.session_report import build_report, render_json, render_table  # noqa: PLC0415
+    from lab.session_report import SessionReport, render_json, render_table  # noqa: PLC0415
 
-    complete = True
     if args.db is not None:
-        stored = _read_store(args.db)
+        report = _report_from_file(args.db)
     else:
         control = (
             LabControl(args.url, timeout=args.timeout)
             if args.url
             else LabControl.from_state_file(args.state_file, timeout=args.timeout)
         )
-        stored = control.pings(limit=_REPORT_PING_LIMIT)
-        if len(stored) >= _REPORT_PING_LIMIT:
-            complete = False
-            print(
-                f"vpnui-lab: only the latest {_REPORT_PING_LIMIT} pings were reported; use --db for all of them",
-                file=sys.stderr,
-            )
-    report = build_report(stored, complete=complete)
+        report = msgspec.convert(control.report(), SessionReport)
     print(render_json(report) if args.json else render_table(report))
     return 0
 
 
-def _read_store(path: Path) -> list[StoredPing]:
-    """Every ping in the store at ``path``, oldest first, read through the store's own code."""
-    # The store would create a missing file, and report on nothing.
+def _report_from_file(path: Path) -> SessionReport:
+    """The report over the DuckDB store at ``path`` (a lab's, after it stopped), opened read-only."""
+    from lab.session_report import report_from_db  # noqa: PLC0415
+
+    return _read_store(path, report_from_db)
+
+
+def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+    """``work`` over the DuckDB store at ``path``, opened read-only; a store that cannot be read is a ValueError."""
+    import duckdb  # noqa: PLC0415
+
+    # DuckDB would create a missing file, and find nothing in it.
     if not path.is_file():
         raise ValueError(f"no ping store at {path}")
-
-    async def read() -> list[StoredPing]:
-        store = IngestionStore(path)
-        try:
-            await store.open()
-            return await store.pings(limit=_ALL_ROWS)
-        finally:
-            await store.close()
-
     try:
-        return asyncio.run(read())
-    except sqlite3.Error as exc:
+        db = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise ValueError(f"cannot read the ping store {path} (is the lab still running?): {exc}") from None
+    try:
+        db.execute("SET TimeZone = 'UTC'").fetchall()
+        return work(db)
+    except duckdb.Error as exc:
         raise ValueError(f"cannot read the ping store {path}: {exc}") from None
+    finally:
+        db.close()
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lab.pipeline.export import export_parquet  # noqa: PLC0415
+
+    db_path: Path = args.db if args.db is not None else locations().data / "lab" / "telemetry.duckdb"
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot write to {args.out}: {exc}") from None
+    written = _read_store(db_path, lambda db: export_parquet(db, args.out, every_table=args.all_tables))
+    for path in written:
+        print(path)
+    return 0
 
 
 def _print_conditions(conditions: Conditions) -> None:

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from lab.condition_board import ConditionBoard
 from lab.http_replies import error_reply, json_reply
-from lab.ingestion_store import IngestionStore
+from lab.pipeline.store import PipelineStore
 from lab.vpn_servers import VpnServers
 from mimic_core.lab_api import Health
 from mimic_core.network_conditions import Conditions, to_json
@@ -35,7 +35,7 @@ class ControlRoutes:
     def __init__(
         self,
         board: ConditionBoard,
-        store: IngestionStore,
+        store: PipelineStore,
         servers: VpnServers,
         request_shutdown: Callable[[], None],
     ) -> None:
@@ -52,6 +52,7 @@ class ControlRoutes:
             web.post("/lab/reset", self.reset),
             web.get("/lab/events", self.events),
             web.get("/lab/pings", self.pings),
+            web.get("/lab/report", self.report),
             web.get("/lab/servers", self.servers),
             web.post("/lab/shutdown", self.shutdown),
         ]
@@ -106,6 +107,12 @@ class ControlRoutes:
             return error_reply(f"limit must be between 1 and {_MAX_PING_LIMIT}", 400)
         stored = await self._store.pings(app=query.get("app") or None, ping=query.get("ping") or None, limit=limit)
         return json_reply(stored)
+
+    async def report(self, request: web.Request) -> web.StreamResponse:
+        # The SQL runs on the store's thread, between batches of submissions.
+        from lab.session_report import report_from_db  # noqa: PLC0415  (only this endpoint needs it)
+
+        return json_reply(await self._store.query(report_from_db))
 
     async def servers(self, request: web.Request) -> web.StreamResponse:
         return json_reply(self._servers.directory(with_conditions=True))

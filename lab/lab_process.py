@@ -65,7 +65,7 @@ class LabProcess:
         """
         places = home_locations(home) if home is not None else locations()
         self.state_file = state_file if state_file is not None else places.lab_state
-        self.db = db if db is not None else places.data / "lab" / "ingestion.sqlite3"
+        self.db = db if db is not None else places.data / "lab" / "telemetry.duckdb"
         self.stderr_path = places.logs / "lab-stderr.log"
         self.returncode: int | None = None
         self._ready_timeout = ready_timeout

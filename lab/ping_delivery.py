@@ -14,18 +14,22 @@
    are not losses and are left out.
 
 Either way a loss shows up as a number with the pings behind it, instead of
-a session that quietly lacks its start or end.  Pure computation over
-:class:`~mimic_core.lab_api.StoredPing` values; the session report renders it.
+a session that quietly lacks its start or end.  Both are SQL
+(``lab/sql/seq_gaps.sql``, ``glean_losses.sql``) over the Mozilla-shaped
+tables; this module turns their rows into :class:`Delivery`, which the
+session report renders.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 
+import duckdb
 import msgspec
 
+from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 
 HEALTH_PING: Final = "health"
@@ -96,99 +100,75 @@ class Delivery(msgspec.Struct, frozen=True):
     """One entry per application that sent health pings."""
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
+def delivery_from_db(db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True) -> Delivery:
+    """Missing pings and Glean's own loss counts, from ``lab/sql/seq_gaps.sql`` and ``glean_losses.sql``."""
+    return delivery_from_query(duckdb_query(db), counted_from_zero=counted_from_zero)
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _ranges(numbers: Sequence[int]) -> list[tuple[int, int]]:
-    """Sorted, distinct ``numbers`` as inclusive ranges."""
-    ranges: list[tuple[int, int]] = []
-    for number in numbers:
-        if ranges and ranges[-1][1] == number - 1:
-            ranges[-1] = (ranges[-1][0], number)
-        else:
-            ranges.append((number, number))
-    return ranges
-
-
-def _series_order(series: tuple[str, str | None, str]) -> tuple[str, str, str]:
-    app, client_id, ping = series
-    return (app, client_id or "", ping)
-
-
-def _gaps(pings: Sequence[StoredPing], counted_from_zero: bool) -> tuple[int, list[SeqGap]]:
-    seen: dict[tuple[str, str | None, str], set[int]] = defaultdict(set)
-    for stored in pings:
-        seq = _int(_mapping(stored.payload.get("ping_info")).get("seq"))
-        if seq is None or seq < 0:
-            continue
-        client_id = _mapping(stored.payload.get("client_info")).get("client_id")
-        seen[(stored.app, client_id if isinstance(client_id, str) else None, stored.ping)].add(seq)
-    gaps: list[SeqGap] = []
-    for (app, client_id, ping), numbers in sorted(seen.items(), key=lambda item: _series_order(item[0])):
-        lowest = 0 if counted_from_zero else min(numbers)
-        highest = max(numbers)
-        missing = [number for number in range(lowest, highest + 1) if number not in numbers]
-        if missing:
-            gaps.append(SeqGap(app, client_id, ping, len(numbers), lowest, highest, len(missing), _ranges(missing)))
-    return len(seen), gaps
-
-
-def _counts(payload: Mapping[str, Any], metric_type: str, name: str) -> dict[str, int]:
-    labeled = _mapping(_mapping(_mapping(payload.get("metrics")).get(metric_type)).get(name))
-    return {label: count for label, value in labeled.items() if (count := _int(value))}
-
-
-def _glean_losses(app: str, health_pings: Sequence[StoredPing]) -> GleanLosses:
-    deleted = 0
-    by_quota: Counter[str] = Counter()
-    too_large = 0
-    given_up: Counter[str] = Counter()
-    for stored in health_pings:
-        metrics = _mapping(stored.payload.get("metrics"))
-        deleted += _int(_mapping(metrics.get("counter")).get(DELETED_AFTER_QUOTA)) or 0
-        by_quota.update(_counts(stored.payload, "labeled_counter", DELETED_BY_QUOTA))
-        sizes = _mapping(_mapping(_mapping(metrics.get("memory_distribution")).get(DISCARDED_TOO_LARGE)).get("values"))
-        too_large += sum(_int(count) or 0 for count in sizes.values())
-        failures = _counts(stored.payload, "labeled_counter", UPLOAD_FAILURES)
-        given_up.update({label: count for label, count in failures.items() if label in GIVEN_UP_LABELS})
-    return GleanLosses(
-        app=app,
-        health_pings=len(health_pings),
-        deleted_after_quota=deleted,
-        deleted_by_quota=dict(sorted(by_quota.items())),
-        discarded_too_large=too_large,
-        given_up_after_upload=dict(sorted(given_up.items())),
-        lost=deleted + too_large + sum(given_up.values()),
+def delivery_from_query(query: Query, *, counted_from_zero: bool = True) -> Delivery:
+    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``."""
+    gaps: dict[tuple[str, str | None, str], SeqGap] = {}
+    series = 0
+    for row in query("seq_gaps", counted_from_zero=counted_from_zero):
+        key = (row["app"], row["client_id"], row["ping"])
+        if key not in gaps:
+            series += 1
+            gaps[key] = SeqGap(
+                row["app"], row["client_id"], row["ping"], row["stored"], row["counted_from"], row["highest"], 0, []
+            )
+        if row["first_missing"] is not None:
+            gap = gaps[key]
+            gap.missing_ranges.append((row["first_missing"], row["last_missing"]))
+            gaps[key] = msgspec.structs.replace(
+                gap, missing=gap.missing + row["last_missing"] - row["first_missing"] + 1
+            )
+    found = [gap for gap in gaps.values() if gap.missing]
+    by_app: dict[str, dict[tuple[str, str | None], int]] = {}
+    for row in query("glean_losses"):
+        by_app.setdefault(row["app"], {})[(row["metric"], row["label"])] = int(row["count"] or 0)
+    reported: list[GleanLosses] = []
+    for app, figures in by_app.items():
+        deleted = figures.get(("deleted_after_quota", None), 0)
+        too_large = figures.get(("discarded_too_large", None), 0)
+        by_quota = {
+            label: count for (metric, label), count in figures.items() if metric == "deleted_by_quota" and label
+        }
+        given_up = {
+            label: count for (metric, label), count in figures.items() if metric == "given_up_after_upload" and label
+        }
+        reported.append(
+            GleanLosses(
+                app=app,
+                health_pings=figures.get(("health_pings", None), 0),
+                deleted_after_quota=deleted,
+                deleted_by_quota=by_quota,
+                discarded_too_large=too_large,
+                given_up_after_upload=given_up,
+                lost=deleted + too_large + sum(given_up.values()),
+            )
+        )
+    return Delivery(
+        series=series,
+        counted_from_zero=counted_from_zero,
+        missing=sum(gap.missing for gap in found),
+        gaps=found,
+        glean_reported_lost=sum(losses.lost for losses in reported),
+        glean_reported=reported,
     )
 
 
 def delivery(pings: Iterable[StoredPing], *, counted_from_zero: bool = True) -> Delivery:
-    """Missing pings and Glean's own loss counts over ``pings`` (any order).
+    """Missing pings and Glean's own loss counts over ``pings`` (any order), by the same SQL as the store's report.
 
     ``counted_from_zero=False`` when ``pings`` are only the latest of a
     store: the earliest seq numbers are then missing from the input, not
     from the store.
     """
-    stored = list(pings)
-    series, gaps = _gaps(stored, counted_from_zero)
-    health: dict[str, list[StoredPing]] = defaultdict(list)
-    for ping in stored:
-        if ping.ping == HEALTH_PING:
-            health[ping.app].append(ping)
-    reported = [_glean_losses(app, health[app]) for app in sorted(health)]
-    return Delivery(
-        series=series,
-        counted_from_zero=counted_from_zero,
-        missing=sum(gap.missing for gap in gaps),
-        gaps=gaps,
-        glean_reported_lost=sum(losses.lost for losses in reported),
-        glean_reported=reported,
-    )
+    db = load_pings(pings)
+    try:
+        return delivery_from_db(db, counted_from_zero=counted_from_zero)
+    finally:
+        db.close()
 
 
 def _label_counts(counts: Mapping[str, int]) -> str:

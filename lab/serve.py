@@ -13,10 +13,11 @@ import asyncio
 import logging
 import os
 import signal
-import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from lab.server_catalog import ServerCatalog
 from lab.world import World
@@ -57,7 +58,7 @@ async def _serve(options: ServeOptions) -> int:
     try:
         try:
             url = await world.start()
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, duckdb.Error) as exc:
             print(f"vpnui-lab: cannot start the lab: {exc}", file=sys.stderr)
             return 1
         line = ready_line(url, pid)

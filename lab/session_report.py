@@ -30,30 +30,29 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+import duckdb
 import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
+from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
+    ALLOWED_UNDER_INACTIVE_ID,
     APP_PING,
-    APP_SESSION_END,
-    APP_SESSION_START,
+    CLIENT_PING,
     DAEMON_PING,
-    DAEMON_SESSION_END,
-    DAEMON_SESSION_SOURCE,
-    DAEMON_SESSION_START,
     INACTIVE_SESSION_ID,
-    INSTALLATION_ID,
     RETRIEVAL_ERRORS,
-    SHARED_SESSION_ID,
     AppPingReason,
     DaemonPingReason,
 )
 
-REPORT_FORMAT: Final = "mimic-vpn-session-report/1"
+REPORT_FORMAT: Final = "mimic-vpn-session-report/3"
 
-ID_METRICS: Final = frozenset({SHARED_SESSION_ID, INSTALLATION_ID})
+ALLOWED: Final = tuple(sorted(ALLOWED_UNDER_INACTIVE_ID))
+"""``@allowed_under_inactive_id`` of inactive_id.sql and metric_values.sql: not data under the inactive id."""
 
 APP_START_REASON: Final = AppPingReason.START
 DAEMON_START_REASON: Final = DaemonPingReason.DAEMON_START
@@ -66,8 +65,9 @@ NO_REASON: Final = "(none)"
 DEFINITIONS: Final[Mapping[str, str]] = {
     "metric_value": (
         "one recorded value in one ping: a metric of a plain type counts once, a labeled metric once per label, "
-        "a dual-labeled counter once per key and category, an event once per event record. The identifiers "
-        f"({SHARED_SESSION_ID}, {INSTALLATION_ID}) and empty containers ({{}}, [], null) are not values."
+        "a dual-labeled counter once per key and category, an event once per event record. The metrics a ping "
+        f"under the inactive id may carry ({', '.join(ALLOWED)}: the identifiers, and the id-retrieval errors "
+        "recorded exactly when there is no id) and empty containers ({}, [], null) are not values."
     ),
     "inactive_id_share": "values in pings under the inactive id / values in all session pings (0 when there are none)",
     "daemon_session": (
@@ -86,6 +86,7 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "every shared_session_id other than the inactive id seen in a vpnsession or daemonsession ping; "
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
     ),
+    "client_pings": f"the app's {CLIENT_PING} pings (data of no session) in the stable tables, by reason",
     **ping_delivery.DEFINITIONS,
 }
 
@@ -212,6 +213,45 @@ class SessionCounts(msgspec.Struct, frozen=True):
     installation_mismatch: int
 
 
+class Durations(msgspec.Struct, frozen=True):
+    """Session lengths of one side (end datetime metric - start datetime metric), in seconds."""
+
+    side: str
+    sessions: int
+    negative: int
+    min_s: float | None
+    max_s: float | None
+    mean_s: float | None
+
+
+class DeliveryDelay(msgspec.Struct, frozen=True):
+    """submission_timestamp - ping_info.end_time for one application's pings of one name, in seconds."""
+
+    app: str
+    ping: str
+    pings: int
+    negative: int
+    min_s: float | None
+    max_s: float | None
+    mean_s: float | None
+
+
+class PipelineCounts(msgspec.Struct, frozen=True):
+    """What the pipeline did with one namespace's submissions of one document type."""
+
+    namespace: str
+    document_type: str
+    submissions: int
+    errors: int
+    errors_by_type: dict[str, int]
+    live_rows: int
+    duplicates: int
+    automation: int
+    stable_rows: int
+    error_ratio: float
+    duplicate_ratio: float
+
+
 class SessionReport(msgspec.Struct, frozen=True):
     """The whole report; its JSON encoding is the ``--json`` output."""
 
@@ -226,135 +266,70 @@ class SessionReport(msgspec.Struct, frozen=True):
     sessions: list[JoinedSession]
     delivery: Delivery
     """The design's delivery guarantee (no ping lost): seq gaps and what Glean reports deleting."""
+    session_types: dict[str, dict[str, int]]
+    """Side (vpnsession, daemonsession) -> session type -> sessions."""
+    durations: list[Durations]
+    delivery_delay: list[DeliveryDelay]
+    pipeline: list[PipelineCounts]
+    """Per namespace and document type: submissions, errors by type, duplicates, automation, stable rows."""
+    client_pings: dict[str, int]
+    """The app's vpnclient pings (data of no session) by reason."""
 
 
-# --- reading one payload ---------------------------------------------------------------------------------------------
+# --- the questions, from the SQL of lab/sql/ --------------------------------------------------------------------------
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    """``value`` if it is a JSON object, else an empty one: a malformed section has no data to report."""
-    return value if isinstance(value, dict) else {}
-
-
-def _metric(payload: Mapping[str, Any], metric_type: str, name: str) -> object:
-    return _mapping(_mapping(payload.get("metrics")).get(metric_type)).get(name)
-
-
-def _string_metric(payload: Mapping[str, Any], metric_type: str, name: str) -> str | None:
-    value = _metric(payload, metric_type, name)
-    return value if isinstance(value, str) else None
-
-
-def _uuid(payload: Mapping[str, Any], name: str) -> str | None:
-    """A uuid metric, lower-cased because UUIDs compare case-insensitively."""
-    value = _string_metric(payload, "uuid", name)
-    return value.lower() if value else None
-
-
-def _ping_info(payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    return _mapping(payload.get("ping_info"))
-
-
-def _reason(payload: Mapping[str, Any]) -> str | None:
-    reason = _ping_info(payload).get("reason")
-    return reason if isinstance(reason, str) else None
-
-
-def _is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, dict | list) and not value)
-
-
-def _value_count(metric_type: str, value: object) -> int:
-    """How many values (see ``DEFINITIONS["metric_value"]``) one metric entry holds."""
-    if _is_empty(value):
-        return 0
-    if metric_type == "dual_labeled_counter":
-        return sum(
-            sum(1 for inner in _mapping(categories).values() if not _is_empty(inner))
-            for categories in _mapping(value).values()
-        )
-    if metric_type.startswith("labeled_"):
-        return sum(1 for inner in _mapping(value).values() if not _is_empty(inner))
-    return 1
-
-
-def data_values(payload: Mapping[str, Any]) -> Counter[str]:
-    """Metric or event name -> values it holds in this ping, identifiers and empty containers left out."""
-    values: Counter[str] = Counter()
-    for metric_type, metrics in _mapping(payload.get("metrics")).items():
-        for name, value in _mapping(metrics).items():
-            if name in ID_METRICS:
-                continue
-            count = _value_count(metric_type, value)
-            if count:
-                values[name] += count
-    events = payload.get("events")
-    for event in events if isinstance(events, list) else []:
-        record = _mapping(event)
-        if record:
-            values[f"{record.get('category', '?')}.{record.get('name', '?')}"] += 1
-    return values
-
-
-def _ping_ref(stored: StoredPing) -> PingRef:
-    info = _ping_info(stored.payload)
-    seq = info.get("seq")
-    start, end = info.get("start_time"), info.get("end_time")
-    return PingRef(
-        document_id=stored.document_id,
-        reason=_reason(stored.payload),
-        seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
-        start_time=start if isinstance(start, str) else None,
-        end_time=end if isinstance(end, str) else None,
-    )
-
-
-# --- the questions ---------------------------------------------------------------------------------------------------
+def _count(value: object) -> int:
+    """A count from SQL: an aggregate over no rows is NULL on some engines (COUNTIF as SUM on DuckDB)."""
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 6) if whole else 0.0
 
 
-def _inactive_id_data(session_pings: Sequence[StoredPing]) -> InactiveIdData:
+def _seconds(milliseconds: int | None) -> float | None:
+    return None if milliseconds is None else round(milliseconds / 1000, 3)
+
+
+def _inactive_id_data(query: Query) -> InactiveIdData:
     by_reason: dict[str, Counter[str]] = {}
     metrics_with_data: Counter[str] = Counter()
-    offending: list[InactivePing] = []
-    inactive_pings = values_inactive = values_total = 0
-    for stored in session_pings:
-        values = data_values(stored.payload)
-        values_total += sum(values.values())
-        if _uuid(stored.payload, SHARED_SESSION_ID) != INACTIVE_SESSION_ID:
-            continue
-        inactive_pings += 1
-        reason = _reason(stored.payload)
-        by_reason.setdefault(stored.ping, Counter())[reason or NO_REASON] += 1
-        if values:
-            values_inactive += sum(values.values())
-            metrics_with_data.update(values.keys())
-            offending.append(InactivePing(stored.document_id, stored.ping, reason, sorted(values)))
+    offending: dict[str, InactivePing] = {}
+    seen: set[str] = set()
+    for row in query("inactive_id", allowed_under_inactive_id=ALLOWED):
+        document_id = row["document_id"]
+        if document_id not in seen:
+            seen.add(document_id)
+            by_reason.setdefault(row["document_type"], Counter())[row["reason"] or NO_REASON] += 1
+        if row["metric"] is not None:
+            metrics_with_data[row["metric"]] += 1
+            found = offending.setdefault(
+                document_id, InactivePing(document_id, row["document_type"], row["reason"], [])
+            )
+            found.metrics.append(row["metric"])
+    (totals,) = query("metric_values", allowed_under_inactive_id=ALLOWED)
+    values_inactive, values_total = _count(totals["values_under_inactive_id"]), _count(totals["values_total"])
     return InactiveIdData(
-        pings=inactive_pings,
+        pings=len(seen),
         pings_by_reason={ping: dict(sorted(reasons.items())) for ping, reasons in sorted(by_reason.items())},
         pings_with_data=len(offending),
         metrics_with_data=dict(sorted(metrics_with_data.items())),
         values_under_inactive_id=values_inactive,
         values_total=values_total,
         share=_share(values_inactive, values_total),
-        pings_with_data_list=offending,
+        pings_with_data_list=list(offending.values()),
     )
 
 
-def _retrieval(app_pings: Sequence[StoredPing]) -> Retrieval:
-    errors: Counter[str] = Counter()
+def _retrieval(query: Query) -> Retrieval:
+    errors: dict[str, int] = {}
     successes = 0
-    for stored in app_pings:
-        for label, count in _mapping(_metric(stored.payload, "labeled_counter", RETRIEVAL_ERRORS)).items():
-            if isinstance(count, int) and not isinstance(count, bool):
-                errors[label] += count
-        session_id = _uuid(stored.payload, SHARED_SESSION_ID)
-        if _reason(stored.payload) == APP_START_REASON and session_id and session_id != INACTIVE_SESSION_ID:
-            successes += 1
+    for row in query("retrieval"):
+        if row["label"] is None:
+            successes = _count(row["count"])
+        else:
+            errors[row["label"]] = _count(row["count"])
     total_errors = sum(errors.values())
     attempts = total_errors + successes
     return Retrieval(
@@ -366,135 +341,140 @@ def _retrieval(app_pings: Sequence[StoredPing]) -> Retrieval:
     )
 
 
-def _ordered(pings: Iterable[tuple[int, StoredPing]]) -> list[StoredPing]:
-    """One side's pings in the order they were submitted.
-
-    ``seq`` is the submission order within one Glean client; arrival order
-    only breaks ties, since an upload retried later arrives out of order.
-    """
-
-    def key(item: tuple[int, StoredPing]) -> tuple[bool, int, int]:
-        arrival, stored = item
-        seq = _ping_ref(stored).seq
-        return (seq is None, seq or 0, arrival)
-
-    return [stored for _, stored in sorted(pings, key=key)]
+def _first(rows: Sequence[Mapping[str, Any]], column: str) -> Any:
+    return next((row[column] for row in rows if row[column] is not None), None)
 
 
-def _first(pings: Sequence[StoredPing], metric_type: str, name: str) -> str | None:
-    for stored in pings:
-        value = _string_metric(stored.payload, metric_type, name)
-        if value is not None:
-            return value
-    return None
-
-
-def _installation_ids(pings: Sequence[StoredPing]) -> list[str]:
-    return sorted({value for stored in pings if (value := _uuid(stored.payload, INSTALLATION_ID))})
-
-
-def _reasons(pings: Sequence[StoredPing]) -> list[str]:
-    return [_reason(stored.payload) or NO_REASON for stored in pings]
-
-
-def _app_side(pings: Sequence[StoredPing]) -> AppSide:
-    return AppSide(
-        pings=[_ping_ref(stored) for stored in pings],
-        reasons=_reasons(pings),
-        installation_ids=_installation_ids(pings),
-        session_start=_first(pings, "datetime", APP_SESSION_START),
-        session_end=_first(pings, "datetime", APP_SESSION_END),
-    )
-
-
-def _daemon_side(pings: Sequence[StoredPing]) -> DaemonSide:
-    reasons = _reasons(pings)
+def _side(rows: Sequence[Mapping[str, Any]], daemon: Mapping[str, Any] | None) -> AppSide | DaemonSide:
+    pings = [PingRef(row["document_id"], row["reason"], row["seq"], row["start_time"], row["end_time"]) for row in rows]
+    reasons = [row["reason"] or NO_REASON for row in rows]
+    installation_ids = sorted({row["installation_id"] for row in rows if row["installation_id"]})
+    if daemon is None:
+        return AppSide(pings, reasons, installation_ids, _first(rows, "session_start"), _first(rows, "session_end"))
     return DaemonSide(
-        pings=[_ping_ref(stored) for stored in pings],
-        reasons=reasons,
-        installation_ids=_installation_ids(pings),
-        session_start=_first(pings, "datetime", DAEMON_SESSION_START),
-        session_end=_first(pings, "datetime", DAEMON_SESSION_END),
-        session_source=_first(pings, "string", DAEMON_SESSION_SOURCE),
-        missing_start=DAEMON_START_REASON not in reasons,
-        missing_end=DAEMON_END_REASON not in reasons and FLUSH_INIT_REASON not in reasons,
+        pings,
+        reasons,
+        installation_ids,
+        _first(rows, "session_start"),
+        _first(rows, "session_end"),
+        _first(rows, "session_source"),
+        missing_start=bool(daemon["missing_start"]),
+        missing_end=bool(daemon["missing_end"]),
     )
 
 
-def _join(session_id: str, app: AppSide | None, daemon: DaemonSide | None) -> JoinedSession:
-    match: bool | None = None
-    if app is not None and daemon is not None and app.installation_ids and daemon.installation_ids:
-        match = app.installation_ids == daemon.installation_ids
-    return JoinedSession(
-        session_id=session_id,
-        joined=app is not None and daemon is not None,
-        app_only=daemon is None,
-        daemon_only=app is None,
-        installation_ids_match=match,
-        app=app,
-        daemon=daemon,
-    )
-
-
-def _daemon_sessions(sessions: Sequence[JoinedSession]) -> DaemonSessions:
-    sides = [(session.session_id, session.daemon) for session in sessions if session.daemon is not None]
-    missing_start = [session_id for session_id, side in sides if side.missing_start]
-    missing_end = [session_id for session_id, side in sides if side.missing_end]
-    with_end = sum(1 for _, side in sides if DAEMON_END_REASON in side.reasons)
-    flush_init_only = sum(
-        1 for _, side in sides if FLUSH_INIT_REASON in side.reasons and DAEMON_END_REASON not in side.reasons
-    )
-    return DaemonSessions(
-        total=len(sides),
-        with_daemon_end=with_end,
-        ended_by_flush_init_only=flush_init_only,
-        missing_start=len(missing_start),
-        missing_end=len(missing_end),
-        missing_start_ids=missing_start,
-        missing_end_ids=missing_end,
-    )
-
-
-def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> SessionReport:
-    """Answer the validation questions over ``pings`` (in arrival order, oldest first).
-
-    ``complete=False`` when ``pings`` are only the latest of a store, so that
-    the pings before them are not counted as missing.
-    """
-    stored = list(pings)
-    session_pings = [ping for ping in stored if ping.ping in (APP_PING, DAEMON_PING)]
-    app_pings = [ping for ping in session_pings if ping.ping == APP_PING]
-
-    # Session id -> side -> (arrival index, ping); dict order is first arrival.
-    by_session: dict[str, dict[str, list[tuple[int, StoredPing]]]] = {}
-    without_id = 0
-    for arrival, ping in enumerate(session_pings):
-        session_id = _uuid(ping.payload, SHARED_SESSION_ID)
-        if session_id is None:
-            without_id += 1
-        elif session_id != INACTIVE_SESSION_ID:
-            by_session.setdefault(session_id, {}).setdefault(ping.ping, []).append((arrival, ping))
-
+def _sessions(query: Query, daemon_rows: Mapping[str, Mapping[str, Any]]) -> list[JoinedSession]:
+    """The rows of session_pings.sql, grouped into sessions and sides (they come ordered)."""
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in query("session_pings"):
+        grouped.setdefault(row["session_id"], {}).setdefault(row["side"], []).append(row)
     sessions: list[JoinedSession] = []
-    for session_id, sides in by_session.items():
-        app_side = _app_side(_ordered(sides[APP_PING])) if APP_PING in sides else None
-        daemon_side = _daemon_side(_ordered(sides[DAEMON_PING])) if DAEMON_PING in sides else None
-        sessions.append(_join(session_id, app_side, daemon_side))
+    for session_id, sides in grouped.items():
+        app = _side(sides[APP_PING], None) if APP_PING in sides else None
+        daemon = _side(sides[DAEMON_PING], daemon_rows[session_id]) if DAEMON_PING in sides else None
+        match: bool | None = None
+        if app is not None and daemon is not None and app.installation_ids and daemon.installation_ids:
+            match = app.installation_ids == daemon.installation_ids
+        sessions.append(
+            JoinedSession(
+                session_id=session_id,
+                joined=app is not None and daemon is not None,
+                app_only=daemon is None,
+                daemon_only=app is None,
+                installation_ids_match=match,
+                app=app,  # type: ignore[arg-type]
+                daemon=daemon,  # type: ignore[arg-type]
+            )
+        )
+    return sessions
 
+
+def _daemon_sessions(rows: Sequence[Mapping[str, Any]]) -> DaemonSessions:
+    return DaemonSessions(
+        total=len(rows),
+        with_daemon_end=sum(bool(row["with_daemon_end"]) for row in rows),
+        ended_by_flush_init_only=sum(bool(row["ended_by_flush_init_only"]) for row in rows),
+        missing_start=sum(bool(row["missing_start"]) for row in rows),
+        missing_end=sum(bool(row["missing_end"]) for row in rows),
+        missing_start_ids=[row["session_id"] for row in rows if row["missing_start"]],
+        missing_end_ids=[row["session_id"] for row in rows if row["missing_end"]],
+    )
+
+
+def _pipeline(query: Query) -> list[PipelineCounts]:
+    counts: dict[tuple[str, str], PipelineCounts] = {}
+    for row in query("pipeline_errors"):
+        key = (row["namespace"], row["document_type"])
+        if row["error_type"] is None:
+            submissions, live = _count(row["submissions"]), _count(row["live_rows"])
+            counts[key] = PipelineCounts(
+                namespace=row["namespace"],
+                document_type=row["document_type"],
+                submissions=submissions,
+                errors=_count(row["errors"]),
+                errors_by_type={},
+                live_rows=live,
+                duplicates=_count(row["duplicates"]),
+                automation=_count(row["automation"]),
+                stable_rows=_count(row["stable_rows"]),
+                error_ratio=_share(_count(row["errors"]), submissions),
+                duplicate_ratio=_share(_count(row["duplicates"]), live),
+            )
+        else:
+            counts[key].errors_by_type[row["error_type"]] = _count(row["errors"])
+    return list(counts.values())
+
+
+def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> SessionReport:
+    """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB)."""
+    return report_from_query(duckdb_query(db), complete=complete)
+
+
+def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
+    """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
+    (counts,) = query("ping_counts")
+    daemon_rows = query("daemon_sessions")
+    sessions = _sessions(query, {row["session_id"]: row for row in daemon_rows})
+    session_types: dict[str, dict[str, int]] = {}
+    for row in query("session_types"):
+        session_types.setdefault(row["side"], {})[row["session_type"]] = _count(row["sessions"])
+    durations = [
+        Durations(
+            side=row["side"],
+            sessions=_count(row["sessions"]),
+            negative=_count(row["negative"]),
+            min_s=_seconds(row["min_ms"]),
+            max_s=_seconds(row["max_ms"]),
+            mean_s=_seconds(round(row["total_ms"] / row["sessions"])) if row["sessions"] else None,
+        )
+        for row in query("session_durations")
+    ]
+    delays = [
+        DeliveryDelay(
+            app=row["app"],
+            ping=row["ping"],
+            pings=_count(row["pings"]),
+            negative=_count(row["negative"]),
+            min_s=_seconds(row["min_ms"]),
+            max_s=_seconds(row["max_ms"]),
+            mean_s=_seconds(round(row["total_ms"] / row["pings"])) if row["pings"] else None,
+        )
+        for row in query("delivery_delay")
+    ]
     return SessionReport(
         format=REPORT_FORMAT,
         inactive_session_id=INACTIVE_SESSION_ID,
         definitions=dict(DEFINITIONS),
         pings=PingCounts(
-            total=len(stored),
-            vpnsession=len(app_pings),
-            daemonsession=len(session_pings) - len(app_pings),
-            other=len(stored) - len(session_pings),
-            without_session_id=without_id,
+            total=_count(counts["total"]),
+            vpnsession=_count(counts["vpnsession"]),
+            daemonsession=_count(counts["daemonsession"]),
+            other=_count(counts["other"]),
+            without_session_id=_count(counts["without_session_id"]),
         ),
-        inactive_id=_inactive_id_data(session_pings),
-        daemon_sessions=_daemon_sessions(sessions),
-        retrieval=_retrieval(app_pings),
+        inactive_id=_inactive_id_data(query),
+        daemon_sessions=_daemon_sessions(daemon_rows),
+        retrieval=_retrieval(query),
         session_counts=SessionCounts(
             total=len(sessions),
             joined=sum(session.joined for session in sessions),
@@ -503,8 +483,26 @@ def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> Sessi
             installation_mismatch=sum(session.installation_ids_match is False for session in sessions),
         ),
         sessions=sessions,
-        delivery=ping_delivery.delivery(stored, counted_from_zero=complete),
+        delivery=ping_delivery.delivery_from_query(query, counted_from_zero=complete),
+        session_types=session_types,
+        durations=durations,
+        delivery_delay=delays,
+        pipeline=_pipeline(query),
+        client_pings={row["reason"]: _count(row["pings"]) for row in query("client_pings")},
     )
+
+
+def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> SessionReport:
+    """The report over ``pings`` (oldest first), loaded into an in-memory store: the same SQL as a lab's store.
+
+    ``complete=False`` when ``pings`` are only the latest of a store, so that
+    the pings before them are not counted as missing.
+    """
+    db = load_pings(pings)
+    try:
+        return report_from_db(db, complete=complete)
+    finally:
+        db.close()
 
 
 # --- rendering -------------------------------------------------------------------------------------------------------
@@ -552,6 +550,43 @@ def _headlines(report: SessionReport) -> list[str]:
     return lines
 
 
+def _seconds_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _sections(report: SessionReport) -> list[str]:
+    """The figures after the headlines: session types, durations, delivery delay, the pipeline, vpnclient pings."""
+    types = "; ".join(f"{side}: {_counts(counts)}" for side, counts in report.session_types.items())
+    lines = [f"5. Session types: {types or 'none'}."]
+    lines.append("6. Session durations (end - start datetime metrics):" if report.durations else "6. Durations: none.")
+    for item in report.durations:
+        lines.append(
+            f"   {item.side}: {item.sessions} sessions, {item.negative} negative;"
+            f" min {_seconds_text(item.min_s)} s, mean {_seconds_text(item.mean_s)} s,"
+            f" max {_seconds_text(item.max_s)} s"
+        )
+    lines.append(
+        "7. Delivery delay (submission_timestamp - ping_info.end_time):" if report.delivery_delay else "7. Delay: none."
+    )
+    for delay in report.delivery_delay:
+        lines.append(
+            f"   {delay.app} {delay.ping}: {delay.pings} pings, {delay.negative} negative;"
+            f" min {_seconds_text(delay.min_s)} s, mean {_seconds_text(delay.mean_s)} s,"
+            f" max {_seconds_text(delay.max_s)} s"
+        )
+    lines.append("8. Pipeline, per ping type:" if report.pipeline else "8. Pipeline: no submission.")
+    for counts in report.pipeline:
+        lines.append(
+            f"   {counts.namespace} {counts.document_type}: {counts.submissions} submissions,"
+            f" {counts.errors} errors ({_percent(counts.error_ratio)}; {_counts(counts.errors_by_type)}),"
+            f" {counts.duplicates} duplicates ({_percent(counts.duplicate_ratio)}),"
+            f" {counts.automation} automation, {counts.stable_rows} stable rows"
+        )
+    total = sum(report.client_pings.values())
+    lines.append(f"9. {CLIENT_PING} pings (data of no session): {total} ({_counts(report.client_pings)}).")
+    return lines
+
+
 def _side_pings(side: AppSide | DaemonSide | None) -> str:
     if side is None:
         return "-"
@@ -583,6 +618,7 @@ def render_table(report: SessionReport) -> str:
         f" {counts.without_session_id} without a session id)",
         "",
         *_headlines(report),
+        *_sections(report),
         "",
         f"Sessions: {sessions.total} (joined {sessions.joined}, app only {sessions.app_only},"
         f" daemon only {sessions.daemon_only}, installation id mismatch {sessions.installation_mismatch})",

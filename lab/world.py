@@ -20,8 +20,8 @@ from lab.condition_board import ConditionBoard
 from lab.http_account import AccountRoutes
 from lab.http_connectivity import ConnectivityRoutes
 from lab.http_control import ControlRoutes
-from lab.http_ingestion import IngestionRoutes
-from lab.ingestion_store import IngestionStore
+from lab.pipeline.edge import EdgeRoutes
+from lab.pipeline.store import PipelineStore
 from lab.server_catalog import ServerCatalog
 from lab.vpn_servers import VpnServers
 
@@ -52,7 +52,7 @@ class World:
         self._port = port
         self._access_log = access_log
         self.board = ConditionBoard(catalog.names())
-        self.store = IngestionStore(db_path)
+        self.store = PipelineStore(db_path)
         self.servers = VpnServers(catalog, self.board, random.Random(seed), host)
         self.stop_requested = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -75,7 +75,7 @@ class World:
         for routes in (
             ConnectivityRoutes(self.board),
             AccountRoutes(self.board, self.servers),
-            IngestionRoutes(self.board, self.store),
+            EdgeRoutes(self.board, self.store),
             control,
         ):
             app.add_routes(routes.routes())
@@ -85,7 +85,7 @@ class World:
             handle_signals=False,
             shutdown_timeout=_SHUTDOWN_TIMEOUT_S,
             access_log=logging.getLogger("aiohttp.access") if self._access_log else None,
-            # The ingestion endpoint decompresses (and bounds) bodies itself.
+            # The edge keeps bodies as sent; the decoder decompresses (and bounds) them.
             auto_decompress=False,
         )
         await runner.setup()

@@ -88,6 +88,10 @@ class LabControl:
         path = "/lab/pings" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         return self._request("GET", path, list[StoredPing])
 
+    def report(self) -> dict[str, Any]:
+        """The session telemetry report over the lab's whole store, as its JSON document."""
+        return self._request("GET", "/lab/report", dict[str, Any])
+
     def servers(self) -> ServerDirectory:
         """Every server with its address and current condition."""
         return self._request("GET", "/lab/servers", ServerDirectory)

@@ -29,7 +29,7 @@ from mimic_core.instance_lock import InstanceLock
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
 from mimic_core.paths import locations
-from mimic_core.telemetry_names import ProcessName
+from mimic_core.telemetry_names import APP_PING, CLIENT_PING, ProcessName
 from tests.support.glean_schema import validate_ping
 
 APP_VERSION: Final = "0.1.0"
@@ -133,7 +133,7 @@ def test_vpnsession_start_is_stored_by_the_lab_and_validates(lab: LabProcess, st
     assert "connection.check_duration" in metrics["labeled_timing_distribution"]
     assert stored.payload["client_info"]["app_build"] == "ci-1234"
     assert stored.payload["client_info"]["app_display_version"] == APP_VERSION
-    assert stored.headers["X-Telemetry-Agent"].startswith("Glean/")
+    assert stored.headers["x_telemetry_agent"].startswith("Glean/")  # kept headers, by column name
     validate_ping(stored.payload)
     wait_until_sent(runtime)
 
@@ -402,7 +402,8 @@ def test_submit_checks_the_ping_its_owner_and_the_reason(lab: LabProcess, start_
         runtime.submit("vpnsession", "daemon_start")
     with pytest.raises(GleanRuntimeError, match="unknown reason"):
         runtime.submit("vpnsession", "START")
-    assert runtime.owned_pings() == ("vpnclient", "vpnsession")
+    # The app submits its session ping and its ping for data of no session (decision 0011).
+    assert runtime.owned_pings() == (CLIENT_PING, APP_PING)
 
 
 def test_one_runtime_per_process_and_one_process_per_data_dir(

@@ -9,12 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from lab.lab_process import REPO_ROOT, LabProcess
+from lab.pipeline.store import load_pings
 from mimic_core.lab_state import read_state
 from mimic_core.network_conditions import Conditions
 from mimic_core.paths import locations
+from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from tests.support.recorded_run import FIRST_SESSION, SECOND_SESSION, recorded_pings
 
 
 def vpnui_lab(*args: str, timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
@@ -132,3 +136,56 @@ def test_serve_refuses_an_unusable_server_list(mimic_home: Path) -> None:
     result = vpnui_lab("serve", "--servers", str(mimic_home / "missing.json"))
     assert result.returncode == 1
     assert "does not exist" in result.stderr
+
+
+def test_export_writes_the_stable_tables_as_parquet(mimic_home: Path, tmp_path: Path) -> None:
+    store = locations().data / "lab" / "telemetry.duckdb"
+    store.parent.mkdir(parents=True)
+    load_pings(recorded_pings(), store).close()
+    out = tmp_path / "export"
+
+    result = vpnui_lab("export", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.relative_to(out).as_posix() for path in out.rglob("*.parquet"))
+    assert result.stdout.split() == [str(out / path) for path in written]
+    assert "mimic_vpn_stable/vpnsession_v1.parquet" in written
+    assert "mimic_vpn_daemon_stable/daemonsession_v1.parquet" in written
+    assert all(path.split("/")[0].endswith("_stable") for path in written)
+    db = duckdb.connect()
+    # The retried daemon_end upload is in the stable table once.
+    (daemon_rows,) = db.execute(
+        "SELECT COUNT(*) FROM read_parquet(?)", [str(out / "mimic_vpn_daemon_stable/daemonsession_v1.parquet")]
+    ).fetchone() or (None,)
+    assert daemon_rows == 6
+    (session_ids,) = db.execute(
+        "SELECT list_sort(list(DISTINCT metrics.uuid.session_shared_session_id)) FROM read_parquet(?)"
+        " WHERE metrics.uuid.session_shared_session_id IS NOT NULL",
+        [str(out / "mimic_vpn_stable/vpnsession_v1.parquet")],
+    ).fetchone() or (None,)
+    assert session_ids == sorted([INACTIVE_SESSION_ID, FIRST_SESSION, SECOND_SESSION])
+
+
+def test_export_all_tables_adds_the_raw_error_and_live_tables(mimic_home: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.duckdb"
+    load_pings(recorded_pings(), store).close()
+
+    result = vpnui_lab("export", "--db", str(store), "--out", str(tmp_path / "all"), "--all-tables")
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "all" / "payload_bytes_raw" / "structured.parquet").is_file()
+    assert (tmp_path / "all" / "payload_bytes_error" / "structured.parquet").is_file()
+    assert (tmp_path / "all" / "mimic_vpn_daemon_live" / "daemonsession_v1.parquet").is_file()
+
+
+def test_export_explains_a_missing_or_locked_store(lab: LabProcess, tmp_path: Path) -> None:
+    missing = vpnui_lab("export", "--db", str(tmp_path / "nothing.duckdb"), "--out", str(tmp_path / "out"))
+    assert missing.returncode == 1
+    assert "no ping store at" in missing.stderr
+    assert not (tmp_path / "nothing.duckdb").exists()
+
+    # The running lab holds its store: the export says so instead of a traceback.
+    locked = vpnui_lab("export", "--db", str(lab.db), "--out", str(tmp_path / "out"))
+    assert locked.returncode == 1
+    assert "is the lab still running?" in locked.stderr
+    assert "Traceback" not in locked.stderr

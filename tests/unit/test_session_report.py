@@ -2,13 +2,12 @@
 
 The pings are fabricated here, but every one is checked against the Glean
 ping schema first, so the report is tested on the shape ingestion really
-stores.  The last test runs the command line on a store written through the
-ingestion store's own code, the way a store is read after the lab stopped.
+stores.  The last test runs the command line on a DuckDB store written through
+the pipeline's own code, the way a store is read after the lab stopped.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import os
@@ -17,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from lab.ingestion_store import IngestionStore
+import msgspec
+
+from lab.pipeline.store import load_pings
 from lab.session_report import REPORT_FORMAT, SessionReport, build_report, render_json, render_table
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
@@ -28,6 +29,7 @@ SESSION_B: Final = "7d1c4b2a-9e8f-4a6b-8c5d-1e2f3a4b5c6d"
 SESSION_C: Final = "c3a1e5f7-2b4d-4f6a-9c8e-0d2b4f6a8c0e"
 INSTALLATION: Final = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
 OTHER_INSTALLATION: Final = "9f8e7d6c-5b4a-4e2d-8c0b-9a8f7e6d5c4b"
+CLIENT_DOCUMENT: Final = "5e1f0c1e-0000-4000-8000-000000000000"
 START: Final = "2024-05-01T10:20:30.123+02:00"
 END: Final = "2024-05-01T11:02:03.456+02:00"
 
@@ -363,8 +365,13 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "session_counts",
         "sessions",
         "delivery",
+        "session_types",
+        "durations",
+        "delivery_delay",
+        "pipeline",
+        "client_pings",
     ]
-    assert document["format"] == REPORT_FORMAT
+    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/3"
     assert document["inactive_session_id"] == INACTIVE_SESSION_ID
     assert set(document["definitions"]) >= {"metric_value", "successful_retrieval", "retrieval_error_rate"}
     assert set(document["inactive_id"]) == {
@@ -438,9 +445,10 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
     header = next(i for i, line in enumerate(lines) if line.startswith("SESSION "))
     assert headline_1 < headline_2 < headline_3 < header
     assert "4 pings carry the inactive id" in table
-    assert "2 of them carry data besides the ids" in table
-    assert "session.session_id_retrieval_errors 1, tunnel.tx_bytes 1" in table
-    assert "2 of 10 non-id metric values (20.0%)" in table
+    # The retrieval error is allowed under the inactive id (ALLOWED_UNDER_INACTIVE_ID): only tx_bytes is data.
+    assert "1 of them carry data besides the ids" in table
+    assert "(metrics: tunnel.tx_bytes 1)" in table
+    assert "1 of 9 non-id metric values (11.1%)" in table
     assert lines[headline_2].startswith("2. Daemon sessions: 2; without a daemon_start ping: 0;")
     assert "without a daemon_end or flush_init ping: 1" in lines[headline_2]
     assert f"without daemon_end/flush_init: {SESSION_B}" in table
@@ -450,26 +458,9 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
     assert any(line.startswith(SESSION_B) and "daemon_only" in line for line in lines)
 
 
-async def _write_store(path: Path, pings: list[StoredPing]) -> None:
-    store = IngestionStore(path)
-    await store.open()
-    try:
-        for stored in pings:
-            await store.store(
-                document_id=stored.document_id,
-                app=stored.app,
-                ping=stored.ping,
-                version=stored.version,
-                headers={"Content-Type": "application/json"},
-                payload=json.dumps(stored.payload),
-            )
-    finally:
-        await store.close()
-
-
 def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
-    db = tmp_path / "ingestion.sqlite3"
-    asyncio.run(_write_store(db, [*clean_session(), daemon("daemon_start", SESSION_B, seq=3)]))
+    db = tmp_path / "telemetry.duckdb"
+    load_pings([*clean_session(), daemon("daemon_start", SESSION_B, seq=3)], db).close()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     env["MIMIC_HOME"] = str(tmp_path / "home")
@@ -496,7 +487,7 @@ def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     ]
 
     missing = subprocess.run(
-        [sys.executable, "-m", "lab", "report", "--db", str(tmp_path / "absent.sqlite3")],
+        [sys.executable, "-m", "lab", "report", "--db", str(tmp_path / "absent.duckdb")],
         capture_output=True,
         text=True,
         env=env,
@@ -506,3 +497,23 @@ def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "no ping store" in missing.stderr
     assert not (tmp_path / "absent.sqlite3").exists()
+
+
+def test_the_table_shows_types_durations_delay_pipeline_and_vpnclient_pings() -> None:
+    client = msgspec.structs.replace(
+        app("session_start", None, seq=0, installation_id=None), ping="vpnclient", document_id=CLIENT_DOCUMENT
+    )
+    table = render_table(build_report([*clean_session(), client]))
+    lines = table.splitlines()
+
+    assert "5. Session types: daemonsession: graceful 1; vpnsession: graceful 1." in lines
+    # START 10:20:30.123, END 11:02:03.456 (+02:00): 2493.333 s on both sides.
+    assert "   vpnsession: 1 sessions, 0 negative; min 2493.333 s, mean 2493.333 s, max 2493.333 s" in lines
+    assert "   daemonsession: 1 sessions, 0 negative; min 2493.333 s, mean 2493.333 s, max 2493.333 s" in lines
+    # Every fabricated ping ends 11:02 +02:00 and is received 09:02:03.456 UTC (+ a microsecond per tie).
+    assert any(line.startswith("   mimic-vpn vpnsession: 3 pings, 0 negative; min 3.456 s") for line in lines)
+    assert any(
+        line.startswith("   mimic-vpn-daemon daemonsession: 3 submissions, 0 errors (0.0%; none), 0 duplicates")
+        for line in lines
+    )
+    assert "9. vpnclient pings (data of no session): 1 (session_start 1)." in lines

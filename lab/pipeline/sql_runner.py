@@ -1,0 +1,105 @@
+"""Runs the report's SQL files (``lab/sql/``, BigQuery's dialect) on DuckDB or Spark, transpiled by sqlglot.
+
+The files are the specification an analyst reads and could paste into
+BigQuery; here each is transpiled per engine and run.  Query parameters
+(``@name`` in BigQuery) are substituted as literals in sqlglot's tree before
+the SQL is generated, the same way for every engine: Spark SQL has no
+``@name`` parameters (its parser refuses them) and DuckDB's ``$name`` would
+make the two engines run different text.  Results come back as dicts by
+column name.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+SQL_DIR: Final = Path(__file__).resolve().parents[1] / "sql"
+
+Param = bool | int | float | str | None | tuple[str, ...]
+
+
+class MissingParameterError(ValueError):
+    """A SQL file names ``@name`` but the caller gave no value for it."""
+
+
+def sql_text(name: str) -> str:
+    """The BigQuery text of ``lab/sql/<name>.sql``."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _parsed(name: str) -> exp.Expr:
+    return sqlglot.parse_one(sql_text(name), read="bigquery")
+
+
+def _literal(value: Param) -> exp.Expr:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, tuple):
+        return exp.Array(expressions=[exp.Literal.string(item) for item in value])
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    return exp.Literal.string(value)
+
+
+def transpiled(name: str, dialect: str, **params: Param) -> str:
+    """``lab/sql/<name>.sql`` in ``dialect``, with each ``@param`` replaced by the literal given for it."""
+
+    def substitute(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Parameter):
+            key = node.name
+            if key not in params:
+                raise MissingParameterError(f"{name}.sql needs @{key}")
+            return _literal(params[key])
+        return node
+
+    tree = _parsed(name).copy().transform(substitute)
+    return tree.sql(dialect=dialect)
+
+
+def run_duckdb(db: duckdb.DuckDBPyConnection, name: str, **params: Param) -> list[dict[str, Any]]:
+    cursor = db.execute(transpiled(name, "duckdb", **params))
+    columns = [column[0] for column in cursor.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+class Query(Protocol):
+    """Runs one file of ``lab/sql/`` on some engine: what the report needs from an engine."""
+
+    def __call__(self, name: str, **params: Param) -> list[dict[str, Any]]: ...
+
+
+def duckdb_query(db: duckdb.DuckDBPyConnection) -> Query:
+    return functools.partial(run_duckdb, db)
+
+
+def spark_query(spark: SparkSession) -> Query:
+    return functools.partial(run_spark, spark)
+
+
+def run_spark(spark: SparkSession, name: str, **params: Param) -> list[dict[str, Any]]:
+    """The rows of ``lab/sql/<name>.sql`` run on ``spark`` (tables registered by :func:`spark_statements`)."""
+    return [row.asDict(recursive=True) for row in spark.sql(transpiled(name, "spark", **params)).collect()]
+
+
+def spark_statements(parquet_dir: Path, tables: list[tuple[str, str]], view_statements: list[str]) -> list[str]:
+    """Spark SQL that registers exported Parquet tables under their dataset names, then the views."""
+    statements = [f"CREATE DATABASE IF NOT EXISTS {schema}" for schema in sorted({schema for schema, _ in tables})]
+    statements.append("CREATE DATABASE IF NOT EXISTS mimic_vpn")
+    for schema, name in tables:
+        location = str(parquet_dir / schema / f"{name}.parquet").replace("'", "\\'")
+        statements.append(f"CREATE TABLE IF NOT EXISTS {schema}.{name} USING parquet LOCATION '{location}'")
+    return statements + [
+        sqlglot.transpile(statement, read="bigquery", write="spark")[0] for statement in view_statements
+    ]

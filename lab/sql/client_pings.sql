@@ -1,0 +1,7 @@
+-- The app's ping for data of no session (vpnclient: IPC statistics and the like, sent at startup,
+-- at a session's start and at shutdown), counted by reason. It never carries a session id; the
+-- fault runner checks that, this shows how many arrived.
+SELECT COALESCE(ping_info.reason, '(none)') AS reason, COUNT(*) AS pings
+FROM mimic_vpn.vpnclient
+GROUP BY 1
+ORDER BY 1

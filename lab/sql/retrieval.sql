@@ -1,0 +1,16 @@
+-- Question 3: how often the app failed to obtain the session id from the daemon. One row per
+-- error label (session.session_id_retrieval_errors summed over all vpnsession pings), and a
+-- row with a NULL label holding the successful retrievals: 'start' pings carrying an id other
+-- than the inactive one.
+SELECT label.key AS label, SUM(label.value) AS count
+FROM mimic_vpn.vpnsession
+CROSS JOIN UNNEST(metrics.labeled_counter.session_session_id_retrieval_errors) AS label
+WHERE label.value IS NOT NULL
+GROUP BY 1
+UNION ALL
+SELECT CAST(NULL AS STRING), COUNT(*)
+FROM mimic_vpn.vpnsession
+WHERE ping_info.reason = 'start'
+  AND NULLIF(metrics.uuid.session_shared_session_id, '') IS NOT NULL
+  AND LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+ORDER BY label

@@ -1,0 +1,118 @@
+"""The report's SQL files, transpiled by sqlglot, give the same figures on Apache Spark as on DuckDB.
+
+The fleet-scale half of the design: the recorded run of real pings
+(tests/support/recorded_run.py) is written as Parquet by ``lab.pipeline.export``
+(every table: the report also reads the raw, error and live tables), a local
+Spark session registers the files under their dataset names and creates the
+union views from the same BigQuery DDL, and the whole report is built from
+``lab/sql/`` run on Spark.  It must equal the DuckDB report field for field,
+and match the figures computed by hand.
+
+Needs a JRE: ``make test`` provides one (``python -m lab.pipeline.system_check``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+
+from lab.pipeline.catalog import bundled_catalog
+from lab.pipeline.export import export_parquet, tables
+from lab.pipeline.sql_runner import run_duckdb, run_spark, spark_query, spark_statements
+from lab.pipeline.tables import view_ddl
+from lab.session_report import ALLOWED, SessionReport, render_json, report_from_db, report_from_query
+from tests.support.recorded_run import assert_expected, recorded_store
+
+pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is a test dependency (pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="module")
+def duck() -> Iterator[duckdb.DuckDBPyConnection]:
+    db = recorded_store()
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def spark(duck: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if shutil.which("java") is None:
+        pytest.fail("no `java` on PATH: run `python -m lab.pipeline.system_check` (make test does) to get a JRE")
+    out = tmp_path_factory.mktemp("parquet")
+    written = export_parquet(duck, out, every_table=True)
+    assert written, "the export wrote no table"
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[1]")
+        .appName("mimic-vpn-report")
+        # BigQuery's TIMESTAMP is an instant: read and show it in UTC, as the DuckDB store does.
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp_path_factory.mktemp('derby')}")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    for statement in spark_statements(out, tables(duck, every_table=True), view_ddl(bundled_catalog())):
+        session.sql(statement)
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_report(spark: object) -> SessionReport:
+    return report_from_query(spark_query(spark))  # type: ignore[arg-type]
+
+
+def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spark: object) -> None:
+    for schema, name in tables(duck, every_table=True):
+        (expected,) = duck.execute(f"SELECT COUNT(*) FROM {schema}.{name}").fetchone() or (0,)
+        (got,) = spark.sql(f"SELECT COUNT(*) FROM {schema}.{name}").collect()[0]  # type: ignore[attr-defined]
+        assert got == expected, f"{schema}.{name}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ping_counts",
+        "daemon_sessions",
+        "session_types",
+        "session_durations",
+        "delivery_delay",
+        "inactive_id",
+        "metric_values",
+        "retrieval",
+        "pipeline_errors",
+        "seq_gaps",
+        "glean_losses",
+        "client_pings",
+    ],
+)
+def test_each_query_returns_the_same_rows(duck: duckdb.DuckDBPyConnection, spark: object, name: str) -> None:
+    params = {"counted_from_zero": True, "allowed_under_inactive_id": ALLOWED}
+    assert run_spark(spark, name, **params) == run_duckdb(duck, name, **params)  # type: ignore[arg-type]
+
+
+def test_the_session_pings_are_the_same_in_the_same_order(duck: duckdb.DuckDBPyConnection, spark: object) -> None:
+    # Spark returns TIMESTAMP as a naive datetime in the session's zone (UTC), DuckDB an aware one.
+    def comparable(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [{key: value for key, value in row.items() if key != "session_first_seen"} for row in rows]
+
+    spark_rows = run_spark(spark, "session_pings")  # type: ignore[arg-type]
+    duck_rows = run_duckdb(duck, "session_pings")
+    assert comparable(spark_rows) == comparable(duck_rows)
+    assert [row["session_first_seen"] for row in spark_rows] == [
+        row["session_first_seen"].replace(tzinfo=None) for row in duck_rows
+    ]
+
+
+def test_the_report_on_spark_is_the_report_on_duckdb(
+    duck: duckdb.DuckDBPyConnection, spark_report: SessionReport
+) -> None:
+    assert render_json(spark_report) == render_json(report_from_db(duck))
+
+
+def test_the_report_on_spark_matches_the_hand_computed_figures(spark_report: SessionReport) -> None:
+    assert_expected(spark_report)
