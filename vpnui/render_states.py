@@ -190,14 +190,34 @@ async def render(out: Path) -> list[Path]:
     return renderer.written
 
 
+# How long the daemon (its Glean's shutdown) and the lab may take to exit.
+STOP_TIMEOUT_S = 20.0
+
+
 def stop_background_processes(lab_url: str | None) -> None:
+    """End the daemon and the lab of the private world, and wait until they have.
+
+    Their home is removed next: a daemon still writing its Glean data there
+    (its shutdown takes seconds) made the removal fail.
+    """
+    pid = None
     try:
         with DaemonConnection() as daemon:
-            os.kill(int(daemon.hello()["pid"]), signal.SIGTERM)
+            pid = int(daemon.hello()["pid"])
+            os.kill(pid, signal.SIGTERM)
     except (OSError, ConnectionError):
         pass
     if lab_url:
-        LabControl(lab_url).shutdown()
+        lab = LabControl(lab_url)
+        lab.shutdown()
+        lab.wait_until_stopped(timeout=STOP_TIMEOUT_S)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while pid is not None and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,7 +74,6 @@ Popup {
                         Layout.fillWidth: true
                         Layout.leftMargin: modelData.group === "notify" ? Theme.spacing : 0
                         text: qsTr(modelData.label)
-                        font.pixelSize: Theme.fontBody
                         checked: modelData.checked
                         enabled: modelData.group !== "notify" || root.preferences.notificationsEnabled
                         Accessible.name: text

@@ -26,8 +26,8 @@ NOTIFICATION_LABELS: Final = {
 APP_SWITCHES: Final = {
     "launch_at_login": "Launch at login",
     "start_minimised": "Start minimised",
-    "connect_on_launch": "Connect on launch (to the last location)",
-    "keep_in_tray": "Keep running in the tray when the window is closed",
+    "connect_on_launch": "Connect on launch (last location)",
+    "keep_in_tray": "Keep running in the tray when closed",
 }
 NOTIFY_PREFIX: Final = "notify."
 
