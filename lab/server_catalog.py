@@ -13,11 +13,12 @@ from typing import Final, TypeAlias
 
 import msgspec
 
+from mimic_core import assets
 from mimic_core.server_list import City, Country, ServerList, ServerName
 
 # The lab package sits next to resources/ in the source tree, which is also
 # where an editable install (pip install -e .) leaves it.
-DEFAULT_CATALOG: Final = Path(__file__).resolve().parent.parent / "resources" / "servers.json"
+DEFAULT_CATALOG: Final = assets.resource("servers.json")
 
 
 ServerCatalog: TypeAlias = ServerList[ServerName]

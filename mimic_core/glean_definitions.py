@@ -26,7 +26,9 @@ from typing import Final, Literal
 
 import msgspec
 
-RESOURCES_DIR: Final = Path(__file__).resolve().parents[1] / "resources"
+from mimic_core import assets
+
+RESOURCES_DIR: Final = assets.resources_dir()
 METRICS_FILE: Final = RESOURCES_DIR / "metrics.yaml"
 PINGS_FILE: Final = RESOURCES_DIR / "pings.yaml"
 DEFINITIONS_FILE: Final = RESOURCES_DIR / "glean_definitions.json"

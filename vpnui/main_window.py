@@ -6,20 +6,22 @@ window is loaded from ``qml/Main.qml`` with Qt only, and its first frame is
 shown before any of that is imported.  ``attach`` then loads the screens
 (``qml/MainContent.qml``) into the same window, bound to the app's objects.
 
-This module imports nothing but PySide6 on purpose: ``vpnui.main`` uses it
+This module imports nothing but PySide6 (and ``mimic_core.assets``, which
+imports only pathlib) on purpose: ``vpnui.main`` uses it
 before the rest of the app is imported.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import Q_RETURN_ARG, QEventLoop, QMetaObject, QObject, QTimer, QUrl
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
-QML_DIR: Final = Path(__file__).resolve().parent.parent / "qml"
+from mimic_core import assets
+
+QML_DIR: Final = assets.qml_dir()
 FIRST_FRAME_WAIT_S: Final = 1.0
 
 

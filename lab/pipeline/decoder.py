@@ -24,7 +24,6 @@ import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any, Final
 
 import jsonschema
@@ -32,11 +31,12 @@ import msgspec
 
 from lab.pipeline.catalog import Catalog, PingSchema
 from lab.pipeline.tables import HEADERS
+from mimic_core import assets
 
 MAX_DECOMPRESSED_BYTES: Final = 8 * 1024 * 1024
 """gcp-ingestion's limit on a decompressed payload."""
 GZIP_MAGIC: Final = b"\x1f\x8b"
-SCHEMA_FILE: Final = Path(__file__).resolve().parents[2] / "resources" / "glean.1.schema.json"
+SCHEMA_FILE: Final = assets.resource("glean.1.schema.json")
 AUTOMATION_TAG: Final = "automation"
 """An ``X-Source-Tags`` value that keeps a ping out of the stable tables (CI and test traffic)."""
 

@@ -1,78 +1,28 @@
 """The pytest plugin as someone else's project sees it: installed with the product, loaded only when asked.
 
 Both tests run pytest in a project outside this repository, with an
-environment where the product is really installed (``pip install -e``, as
-``examples/client-tests/README.md`` says): a scratch virtual environment of
-this interpreter that sees the test environment's packages through a
-``.pth`` file, so nothing is downloaded, and whose own ``mimic-vpn``
-install (with its ``pytest11`` entry point) is this checkout, whatever the
-test environment had installed before.
+environment where the product is really installed: from a wheel of this
+checkout, as a QA engineer installs it (``installed_python``,
+``tests/support/installed_product.py``), with its ``pytest11`` entry point.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
-import pytest
-
 from lab.daemon_process import REPO_ROOT
+from tests.support.installed_product import clean_environment
 
 EXAMPLE = REPO_ROOT / "examples" / "client-tests"
-PIP_INSTALL = (sys.executable, "-m", "pip")
-OFFLINE = ("--quiet", "--no-deps", "--no-index", "--no-build-isolation")
-"""Nothing downloaded: the dependencies are the test environment's, setuptools included."""
-
-
-def _clean_environment() -> dict[str, str]:
-    """This process's environment without what points pytest or Python at this checkout or this test."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "MIMIC_")) and key not in ("PYTHONPATH", "COV_CORE_SOURCE")
-    }
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    return env
-
-
-@pytest.fixture(scope="module")
-def installed_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The python of an environment where the product is installed from this checkout."""
-    venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.strip()
-    )
-    # The test environment's packages (pytest, pytest-qt, PySide6...) after the scratch environment's own.
-    (site / "test_environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    install = subprocess.run(
-        [*PIP_INSTALL, "--python", str(python), "install", *OFFLINE, "--editable", str(REPO_ROOT)],
-        capture_output=True,
-        text=True,
-        env=_clean_environment(),
-        timeout=300,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    return python
 
 
 def pytest_in(project: Path, python: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(python), "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=project,
-        env=_clean_environment(),
+        env=clean_environment(),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -109,7 +59,7 @@ def test_installing_the_product_changes_nothing_in_another_projects_run(installe
         ],
         capture_output=True,
         text=True,
-        env=_clean_environment(),
+        env=clean_environment(),
         timeout=60,
         check=True,
     )

@@ -11,8 +11,9 @@ from tests.support.fresh_python import run_python
 
 # Slow to import, and needed only once the window is on screen.
 LATER = ("asyncio", "msgspec", "tomllib", "platformdirs", "glean", "qasync", "aiohttp", "daemon", "lab", "mimic_core")
-# Imported first, before Qt: the interpreter set-up (it imports nothing of the above).
-EARLY_START = {"mimic_core", "mimic_core.early_start"}
+# Imported first, before Qt: the interpreter set-up (it imports nothing of the above),
+# and where the QML is (pathlib only).
+EARLY_START = {"mimic_core", "mimic_core.early_start", "mimic_core.assets"}
 LATER_PREFIXES = ("vpnui.app", "vpnui.connection", "vpnui.config", "vpnui.telemetry")
 
 

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from mimic_core import assets
+
 APP_ID: Final = "mimic-vpn"
-ICONS_DIR: Final = Path(__file__).resolve().parent.parent.parent / "resources" / "icons"
+ICONS_DIR: Final = assets.resource("icons")
 APP_ICON: Final = ICONS_DIR / f"{APP_ID}.svg"
 
 
