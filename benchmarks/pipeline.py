@@ -61,7 +61,7 @@ INGEST_SPEC: Final = Spec(
     definition=(
         f"{SENDERS} concurrent HTTP senders in a process of their own POST the recorded real pings gzipped, as "
         "Glean's uploader does, each with a fresh document id, to a real lab's edge; 200 answers (sent once "
-        "committed to the DuckDB store) per second, until 20,000 answers (1,000 in a quick run) or 60 s (10 s)"
+        "committed to the DuckDB store) per second, until 20,000 answers (300 in a quick run) or 60 s (5 s)"
     ),
     shown=("value",),
 )
@@ -176,7 +176,7 @@ async def _ingest(url: str, address: tuple[str, int], count: int, limit_s: float
 
 
 def _ingestion(settings: RunSettings) -> list[Figure]:
-    count, limit_s, idle_s = (1_000, 10.0, 2.0) if settings.quick else (20_000, 60.0, 10.0)
+    count, limit_s, idle_s = (300, 5.0, 1.0) if settings.quick else (20_000, 60.0, 10.0)
     with private_world(daemon=False) as world:
         assert world.lab is not None
         server = next(iter(world.lab.endpoints().values()))
