@@ -34,6 +34,7 @@ from benchmarks import (
     idle,
     ipc_figures,
     malformed,
+    pipeline,
     telemetry,
 )
 from benchmarks.report import Figure, Spec, counts, machine_info, write_results
@@ -56,6 +57,7 @@ BENCHMARKS: Final[tuple[Benchmark, ...]] = (
     ("telemetry", telemetry.run, telemetry.SPECS),
     ("malformed", malformed.run, malformed.SPECS),
     ("burst_delivery", burst_delivery.run, burst_delivery.SPECS),
+    ("pipeline", pipeline.run, pipeline.SPECS),
     # Last: it runs Glean inside this process.
     ("ipc", ipc_figures.run, (ipc_figures.SPEC,)),
 )

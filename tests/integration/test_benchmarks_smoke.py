@@ -28,6 +28,7 @@ from benchmarks import (
     growth,
     idle,
     malformed,
+    pipeline,
     telemetry,
 )
 from benchmarks.ipc_figures import MODULE as IPC_MODULE
@@ -47,6 +48,7 @@ EXPECTED = [
         telemetry,
         malformed,
         burst_delivery,
+        pipeline,
     )
     for spec in module.SPECS
 ]

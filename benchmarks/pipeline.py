@@ -1,0 +1,207 @@
+"""The telemetry pipeline's report: its time over a million pings on DuckDB beside the Python report it replaced.
+
+The store is a DuckDB file filled with copies of the recorded real pings
+(``tests/data/recorded_pings_seed146.json``, 19 pings) with fresh ids and
+times (:mod:`benchmarks.ping_copies`): copy 0 through the lab's decoder and
+writer, the rest made in bulk by SQL.  Timed: ``report_from_db`` on a fresh
+connection to that file, every file of ``lab/sql/`` run.  The reference is
+the Python report of the commit before the pipeline
+(:mod:`benchmarks.legacy_report`) over the same copies at two smaller sizes,
+scaled linearly to the store's size (the two sizes show how it grows).
+A quick run uses 20,000 pings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Final
+
+import duckdb
+
+from benchmarks import ingest_load, legacy_report, ping_copies
+from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdict
+from benchmarks.settings import RunSettings
+from benchmarks.stats import summarize
+from benchmarks.world import BenchError, private_world
+from lab.session_report import report_from_db
+from mimic_core import wire
+
+TARGET_S: Final = 10.0
+TARGET_SPEEDUP: Final = 20.0
+FULL_PINGS: Final = 1_000_000
+QUICK_PINGS: Final = 20_000
+SENDERS: Final = 8
+PROBE_INTERVAL_S: Final = 0.01
+PROBE_TIMEOUT_S: Final = 1.0
+LEGACY_SIZES: Final = {False: (50_000, 100_000), True: (2_000, 5_000)}
+
+REPORT_SPEC: Final = Spec(
+    key="pipeline_report_1m",
+    title="Session report (SQL on DuckDB) over 1 million pings",
+    unit="s",
+    target=f"≤ {TARGET_S:.0f} s and ≥ {TARGET_SPEEDUP:.0f}x faster than the Python report",
+    definition=(
+        "report_from_db on a DuckDB store file holding 1,000,008 stable pings (20,007 in a quick run), copies of "
+        "the 19 recorded real pings with fresh ids and dates; reference: the Python report of the commit before "
+        "the pipeline over the same copies at 100,000 and 50,000 pings, scaled linearly to the store's size"
+    ),
+    shown=("value",),
+)
+INGEST_SPEC: Final = Spec(
+    key="pipeline_ingest_rate",
+    title="Lab ingestion: pings stored per second (loopback, gzip)",
+    unit="pings/s",
+    target="reported",
+    definition=(
+        f"{SENDERS} concurrent HTTP senders in a process of their own POST the recorded real pings gzipped, as "
+        "Glean's uploader does, each with a fresh document id, to a real lab's edge; 200 answers (sent once "
+        "committed to the DuckDB store) per second, until 20,000 answers (300 in a quick run) or 60 s (5 s)"
+    ),
+    shown=("value",),
+)
+KEEPALIVE_SPEC: Final = Spec(
+    key="pipeline_keepalive_while_ingesting",
+    title="Lab keepalive round trip while ingesting at that rate",
+    unit="ms",
+    target="reported",
+    definition=(
+        f"a UDP keepalive to one of the lab's VPN servers every {PROBE_INTERVAL_S * 1000:.0f} ms, answered by "
+        "the lab's event loop, during the ingestion above; reference: the same with the lab idle"
+    ),
+)
+SPECS: Final = (REPORT_SPEC, INGEST_SPEC, KEEPALIVE_SPEC)
+
+
+def _legacy_seconds(sizes: tuple[int, ...]) -> dict[int, float] | None:
+    with legacy_report.scratch_dir() as scratch:
+        build = legacy_report.load(Path(scratch))
+        if build is None:
+            return None
+        seconds: dict[int, float] = {}
+        for size in sizes:
+            pings = list(ping_copies.stored_pings(size))
+            began = time.perf_counter()
+            build(pings)
+            seconds[len(pings)] = time.perf_counter() - began
+        return seconds
+
+
+def _report(settings: RunSettings) -> Figure:
+    wanted = QUICK_PINGS if settings.quick else FULL_PINGS
+    with tempfile.TemporaryDirectory(prefix="mimic-pipeline-bench-") as folder:
+        path = Path(folder) / "pipeline.duckdb"
+        began = time.monotonic()
+        pings = ping_copies.store_with(wanted, path)
+        generated_s = time.monotonic() - began
+        db = duckdb.connect(str(path))
+        try:
+            db.execute("SET TimeZone = 'UTC'").fetchall()
+            began = time.perf_counter()
+            report = report_from_db(db)
+            seconds = time.perf_counter() - began
+        finally:
+            db.close()
+        store_mb = path.stat().st_size / 1e6
+    legacy = _legacy_seconds(LEGACY_SIZES[settings.quick])
+    details: dict[str, Any] = {
+        "stable_pings": pings,
+        "sessions": report.session_counts.total,
+        "generation_s": round(generated_s, 1),
+        "store_mb": round(store_mb, 1),
+    }
+    if legacy is None:
+        details["reference"] = "reference unavailable (not a git checkout)"
+        return REPORT_SPEC.figure({"value": round(seconds, 2)}, verdict(seconds <= TARGET_S), details=details)
+    details["python_report_s"] = {str(size): round(value, 3) for size, value in legacy.items()}
+    largest = max(legacy)
+    scaled = legacy[largest] * pings / largest
+    speedup = scaled / seconds if seconds > 0 else 0.0
+    details["speedup"] = round(speedup, 2)
+    return REPORT_SPEC.figure(
+        {"value": round(seconds, 2)},
+        verdict(seconds <= TARGET_S and speedup >= TARGET_SPEEDUP),
+        reference=Reference(f"Python report, {largest:,} pings scaled to {pings:,}", {"value": round(scaled, 2)}),
+        ratio=ratio(seconds, scaled),
+        details=details,
+    )
+
+
+async def _probe(address: tuple[str, int], until: asyncio.Future[Any] | float) -> tuple[list[float], int]:
+    """Keepalive round trips (ms) to ``address`` until ``until`` is done or that monotonic time; and the lost."""
+    loop = asyncio.get_running_loop()
+    sent: dict[int, float] = {}
+    rtts: list[float] = []
+
+    class Protocol(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            reply = wire.decode(data)
+            if isinstance(reply, wire.KeepaliveOk) and (at := sent.pop(reply.q, None)) is not None:
+                rtts.append((time.perf_counter() - at) * 1000)
+
+    transport, _ = await loop.create_datagram_endpoint(Protocol, remote_addr=address)
+    try:
+        for q in itertools.count():
+            if until.done() if isinstance(until, asyncio.Future) else time.monotonic() >= until:
+                break
+            sent[q] = time.perf_counter()
+            transport.sendto(wire.encode(wire.Keepalive(q=q)))
+            await asyncio.sleep(PROBE_INTERVAL_S)
+        await asyncio.sleep(PROBE_TIMEOUT_S)
+    finally:
+        transport.close()
+    return rtts, len(sent)
+
+
+async def _ingest(url: str, address: tuple[str, int], count: int, limit_s: float, idle_s: float) -> dict[str, Any]:
+    idle, idle_lost = await _probe(address, time.monotonic() + idle_s)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        sending = asyncio.get_running_loop().run_in_executor(pool, ingest_load.send, url, count, limit_s, SENDERS)
+        busy, busy_lost = await _probe(address, sending)
+        stored, statuses, seconds = await sending
+    return {
+        "idle": idle,
+        "idle_lost": idle_lost,
+        "busy": busy,
+        "busy_lost": busy_lost,
+        "stored": stored,
+        "statuses": statuses,
+        "seconds": seconds,
+    }
+
+
+def _ingestion(settings: RunSettings) -> list[Figure]:
+    count, limit_s, idle_s = (300, 5.0, 1.0) if settings.quick else (20_000, 60.0, 10.0)
+    with private_world(daemon=False) as world:
+        assert world.lab is not None
+        server = next(iter(world.lab.endpoints().values()))
+        measured = asyncio.run(_ingest(world.lab_url, (server.host, server.udp_port), count, limit_s, idle_s))
+    if not measured["busy"] or not measured["idle"]:
+        raise BenchError("no keepalive was answered")
+    rate = measured["stored"] / measured["seconds"]
+    details = {
+        "stored": measured["stored"],
+        "answers_by_status": {str(code): n for code, n in measured["statuses"].items()},
+        "seconds": round(measured["seconds"], 2),
+        "senders": SENDERS,
+    }
+    busy, idle = summarize(measured["busy"]), summarize(measured["idle"])
+    return [
+        INGEST_SPEC.figure({"value": round(rate, 1)}, "reported", details=details),
+        KEEPALIVE_SPEC.figure(
+            numbers_of(busy),
+            "reported",
+            reference=Reference("lab idle", numbers_of(idle)),
+            ratio=ratio(busy.median, idle.median),
+            details={"lost_while_ingesting": measured["busy_lost"], "lost_idle": measured["idle_lost"], **details},
+        ),
+    ]
+
+
+def run(settings: RunSettings) -> list[Figure]:
+    return [_report(settings), *_ingestion(settings)]
