@@ -16,18 +16,9 @@ from lab.lab_process import LabProcess
 from mimic_core.sync_client import DaemonConnection
 from mimic_vpn_testing.app import make_app
 from mimic_vpn_testing.qt_driving import click, find_object, run, text_of
+from mimic_vpn_testing.surface import MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
-
-MODALS = (
-    "modalNoInternet",
-    "modalCaptivePortal",
-    "modalAccountServiceUnreachable",
-    "modalNoSubscription",
-    "modalFirewallBlocking",
-    "modalServerUnavailable",
-    "modalDaemonLost",
-)
 
 
 def daemon_state() -> str:
