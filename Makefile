@@ -29,9 +29,11 @@ check: $(TEST_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The report's Spark test needs a JRE: installed from Debian's packages when run as root, else named.
+# The report's Spark test needs a JRE, the debug view's test Chromium: installed from Debian's
+# packages when run as root, else named.
 test: check
 	$(BIN)/python -m lab.pipeline.system_check
+	$(BIN)/python -m lab.debug_view.system_check
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15
 
 # The Qt-free logic alone (seconds): tests are marked unit/integration/ui/chaos by folder.
