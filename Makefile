@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions
+.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions telemetry-doc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,14 @@ ROUNDS ?= 200
 chaos: $(STAMP)
 	$(BIN)/vpnui-lab chaos --seed $(SEED) --rounds $(ROUNDS)
 
-# After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
+# After editing resources/metrics.yaml or pings.yaml: both processes load the generated file,
+# and docs/telemetry.md documents them (glean_parser's Markdown, after its linter).
 glean-definitions: $(STAMP)
 	$(BIN)/python -m mimic_core.build_glean_definitions
+	$(BIN)/python -m mimic_core.build_telemetry_doc
+
+telemetry-doc: $(STAMP)
+	$(BIN)/python -m mimic_core.build_telemetry_doc
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots
