@@ -32,6 +32,8 @@ from lab.server_catalog import load_catalog
 from mimic_core import assets
 from mimic_core.glean_definitions import bundled_definitions
 from vpnui.desktop.launcher import APP_ICON
+from lab.debug_view.rendering import environment
+from lab.debug_view.routes import STATIC_DIR, STATIC_FILES
 
 definitions = json.loads(assets.resource("glean_definitions.json").read_text(encoding="utf-8"))
 print(json.dumps({
@@ -43,6 +45,9 @@ print(json.dumps({
     "servers": len(load_catalog().names()),
     "schema": json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["$id"],
     "icon": APP_ICON.is_file(),
+    "debug_view_templates": sorted(environment().list_templates()),
+    "debug_view_static": sorted(name for name, (path, _) in STATIC_FILES.items() if path.is_file()),
+    "debug_view_dir": str(STATIC_DIR),
 }))
 """
 
@@ -63,7 +68,7 @@ def test_the_installed_wheel_loads_its_qml_and_resources_outside_the_checkout(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "QML" not in result.stderr, result.stderr  # no QML error or warning either
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    for found in (answer["qml_dir"], answer["resources_dir"]):
+    for found in (answer["qml_dir"], answer["resources_dir"], answer["debug_view_dir"]):
         assert not Path(found).is_relative_to(REPO_ROOT), found  # the wheel's copy, not the checkout's
     assert answer["window"] == "mainWindow"
     assert answer["definitions"] == ["generator", "metrics", "pings", "sources"]
@@ -71,3 +76,7 @@ def test_the_installed_wheel_loads_its_qml_and_resources_outside_the_checkout(
     assert answer["servers"] > 0
     assert answer["icon"] is True
     assert answer["schema"]
+    # The lab's debug view: its page templates and static files are package data too.
+    assert "overview.html" in answer["debug_view_templates"]
+    assert "region_report.html" in answer["debug_view_templates"]
+    assert answer["debug_view_static"] == ["debug-view.css", "debug-view.js", "icon.svg"]
