@@ -58,8 +58,11 @@ glean-definitions: $(STAMP)
 telemetry-doc: $(STAMP)
 	$(BIN)/python -m mimic_core.build_telemetry_doc
 
+# The app's states and modals, then the lab's debug view after a short seeded fault run (in Chromium).
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots
+	$(BIN)/python -m lab.debug_view.system_check
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.support.debug_view_screenshot docs/screenshots
 
 stop:
 	-$(BIN)/vpnui-lab stop

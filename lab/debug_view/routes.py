@@ -32,8 +32,11 @@ STATIC_FILES: Final = {
     "debug-view.css": (STATIC_DIR / "debug-view.css", "text/css"),
     "icon.svg": (assets.resource("icons/mimic-vpn.svg"), "image/svg+xml"),
 }
-SETTLE_S: Final = 0.25
+SETTLE_S: Final = 0.5
 """After telling a page of arrivals, the stream waits this long and sends what came meanwhile as one message."""
+REPORT_INTERVAL_S: Final = 2.0
+"""The report is read again at most this often: it is SQL over the whole store, and a fleet stores pings
+many times a second.  A page given an older report asks again (its region's generation is behind)."""
 SECURITY_HEADERS: Final = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -49,7 +52,8 @@ class DebugView:
         self._feed = feed
         self._report_lock = asyncio.Lock()
         self._report: tuple[int, dict[str, Any]] | None = None
-        """The report region's values and the generation they were read at: one report per arrival at most."""
+        """The report region's values and the generation they were read at."""
+        self._report_read_at = 0.0
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -114,9 +118,14 @@ class DebugView:
         )
 
     async def _report_values(self) -> tuple[int, dict[str, Any]]:
-        """The report region's values, read again only when a submission was stored since the last read."""
+        """The report region's values and their generation: read again when a submission was stored since
+        the last read, and that read is :data:`REPORT_INTERVAL_S` old."""
         async with self._report_lock:
             generation = self._feed.generation
-            if self._report is None or self._report[0] != generation:
+            loop = asyncio.get_running_loop()
+            stale = self._report is None or self._report[0] != generation
+            if stale and (self._report is None or loop.time() - self._report_read_at >= REPORT_INTERVAL_S):
                 self._report = (generation, await self._reader.read(pages.report_region))
+                self._report_read_at = loop.time()
+            assert self._report is not None
             return self._report

@@ -15,6 +15,7 @@
   const state = document.getElementById("live-state");
   let seen = Number(body.dataset.generation);
   const running = new Map(); // region id -> {again: boolean}
+  const RETRY_MS = 1000;
 
   function openItems(region) {
     const open = new Map();
@@ -50,6 +51,11 @@
           if (open.get(details.parentElement.dataset.documentId)) details.open = true;
         }
         now.replaceWith(document.adoptNode(fresh));
+        // A region older than the last announcement (the report is read at most every few
+        // seconds) asks again a little later.
+        if (Number(fresh.dataset.generation) < seen) {
+          window.setTimeout(() => refresh(id), RETRY_MS);
+        }
       }
     } finally {
       running.delete(id);
