@@ -25,10 +25,9 @@ from typing import Any, Final
 
 import duckdb
 
-from lab.debug_view import charts, queries, timeline
+from lab.debug_view import queries, timeline
 from lab.debug_view.queries import Selection
 from lab.pipeline.store import RAW
-from lab.session_report import render_table, report_from_db
 from mimic_core.telemetry_names import APP_PING, DAEMON_PING
 
 PINGS_SHOWN: Final = 200
@@ -166,6 +165,10 @@ def report_region(db: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ``vpnui-lab report`` and ``/lab/report``, so the charts show the very
     figures of the report's JSON.
     """
+    # Imported on the first report: a lab nobody looks at does not load the report's code at start.
+    from lab.debug_view import charts  # noqa: PLC0415
+    from lab.session_report import render_table, report_from_db  # noqa: PLC0415
+
     report = report_from_db(db)
     (submissions,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
     return {

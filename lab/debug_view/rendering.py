@@ -11,14 +11,9 @@ that did get through could not run.
 from __future__ import annotations
 
 import functools
-from typing import Any, Final
+from typing import Any
 
 import jinja2
-
-CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
 
 
 def clock(moment: str) -> str:

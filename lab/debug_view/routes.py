@@ -20,7 +20,6 @@ from aiohttp import web
 from lab.debug_view import arrivals, pages
 from lab.debug_view.arrivals import ArrivalFeed, Arrivals
 from lab.debug_view.pages import Page
-from lab.debug_view.rendering import CONTENT_SECURITY_POLICY, render
 from lab.debug_view.store_reader import StoreReader
 from lab.event_stream import serve_events
 from lab.pipeline.store import PipelineStore
@@ -37,6 +36,11 @@ SETTLE_S: Final = 0.5
 REPORT_INTERVAL_S: Final = 2.0
 """The report is read again at most this often: it is SQL over the whole store, and a fleet stores pings
 many times a second.  A page given an older report asks again (its region's generation is behind)."""
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The pages' own script, style sheet and icon, and nothing else: no inline script or style, no other origin."""
 SECURITY_HEADERS: Final = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -111,6 +115,9 @@ class DebugView:
             report_generation, report = await self._report_values()
             values.update(report)
             values["generation"] = min(generation, report_generation) if region is None else report_generation
+        # Imported on the first page (Jinja): a lab nobody looks at does not load it at start.
+        from lab.debug_view.rendering import render  # noqa: PLC0415
+
         template = page.template if region is None else f"region_{region}.html"
         text = await asyncio.to_thread(render, template, values)
         return web.Response(
