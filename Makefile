@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions
+.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions qmllint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ SEED ?= 1
 ROUNDS ?= 200
 chaos: $(STAMP)
 	$(BIN)/vpnui-lab chaos --seed $(SEED) --rounds $(ROUNDS)
+
+# qmllint over qml/ with the type information of the app's Python QML types
+# (written to build/qml-types, where qmlls finds it too: -I build/qml-types).
+# make test runs the same check (tests/ui/test_qmllint.py).
+qmllint: $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.build_qml_typeinfo build/qml-types --lint
 
 # After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
 glean-definitions: $(STAMP)

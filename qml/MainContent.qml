@@ -1,5 +1,5 @@
+pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Mimic
 import theme
@@ -110,10 +110,10 @@ Item {
         Rectangle {
             objectName: "daemonLinkBanner"
             Layout.fillWidth: true
-            visible: root.manager.linkState !== "ready"
+            visible: root.manager.linkState !== DaemonLink.Ready
             implicitHeight: bannerText.implicitHeight + Theme.spacing
             radius: Theme.radius
-            color: root.manager.linkState === "lost" ? Theme.danger : Theme.warning
+            color: root.manager.linkState === DaemonLink.Lost ? Theme.danger : Theme.warning
             Text {
                 id: bannerText
                 objectName: "daemonLinkBannerText"
@@ -121,10 +121,10 @@ Item {
                 width: parent.width - Theme.spacing
                 horizontalAlignment: Text.AlignHCenter
                 wrapMode: Text.WordWrap
-                color: root.manager.linkState === "lost" ? Theme.textOnDanger : Theme.textOnWarning
+                color: root.manager.linkState === DaemonLink.Lost ? Theme.textOnDanger : Theme.textOnWarning
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
-                text: root.manager.linkState === "lost"
+                text: root.manager.linkState === DaemonLink.Lost
                       ? qsTr("Lost contact with the VPN service. Reconnecting…")
                       : qsTr("Starting the VPN service…")
                 Accessible.name: text
@@ -172,10 +172,10 @@ Item {
     // One modal per failure.  Each is open exactly while its failure is the
     // current one, so it closes by itself when the condition clears.
     component FailureModal: MVModal {
-        required property string failureKey
-        visible: root.manager.failure === failureKey
+        required property int failure
+        visible: root.manager.failure === failure
         body: root.manager.failureDetail
-        onClosed: if (root.manager.failure === failureKey) root.manager.dismissFailure()
+        onClosed: if (root.manager.failure === failure) root.manager.dismissFailure()
     }
     component TurnOffButton: MVButton {
         visible: root.vpnOn
@@ -191,7 +191,7 @@ Item {
 
     FailureModal {
         objectName: "modalNoInternet"
-        failureKey: "noInternet"
+        failure: Failure.NoInternet
         heading: qsTr("No internet connection")
         MVButton { objectName: "modalNoInternetRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalNoInternetTurnOff"; Layout.fillWidth: true }
@@ -199,7 +199,7 @@ Item {
     }
     FailureModal {
         objectName: "modalCaptivePortal"
-        failureKey: "captivePortal"
+        failure: Failure.CaptivePortal
         heading: qsTr("Sign in to this network")
         MVButton {
             objectName: "modalCaptivePortalOpen"
@@ -213,14 +213,14 @@ Item {
     }
     FailureModal {
         objectName: "modalAccountServiceUnreachable"
-        failureKey: "accountServiceUnreachable"
+        failure: Failure.AccountServiceUnreachable
         heading: qsTr("Can't reach your account")
         MVButton { objectName: "modalAccountServiceUnreachableRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         DismissButton { objectName: "modalAccountServiceUnreachableClose"; Layout.fillWidth: true }
     }
     FailureModal {
         objectName: "modalNoSubscription"
-        failureKey: "noSubscription"
+        failure: Failure.NoSubscription
         heading: qsTr("No active subscription")
         MVButton {
             objectName: "modalNoSubscriptionManage"
@@ -233,7 +233,7 @@ Item {
     }
     FailureModal {
         objectName: "modalFirewallBlocking"
-        failureKey: "firewallBlocking"
+        failure: Failure.FirewallBlocking
         heading: qsTr("VPN traffic is blocked")
         MVButton { objectName: "modalFirewallBlockingRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalFirewallBlockingTurnOff"; Layout.fillWidth: true }
@@ -241,7 +241,7 @@ Item {
     }
     FailureModal {
         objectName: "modalServerUnavailable"
-        failureKey: "serverUnavailable"
+        failure: Failure.ServerUnavailable
         heading: qsTr("Location unavailable")
         MVButton {
             objectName: "modalServerUnavailableChoose"
@@ -254,7 +254,7 @@ Item {
     }
     FailureModal {
         objectName: "modalDaemonLost"
-        failureKey: "daemonLost"
+        failure: Failure.DaemonLost
         heading: qsTr("VPN service not responding")
         DismissButton { objectName: "modalDaemonLostClose"; Layout.fillWidth: true }
     }

@@ -16,26 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement
 
 from mimic_core.server_list import ServerList, ServerName
-from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
-from vpnui.qml_types import uncreatable
+from vpnui.qml_types import app_type
 
 if TYPE_CHECKING:
     import aiohttp
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
-QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
-
 RECONNECT_S = 1.0
 
 
-@QmlElement
-@uncreatable("The lab conditions are created by the app")
+@app_type("The lab conditions are created by the app")
 class LabConditions(QObject):
     availableChanged = Signal()
     conditionsChanged = Signal()

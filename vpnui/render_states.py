@@ -32,6 +32,7 @@ from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import ConnectionState, VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.embedded_lab import ensure_lab, recorded_lab_url
 from vpnui.main_window import load_main_window
 
@@ -65,12 +66,12 @@ class Renderer:
         return self.app.window.findChild(object, name)
 
     async def modal(self, key: str, file: str) -> None:
-        await self.until(lambda: self.app.manager.property("failure") == key, f"the {key} modal")
+        await self.until(lambda: self.app.manager.failure_key == key, f"the {key} modal")
         await self.shoot(file)
 
     async def cleared(self) -> None:
         self.lab.reset()
-        await self.until(lambda: self.app.manager.property("failure") == "", "every modal closed")
+        await self.until(lambda: self.app.manager.failure_key == "", "every modal closed")
 
     def berlin(self) -> list[str]:
         return [s.name for s in self.lab.servers().servers() if s.name.startswith("de-ber")]
@@ -78,7 +79,7 @@ class Renderer:
     async def run(self) -> None:
         m = self.app.manager
         await self.until(
-            lambda: m.property("linkState") == "ready" and bool(m.property("locations")), "a ready daemon link"
+            lambda: m.link_state is LinkState.READY and m.location_model.rowCount() > 0, "a ready daemon link"
         )
         await asyncio.sleep(1.0)  # the location scores arrive
         await self.shoot("01-off")
@@ -135,7 +136,7 @@ class Renderer:
             pid = int(daemon.hello()["pid"])
         os.kill(pid, signal.SIGKILL)
         await self.modal("daemonLost", "26-daemon-lost")
-        await self.until(lambda: m.property("linkState") == "ready" and m.property("failure") == "", "the daemon back")
+        await self.until(lambda: m.link_state is LinkState.READY and m.failure_key == "", "the daemon back")
 
         self.popup("labPanel").open()
         await self.shoot("30-lab-panel")

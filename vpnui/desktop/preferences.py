@@ -9,6 +9,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from vpnui.desktop import launcher
 from vpnui.desktop.settings import DesktopSettings, NotificationKind
+from vpnui.qml_types import app_type
 from vpnui.settings import Settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ APP_SWITCHES: Final = {
 NOTIFY_PREFIX: Final = "notify."
 
 
+@app_type("The desktop preferences are the Preferences' own")
 class DesktopPreferences(QObject):
     """``switches`` for QML; ``setSwitch(key, on)`` saves, and acts where a switch has an effect outside the app."""
 

@@ -19,12 +19,13 @@ from PySide6.QtCore import QObject, Signal
 
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.desktop import manager_view as view
 from vpnui.desktop import session_bus
 from vpnui.desktop.dbusmenu import MENU_PATH, DBusMenu, MenuEntry
 from vpnui.desktop.launcher import APP_ID
 from vpnui.desktop.status_notifier import ITEM_PATH, StatusNotifierItem
-from vpnui.settings import Settings, save_settings
+from vpnui.settings import Settings
 
 if TYPE_CHECKING:
     from dbus_fast.aio import MessageBus
@@ -38,9 +39,9 @@ WATCHER_PATH = "/StatusNotifierWatcher"
 BUSY_STATES = (VPNClientState.Connecting, VPNClientState.Disconnecting, VPNClientState.Switching)
 
 
-def icon_state(state: VPNClientState, unstable: bool, failure: str, link: str) -> str:
+def icon_state(state: VPNClientState, unstable: bool, failure: str, link: LinkState) -> str:
     """off, connecting, on, unstable or failure: the icon's suffix."""
-    if failure or link == "lost":
+    if failure or link is LinkState.LOST:
         return "failure"
     if state in BUSY_STATES:
         return "connecting"
@@ -76,7 +77,6 @@ class Tray(QObject):
         self.menu = DBusMenu()
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         self.shown = False
-        self._state = view.client_state(manager)
         for changed in (
             manager.stateChanged,
             manager.stabilityChanged,
@@ -86,7 +86,6 @@ class Tray(QObject):
             manager.locationsChanged,
         ):
             changed.connect(self.refresh)
-        manager.stateChanged.connect(self._remember_location)
         self.refresh()
 
     async def start(self) -> bool:
@@ -152,9 +151,7 @@ class Tray(QObject):
     def refresh(self) -> None:
         manager = self._manager
         state = view.client_state(manager)
-        suffix = icon_state(
-            state, view.unstable(manager), view.text(manager, "failure"), view.text(manager, "linkState")
-        )
+        suffix = icon_state(state, view.unstable(manager), manager.failure_key, manager.link_state)
         location = view.text(manager, "locationName")
         title = view.text(manager, "title")
         body = f"{title} · {location}" if location else title
@@ -195,16 +192,6 @@ class Tray(QObject):
         self._manager.chooseLocation(country, city)
         if view.client_state(self._manager) == VPNClientState.Off:
             self._manager.activate()
-
-    def _remember_location(self) -> None:
-        state = view.client_state(self._manager)
-        if state == VPNClientState.On and self._state != VPNClientState.On:
-            country, city = self._manager.selected_location
-            if country and city:
-                self._settings.desktop.remember_location(country, city)
-                save_settings(self._settings)
-        self._state = state
-        self.refresh()
 
     async def close(self) -> None:
         await self._tasks.cancel_all()
