@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions qmllint
+.PHONY: run check test test-unit bench chaos stop screenshots clean glean-definitions qmllint translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-run: $(STAMP)
+# The compiled translations the app loads (a wheel carries them: build it after these).
+TS_FILES := $(wildcard translations/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+translations/%.qm: translations/%.ts | $(STAMP)
+	$(BIN)/python -m vpnui.build_translations --release $<
+
+run: $(STAMP) $(QM_FILES)
 	$(BIN)/python -m vpnui.system_check
 	$(BIN)/vpnui
 
@@ -30,7 +36,7 @@ check: $(TEST_STAMP)
 	$(BIN)/lint-imports
 
 # The report's Spark test needs a JRE: installed from Debian's packages when run as root, else named.
-test: check
+test: check $(QM_FILES)
 	$(BIN)/python -m lab.pipeline.system_check
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15
 
@@ -38,7 +44,7 @@ test: check
 test-unit: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m unit
 
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) $(QM_FILES)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 # The long seeded fault run (make test runs a short one): `make chaos SEED=7 ROUNDS=50`.
@@ -53,12 +59,21 @@ chaos: $(STAMP)
 qmllint: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.build_qml_typeinfo build/qml-types --lint
 
+# After changing a text of qml/ or vpnui/: refreshes translations/*.ts from the
+# sources (pyside6-lupdate; a changed text keeps its old translation, marked
+# unfinished) and compiles them (pyside6-lrelease).  make test fails while a
+# .ts is stale (tests/integration/test_translations.py).
+translations: $(STAMP)
+	$(BIN)/python -m vpnui.build_translations
+
 # After editing resources/metrics.yaml or pings.yaml: both processes load the generated file.
 glean-definitions: $(STAMP)
 	$(BIN)/python -m mimic_core.build_glean_definitions
 
-screenshots: $(TEST_STAMP)
+# The second pass, in the pseudo-locale (accented, 40 % longer), shows text that would be cut off.
+screenshots: $(TEST_STAMP) $(QM_FILES)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m vpnui.render_states --locale pseudo docs/screenshots/pseudo
 
 stop:
 	-$(BIN)/vpnui-lab stop

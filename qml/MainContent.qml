@@ -174,6 +174,8 @@ Item {
     component FailureModal: MVModal {
         required property int failure
         visible: root.manager.failure === failure
+        // The words are the manager's (vpnui/connection/presentation.py), as in the status card.
+        heading: root.manager.failureTitle
         body: root.manager.failureDetail
         onClosed: if (root.manager.failure === failure) root.manager.dismissFailure()
     }
@@ -192,7 +194,6 @@ Item {
     FailureModal {
         objectName: "modalNoInternet"
         failure: Failure.NoInternet
-        heading: qsTr("No internet connection")
         MVButton { objectName: "modalNoInternetRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalNoInternetTurnOff"; Layout.fillWidth: true }
         DismissButton { objectName: "modalNoInternetClose"; Layout.fillWidth: true }
@@ -200,7 +201,6 @@ Item {
     FailureModal {
         objectName: "modalCaptivePortal"
         failure: Failure.CaptivePortal
-        heading: qsTr("Sign in to this network")
         MVButton {
             objectName: "modalCaptivePortalOpen"
             Layout.fillWidth: true
@@ -214,14 +214,12 @@ Item {
     FailureModal {
         objectName: "modalAccountServiceUnreachable"
         failure: Failure.AccountServiceUnreachable
-        heading: qsTr("Can't reach your account")
         MVButton { objectName: "modalAccountServiceUnreachableRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         DismissButton { objectName: "modalAccountServiceUnreachableClose"; Layout.fillWidth: true }
     }
     FailureModal {
         objectName: "modalNoSubscription"
         failure: Failure.NoSubscription
-        heading: qsTr("No active subscription")
         MVButton {
             objectName: "modalNoSubscriptionManage"
             Layout.fillWidth: true
@@ -234,7 +232,6 @@ Item {
     FailureModal {
         objectName: "modalFirewallBlocking"
         failure: Failure.FirewallBlocking
-        heading: qsTr("VPN traffic is blocked")
         MVButton { objectName: "modalFirewallBlockingRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalFirewallBlockingTurnOff"; Layout.fillWidth: true }
         DismissButton { objectName: "modalFirewallBlockingClose"; Layout.fillWidth: true }
@@ -242,7 +239,6 @@ Item {
     FailureModal {
         objectName: "modalServerUnavailable"
         failure: Failure.ServerUnavailable
-        heading: qsTr("Location unavailable")
         MVButton {
             objectName: "modalServerUnavailableChoose"
             Layout.fillWidth: true
@@ -255,7 +251,6 @@ Item {
     FailureModal {
         objectName: "modalDaemonLost"
         failure: Failure.DaemonLost
-        heading: qsTr("VPN service not responding")
         DismissButton { objectName: "modalDaemonLostClose"; Layout.fillWidth: true }
     }
 }

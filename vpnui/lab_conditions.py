@@ -19,6 +19,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from mimic_core.server_list import ServerList, ServerName
 from vpnui.background_tasks import BackgroundTasks
+from vpnui.i18n import arg, translate
 from vpnui.qml_types import app_type
 
 if TYPE_CHECKING:
@@ -109,11 +110,12 @@ class LabConditions(QObject):
         try:
             async with self._http.request(method, f"{self._url}{path}", json=body) as reply:
                 if reply.status >= 400:
-                    self._set_error(f"the lab refused: {(await reply.json()).get('error', reply.status)}")
+                    refusal = (await reply.json()).get("error", reply.status)
+                    self._set_error(arg(translate("Lab", "The lab refused: %1"), refusal))
                     return
             self._set_error("")
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            self._set_error(f"lab unreachable: {exc}")
+            self._set_error(arg(translate("Lab", "The lab is unreachable: %1"), exc))
 
     def _set_error(self, error: str) -> None:
         if error != self._error:
@@ -138,7 +140,7 @@ class LabConditions(QObject):
                             self._update(json.loads(line[5:]), announce=not first)
                             first = False
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                self._set_error(f"lab unreachable: {exc}")
+                self._set_error(arg(translate("Lab", "The lab is unreachable: %1"), exc))
             await asyncio.sleep(RECONNECT_S)
 
     async def _load_servers(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 
 from mimic_core.lab_client import LabControl
 from mimic_core.sync_client import DaemonConnection
+from vpnui import i18n
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
@@ -224,12 +225,18 @@ def stop_background_processes(lab_url: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render every state and modal of the app to PNG files")
     parser.add_argument("out", type=Path)
+    parser.add_argument(
+        "--locale",
+        default=i18n.SOURCE_LANGUAGE,
+        help="the window's language (as vpnui --locale): pseudo shows text that would be cut off; default: en",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mv-render-", dir="/tmp") as home:
         # A private world: the renders never touch the user's own daemon or lab.
         os.environ["MIMIC_HOME"] = home
         qt_app = QGuiApplication(sys.argv[:1])
+        i18n.install(qt_app, args.locale)
         loop = qasync.QEventLoop(qt_app)
         asyncio.set_event_loop(loop)
         try:

@@ -39,6 +39,7 @@ from vpnui.connection.presentation import (
     FAILURE_KEYS,
     check_subtitle,
     failure_detail,
+    failure_title,
     format_bytes,
     format_elapsed,
     moved_notice,
@@ -49,6 +50,7 @@ from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
+from vpnui.i18n import arg, number, translate
 from vpnui.location_model import LocationListModel
 from vpnui.qml_types import FailureKind, LinkKind, app_type
 from vpnui.settings import Settings, save_settings
@@ -210,6 +212,10 @@ class ConnectionManager(QObject):
     def _get_failure(self) -> int:
         return int(FailureKind.of(self._machine.snapshot.failure))
 
+    def _get_failure_title(self) -> str:
+        failure = self._machine.snapshot.failure
+        return failure_title(failure) if failure is not None else ""
+
     def _get_failure_detail(self) -> str:
         return self._failure_detail
 
@@ -232,8 +238,12 @@ class ConnectionManager(QObject):
         if self._health is None:
             return ""
         if self._health.rtt_ms is None:
-            return f"no answer ({self._health.missed_in_a_row} missed)"
-        return f"{self._health.rtt_ms:.1f} ms, {self._health.loss:.0%} loss"
+            return arg(translate("Connection", "no answer (missed: %1)"), self._health.missed_in_a_row)
+        return arg(
+            translate("Connection", "%1 ms, %2% loss"),
+            number(self._health.rtt_ms, 1),
+            number(self._health.loss * 100, 0),
+        )
 
     def _get_moved_notice(self) -> str:
         return self._moved_notice
@@ -255,6 +265,8 @@ class ConnectionManager(QObject):
     stabilityText = Property(str, _get_stability_text, notify=stabilityChanged)
     # A Failure value (Failure.NoFailure, Failure.NoInternet...).
     failure = Property(int, _get_failure, notify=failureChanged)
+    # The failure's modal: its title (also the status card's subtitle) and its explanation.
+    failureTitle = Property(str, _get_failure_title, notify=failureChanged)
     failureDetail = Property(str, _get_failure_detail, notify=failureChanged)
     portalUrl = Property(str, _get_portal_url, notify=failureChanged)
     accountUrl = Property(str, _get_account_url, notify=failureChanged)

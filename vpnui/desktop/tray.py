@@ -25,6 +25,7 @@ from vpnui.desktop import session_bus
 from vpnui.desktop.dbusmenu import MENU_PATH, DBusMenu, MenuEntry
 from vpnui.desktop.launcher import APP_ID
 from vpnui.desktop.status_notifier import ITEM_PATH, StatusNotifierItem
+from vpnui.i18n import arg, translate
 from vpnui.settings import Settings
 
 if TYPE_CHECKING:
@@ -166,18 +167,24 @@ class Tray(QObject):
         status = f"{title} · {location}" if location else title
         entries = [MenuEntry(status, enabled=False, name="status"), MenuEntry(separator=True)]
         if state == VPNClientState.Off:
-            entries.append(MenuEntry("Connect", manager.activate, enabled=bool(location), name="connect"))
+            connect = translate("Tray", "Connect")
+            entries.append(MenuEntry(connect, manager.activate, enabled=bool(location), name="connect"))
         else:
-            entries.append(MenuEntry("Disconnect", manager.deactivate, name="disconnect"))
+            entries.append(MenuEntry(translate("Tray", "Disconnect"), manager.deactivate, name="disconnect"))
         recent = [loc for loc in self._settings.desktop.recent_locations if tuple(loc) != manager.selected_location]
         for country, city in recent:
             name = self._location_name(country, city)
             if name:
-                entries.append(MenuEntry(f"Connect to {name}", partial(self._connect_to, country, city), name="recent"))
+                label = arg(translate("Tray", "Connect to %1"), name)
+                entries.append(MenuEntry(label, partial(self._connect_to, country, city), name="recent"))
         entries += [
             MenuEntry(separator=True),
-            MenuEntry("Hide window" if self._window_visible() else "Show window", self._toggle_window, name="window"),
-            MenuEntry("Quit", self._quit_app, name="quit"),
+            MenuEntry(
+                translate("Tray", "Hide window") if self._window_visible() else translate("Tray", "Show window"),
+                self._toggle_window,
+                name="window",
+            ),
+            MenuEntry(translate("Tray", "Quit"), self._quit_app, name="quit"),
         ]
         return entries
 
