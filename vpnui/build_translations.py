@@ -4,8 +4,10 @@
 every ``translations/mimic_vpn_<language>.ts`` from the sources with
 ``pyside6-lupdate`` (the ``qsTr`` texts of ``qml/`` and the ``translate``
 texts of ``vpnui/``), then compiles each into the ``.qm`` the app loads with
-``pyside6-lrelease``.  A text that changed keeps its old translation, marked
-unfinished for the translator; a text that is gone is dropped.
+``pyside6-lrelease``.  A text that changed, or moved to another context
+(another QML file), keeps its old translation marked unfinished, for a
+translator to confirm (lupdate's merge heuristics); a text that is gone is
+dropped.
 
 ``--release`` only compiles (the build step every make target that runs
 the app depends on); ``--check`` only says whether the ``.ts`` files are

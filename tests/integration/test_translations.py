@@ -20,7 +20,7 @@ import pytest
 from lab.daemon_process import REPO_ROOT
 from lab.installation import Installation, wait_until
 from mimic_core.inspector_protocol import AppState, Toggle
-from vpnui.build_translations import LANGUAGES, catalogue, is_stale, release
+from vpnui.build_translations import LANGUAGES, catalogue, extract, is_stale, release
 
 
 def test_the_catalogues_are_current_with_the_sources() -> None:
@@ -111,3 +111,29 @@ def test_vpnui_locale_without_a_translation_is_refused_by_name(installation: Ins
     assert wait_until(lambda: installation.app_exit_code() is not None, 30, 0.1)
     assert installation.app_exit_code() == 2
     assert "vpnui: --locale: no translation for 'fr' (available: en, de, pseudo)" in installation.app_log_tail()
+
+
+def test_a_text_moved_to_another_file_keeps_its_translation_to_confirm(tmp_path: Path) -> None:
+    """What the merge with a redesign of the QML relies on: moved texts are not translated again from nothing."""
+    tree = ET.parse(catalogue("de"))
+    for context in tree.getroot().iter("context"):
+        if context.findtext("name") == "MainContent":
+            name = context.find("name")
+            assert name is not None
+            name.text = "OldPlace"  # as if these texts had been in another file before
+    moved = tmp_path / "mimic_vpn_de.ts"
+    tree.write(moved, encoding="utf-8", xml_declaration=True)
+
+    extract("de", moved)
+    retry = [
+        message.find("translation")
+        for context in ET.parse(moved).getroot().iter("context")
+        if context.findtext("name") == "MainContent"
+        for message in context.iter("message")
+        if message.findtext("source") == "Try again"
+    ]
+    assert [(found.text, found.get("type")) for found in retry if found is not None] == [
+        ("Erneut versuchen", "unfinished")
+    ]
+    assert "OldPlace" not in moved.read_text(encoding="utf-8")
+    assert not is_stale("de", moved)
