@@ -1,5 +1,5 @@
+pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Mimic
 import theme
@@ -110,10 +110,10 @@ Item {
         Rectangle {
             objectName: "daemonLinkBanner"
             Layout.fillWidth: true
-            visible: root.manager.linkState !== "ready"
+            visible: root.manager.linkState !== DaemonLink.Ready
             implicitHeight: bannerText.implicitHeight + Theme.spacing
             radius: Theme.radius
-            color: root.manager.linkState === "lost" ? Theme.danger : Theme.warning
+            color: root.manager.linkState === DaemonLink.Lost ? Theme.danger : Theme.warning
             Text {
                 id: bannerText
                 objectName: "daemonLinkBannerText"
@@ -121,10 +121,10 @@ Item {
                 width: parent.width - Theme.spacing
                 horizontalAlignment: Text.AlignHCenter
                 wrapMode: Text.WordWrap
-                color: root.manager.linkState === "lost" ? Theme.textOnDanger : Theme.textOnWarning
+                color: root.manager.linkState === DaemonLink.Lost ? Theme.textOnDanger : Theme.textOnWarning
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontSmall
-                text: root.manager.linkState === "lost"
+                text: root.manager.linkState === DaemonLink.Lost
                       ? qsTr("Lost contact with the VPN service. Reconnecting…")
                       : qsTr("Starting the VPN service…")
                 Accessible.name: text
@@ -172,10 +172,12 @@ Item {
     // One modal per failure.  Each is open exactly while its failure is the
     // current one, so it closes by itself when the condition clears.
     component FailureModal: MVModal {
-        required property string failureKey
-        visible: root.manager.failure === failureKey
+        required property int failure
+        visible: root.manager.failure === failure
+        // The words are the manager's (vpnui/connection/presentation.py), as in the status card.
+        heading: root.manager.failureTitle
         body: root.manager.failureDetail
-        onClosed: if (root.manager.failure === failureKey) root.manager.dismissFailure()
+        onClosed: if (root.manager.failure === failure) root.manager.dismissFailure()
     }
     component TurnOffButton: MVButton {
         visible: root.vpnOn
@@ -191,16 +193,14 @@ Item {
 
     FailureModal {
         objectName: "modalNoInternet"
-        failureKey: "noInternet"
-        heading: qsTr("No internet connection")
+        failure: Failure.NoInternet
         MVButton { objectName: "modalNoInternetRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalNoInternetTurnOff"; Layout.fillWidth: true }
         DismissButton { objectName: "modalNoInternetClose"; Layout.fillWidth: true }
     }
     FailureModal {
         objectName: "modalCaptivePortal"
-        failureKey: "captivePortal"
-        heading: qsTr("Sign in to this network")
+        failure: Failure.CaptivePortal
         MVButton {
             objectName: "modalCaptivePortalOpen"
             Layout.fillWidth: true
@@ -213,15 +213,13 @@ Item {
     }
     FailureModal {
         objectName: "modalAccountServiceUnreachable"
-        failureKey: "accountServiceUnreachable"
-        heading: qsTr("Can't reach your account")
+        failure: Failure.AccountServiceUnreachable
         MVButton { objectName: "modalAccountServiceUnreachableRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         DismissButton { objectName: "modalAccountServiceUnreachableClose"; Layout.fillWidth: true }
     }
     FailureModal {
         objectName: "modalNoSubscription"
-        failureKey: "noSubscription"
-        heading: qsTr("No active subscription")
+        failure: Failure.NoSubscription
         MVButton {
             objectName: "modalNoSubscriptionManage"
             Layout.fillWidth: true
@@ -233,16 +231,14 @@ Item {
     }
     FailureModal {
         objectName: "modalFirewallBlocking"
-        failureKey: "firewallBlocking"
-        heading: qsTr("VPN traffic is blocked")
+        failure: Failure.FirewallBlocking
         MVButton { objectName: "modalFirewallBlockingRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
         TurnOffButton { objectName: "modalFirewallBlockingTurnOff"; Layout.fillWidth: true }
         DismissButton { objectName: "modalFirewallBlockingClose"; Layout.fillWidth: true }
     }
     FailureModal {
         objectName: "modalServerUnavailable"
-        failureKey: "serverUnavailable"
-        heading: qsTr("Location unavailable")
+        failure: Failure.ServerUnavailable
         MVButton {
             objectName: "modalServerUnavailableChoose"
             Layout.fillWidth: true
@@ -254,8 +250,7 @@ Item {
     }
     FailureModal {
         objectName: "modalDaemonLost"
-        failureKey: "daemonLost"
-        heading: qsTr("VPN service not responding")
+        failure: Failure.DaemonLost
         DismissButton { objectName: "modalDaemonLostClose"; Layout.fillWidth: true }
     }
 }

@@ -28,10 +28,12 @@ from PySide6.QtQml import QQmlApplicationEngine
 
 from mimic_core.lab_client import LabControl
 from mimic_core.sync_client import DaemonConnection
+from vpnui import i18n
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import ConnectionState, VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.embedded_lab import ensure_lab, recorded_lab_url
 from vpnui.main_window import load_main_window
 
@@ -65,12 +67,12 @@ class Renderer:
         return self.app.window.findChild(object, name)
 
     async def modal(self, key: str, file: str) -> None:
-        await self.until(lambda: self.app.manager.property("failure") == key, f"the {key} modal")
+        await self.until(lambda: self.app.manager.failure_key == key, f"the {key} modal")
         await self.shoot(file)
 
     async def cleared(self) -> None:
         self.lab.reset()
-        await self.until(lambda: self.app.manager.property("failure") == "", "every modal closed")
+        await self.until(lambda: self.app.manager.failure_key == "", "every modal closed")
 
     def berlin(self) -> list[str]:
         return [s.name for s in self.lab.servers().servers() if s.name.startswith("de-ber")]
@@ -78,7 +80,7 @@ class Renderer:
     async def run(self) -> None:
         m = self.app.manager
         await self.until(
-            lambda: m.property("linkState") == "ready" and bool(m.property("locations")), "a ready daemon link"
+            lambda: m.link_state is LinkState.READY and m.location_model.rowCount() > 0, "a ready daemon link"
         )
         await asyncio.sleep(1.0)  # the location scores arrive
         await self.shoot("01-off")
@@ -135,7 +137,7 @@ class Renderer:
             pid = int(daemon.hello()["pid"])
         os.kill(pid, signal.SIGKILL)
         await self.modal("daemonLost", "26-daemon-lost")
-        await self.until(lambda: m.property("linkState") == "ready" and m.property("failure") == "", "the daemon back")
+        await self.until(lambda: m.link_state is LinkState.READY and m.failure_key == "", "the daemon back")
 
         self.popup("labPanel").open()
         await self.shoot("30-lab-panel")
@@ -223,12 +225,18 @@ def stop_background_processes(lab_url: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render every state and modal of the app to PNG files")
     parser.add_argument("out", type=Path)
+    parser.add_argument(
+        "--locale",
+        default=i18n.SOURCE_LANGUAGE,
+        help="the window's language (as vpnui --locale): pseudo shows text that would be cut off; default: en",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mv-render-", dir="/tmp") as home:
         # A private world: the renders never touch the user's own daemon or lab.
         os.environ["MIMIC_HOME"] = home
         qt_app = QGuiApplication(sys.argv[:1])
+        i18n.install(qt_app, args.locale)
         loop = qasync.QEventLoop(qt_app)
         asyncio.set_event_loop(loop)
         try:

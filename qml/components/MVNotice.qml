@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Layouts
 import theme
 
 // A one-sentence notice about something the app did by itself (the

@@ -18,7 +18,7 @@ Rectangle {
         anchors.margins: Theme.smallSpacing
         spacing: Theme.smallSpacing
         Rectangle {
-            width: 10; height: 10; radius: 5
+            implicitWidth: 10; implicitHeight: 10; radius: 5
             color: Theme.text
             SequentialAnimation on opacity {
                 // Only while shown: a running animation redraws the window

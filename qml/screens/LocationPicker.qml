@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -65,24 +66,26 @@ Popup {
                 font.pixelSize: Theme.fontSmall
                 font.bold: true
             }
+            // A row of the manager's LocationListModel (vpnui/location_model.py).
             delegate: Rectangle {
                 id: row
-                required property var modelData
-                objectName: "location_" + modelData.countryCode + "_" + modelData.cityCode
+                required property string name
+                required property string countryCode
+                required property string cityCode
+                required property string city
+                required property real latencyMs
+                required property int latencyTier
+                required property bool selected
+                objectName: "location_" + countryCode + "_" + cityCode
                 width: ListView.view.width
                 height: 48
-                color: modelData.selected ? Theme.divider : (mouse.pressed ? Theme.divider : Theme.surface)
+                color: selected ? Theme.divider : (mouse.pressed ? Theme.divider : Theme.surface)
                 Accessible.role: Accessible.Button
-                Accessible.name: modelData.city + ", " + modelData.country
+                Accessible.name: name
                 Accessible.onPressAction: row.choose()
                 function choose() {
-                    // Choosing rebuilds the model (and this delegate), so
-                    // everything that needs the delegate happens first.
-                    const manager = root.manager
-                    const country = modelData.countryCode
-                    const city = modelData.cityCode
                     root.close()
-                    manager.chooseLocation(country, city)
+                    root.manager.chooseLocation(countryCode, cityCode)
                 }
                 RowLayout {
                     anchors.fill: parent
@@ -90,24 +93,24 @@ Popup {
                     anchors.rightMargin: Theme.spacing
                     Text {
                         Layout.fillWidth: true
-                        text: row.modelData.city
+                        text: row.city
                         color: Theme.text
                         font.family: Theme.fontFamily
                         font.pixelSize: Theme.fontBody
-                        font.bold: row.modelData.selected
+                        font.bold: row.selected
                     }
                     Rectangle {
-                        width: 8; height: 8; radius: 4
-                        color: !row.modelData.probed ? Theme.divider
-                               : row.modelData.latencyMs < 0 ? Theme.danger
-                               : row.modelData.latencyMs < 100 ? Theme.success : Theme.warning
+                        implicitWidth: 8; implicitHeight: 8; radius: 4
+                        color: row.latencyTier === Latency.Unknown ? Theme.divider
+                               : row.latencyTier === Latency.Unavailable ? Theme.danger
+                               : row.latencyTier === Latency.Good ? Theme.success : Theme.warning
                     }
                     Text {
                         objectName: row.objectName + "_score"
-                        text: !row.modelData.probed ? "…"
-                              : row.modelData.latencyMs < 0 ? qsTr("unavailable")
-                              : row.modelData.latencyMs < 1 ? qsTr("<1 ms")
-                              : Math.round(row.modelData.latencyMs) + " ms"
+                        text: row.latencyTier === Latency.Unknown ? "…"
+                              : row.latencyTier === Latency.Unavailable ? qsTr("unavailable")
+                              : row.latencyMs < 1 ? qsTr("<1 ms")
+                              : qsTr("%1 ms").arg(Math.round(row.latencyMs))
                         color: Theme.textMuted
                         font.family: Theme.fontFamily
                         font.pixelSize: Theme.fontSmall

@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -73,7 +74,8 @@ Popup {
                         objectName: "desktopSwitch_" + modelData.key
                         Layout.fillWidth: true
                         Layout.leftMargin: modelData.group === "notify" ? Theme.spacing : 0
-                        text: qsTr(modelData.label)
+                        // Translated by the app (vpnui/desktop/preferences.py).
+                        text: modelData.label
                         checked: modelData.checked
                         enabled: modelData.group !== "notify" || root.preferences.notificationsEnabled
                         Accessible.name: text

@@ -19,6 +19,7 @@ from mimic_vpn_testing.qt_driving import click, find_object, run, text_of
 from mimic_vpn_testing.surface import MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 
 def daemon_state() -> str:
@@ -161,7 +162,7 @@ def test_offline_at_start_shows_no_server_unavailable(qtbot: QtBot, qt_loop: obj
     window = app.show()
     qtbot.waitExposed(window)
     run(qtbot, app.start())
-    qtbot.waitUntil(lambda: app.manager.linkState == "ready", timeout=20_000)
+    qtbot.waitUntil(lambda: app.manager.link_state is LinkState.READY, timeout=20_000)
     qtbot.wait(1500)
     assert open_modals(app) == []
     click(qtbot, window, "vpnToggle")

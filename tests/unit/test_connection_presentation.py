@@ -7,9 +7,9 @@ import pytest
 from vpnui.connection.machine import Snapshot
 from vpnui.connection.presentation import (
     FAILURE_KEYS,
-    FAILURE_TITLES,
     check_subtitle,
     failure_detail,
+    failure_title,
     format_bytes,
     format_elapsed,
     moved_notice,
@@ -49,10 +49,10 @@ def test_unstable_subtitle_gives_the_reason() -> None:
 
 @pytest.mark.parametrize("cause", list(FailureCause))
 def test_every_failure_has_key_title_detail(cause: FailureCause) -> None:
-    assert FAILURE_KEYS[cause] and FAILURE_TITLES[cause] and failure_detail(cause)
+    assert FAILURE_KEYS[cause] and failure_title(cause) and failure_detail(cause)
     off = status_text(Snapshot(client_state=VPNClientState.Off, failure=cause), "x", "")[1]
     on = status_text(Snapshot(client_state=VPNClientState.On, failure=cause), "x", "")[1]
-    assert FAILURE_TITLES[cause] in off and FAILURE_TITLES[cause] in on
+    assert failure_title(cause) in off and failure_title(cause) in on
 
 
 def test_failure_keys_are_distinct() -> None:
