@@ -23,8 +23,7 @@ not draw them: ``vpnui-lab chaos`` covers them, one installation at a time.
 
 Every client and the world draw from a ``random.Random`` of their own,
 seeded from the run's seed and their name, so a seed always gives the same
-plan on any machine, and a bigger fleet of the same seed starts with the
-same clients.  Offsets are planned times: a slow machine makes actions late
+plan on any machine.  Offsets are planned times: a slow machine makes actions late
 (the result says how late), never different.
 """
 
