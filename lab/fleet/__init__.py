@@ -14,6 +14,7 @@ runner's invariants per client and prints the session report.
 * ``client``      one client carrying its timeline out on its installation;
 * ``world``       the shared lab's faults, on their own timeline;
 * ``attribution`` which client sent which ping (by Glean client id);
+* ``retrieval``   each failed id retrieval set against the client's daemon kills;
 * ``cost``        CPU time and memory of the fleet's processes, from /proc;
 * ``progress``    the summary line each second (a bar on a terminal);
 * ``runner``      the whole run, its clean stop, and its result;

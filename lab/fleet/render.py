@@ -17,9 +17,10 @@ def reproduce_command(result: FleetResult) -> str:
 
 
 def ok(result: FleetResult) -> bool:
-    """No violation, every ping attributed, nothing left queued, nothing Glean says it deleted, no client failed."""
+    """No violation, every failed id retrieval explained, every ping attributed, nothing left queued or deleted."""
     return (
         result.violations == 0
+        and not any(not error.explained_by for error in result.retrieval_errors)
         and result.pings_unattributed == 0
         and result.lost.queued_at_end == 0
         and result.lost.glean_reported == 0
@@ -53,6 +54,22 @@ def _lost_line(result: FleetResult) -> str:
         f"still queued at the end {lost.queued_at_end}",
     ]
     return parts[0] + " (" + "; ".join(parts[1:]) + ")"
+
+
+def _retrieval_line(result: FleetResult) -> str:
+    errors = result.retrieval_errors
+    unexplained = [error for error in errors if not error.explained_by]
+    line = (
+        f"Failed id retrievals: {sum(sum(error.causes.values()) for error in errors)} in {len(errors)} pings,"
+        f" {len(unexplained)} pings not explained by a SIGKILL of the client's daemon"
+    )
+    for error in errors:
+        causes = ", ".join(f"{cause} {count}" for cause, count in error.causes.items())
+        line += (
+            f"\n  {error.client} {error.reason or '(no reason)'} doc {error.document_id}: {causes};"
+            f" {error.explained_by or 'NOT EXPLAINED'}"
+        )
+    return line
 
 
 def _client_line(client: ClientResult) -> str:
@@ -106,6 +123,7 @@ def render_text(result: FleetResult) -> str:
         f" ({result.pings_other_tags} without it), {result.pings_unattributed} from no client of the run;"
         f" delivery wait after the clients closed {result.delivery_wait_s:.0f} s",
         _lost_line(result),
+        _retrieval_line(result),
         f"Cost: {cost.cpu_s:.0f} CPU s in {cost.wall_s:.0f} s ({cost.machine_share:.0%} of {cost.cpus} CPUs);"
         f" per client peak RSS median {cost.client_peak_rss_mb_median:.0f} MB (max {cost.client_peak_rss_mb_max:.0f}),"
         f" CPU median {cost.client_cpu_s_median:.0f} s (max {cost.client_cpu_s_max:.0f});"

@@ -43,6 +43,7 @@ from lab.fleet.cost import CostSampler, FleetCost
 from lab.fleet.limits import Gate, Gates, Limits, cpu_count
 from lab.fleet.plan import FleetPlan, make_fleet_plan
 from lab.fleet.progress import ProgressDisplay
+from lab.fleet.retrieval import RetrievalError, retrieval_errors
 from lab.fleet.tags import AUTOMATION_TAG, glean_environment
 from lab.fleet.world import WorldDriver, WorldEntry
 from lab.installation import Installation, InstallationError, wait_until
@@ -126,6 +127,8 @@ class FleetResult(msgspec.Struct, kw_only=True):
     pings_other_tags: int
     pings_unattributed: int
     lost: Lost
+    retrieval_errors: list[RetrievalError]
+    """The app's failed id retrievals, each with the daemon SIGKILL that explains it (or none)."""
     delivery_wait_s: float
     cost: FleetCost
     report_source: str
@@ -302,6 +305,7 @@ class _Run:
         )
         queued_at_end = self._queued()
         results: list[ClientResult] = []
+        retrievals: list[RetrievalError] = []
         for client in self.clients:
             client.driver.finish_record()
             installation = client.installation
@@ -309,6 +313,7 @@ class _Run:
             mine = attribution.by_client[client.name]
             violations = check_all(client.record, for_checks([*mine, *queued]))
             results.append(_client_result(client, len(mine), violations))
+            retrievals += retrieval_errors(client.name, mine, client.record)
         report, source = self._report(control, tagged)
         not_excused = sum(
             violation.invariant == "no_ping_lost" for result in results for violation in result.violations
@@ -335,6 +340,7 @@ class _Run:
                 glean_reported=report.delivery.glean_reported_lost,
                 queued_at_end=queued_at_end,
             ),
+            retrieval_errors=retrievals,
             delivery_wait_s=delivery_wait_s,
             cost=self.sampler.result([client.name for client in self.clients], cpu_count()),
             report_source=source,

@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from lab.chaos.plan import AppStart, LabSet, kind_of
+from lab.chaos.record import RunRecord, Signalled
 from lab.fleet.attribution import attribute, for_checks, with_debug_tag
 from lab.fleet.limits import Limits
 from lab.fleet.plan import (
@@ -18,6 +19,7 @@ from lab.fleet.plan import (
     summary_lines,
     timeline_lines,
 )
+from lab.fleet.retrieval import retrieval_errors
 from lab.fleet.tags import TagError, check_tag, default_tag, glean_environment
 from lab.server_catalog import DEFAULT_CATALOG, load_catalog
 from mimic_core.lab_api import StoredPing
@@ -194,3 +196,42 @@ def test_source_tags_are_set_aside_for_the_checks_and_nothing_else() -> None:
     (checked,) = for_checks([ping])
     assert checked.headers == {"x_debug_id": "run-1"}
     assert checked.payload == ping.payload and checked.document_id == ping.document_id
+
+
+def failed_retrieval(document_id: str, start: str, end: str) -> StoredPing:
+    return StoredPing(
+        document_id=document_id,
+        app="mimic-vpn",
+        ping="vpnsession",
+        version="1",
+        received_at=end,
+        headers={},
+        payload={
+            "ping_info": {"seq": 3, "reason": "start", "start_time": start, "end_time": end},
+            "metrics": {"labeled_counter": {"session.session_id_retrieval_errors": {"no_daemon": 1, "timeout": 0}}},
+        },
+    )
+
+
+def test_a_failed_retrieval_is_explained_only_by_a_kill_of_the_client_s_daemon_around_it() -> None:
+    at = 1_800_000_000.0  # 2027-01-15T08:00:00+00:00
+    record = RunRecord(
+        seed=1,
+        rounds=1,
+        started_at=at - 100,
+        signalled=[
+            Signalled(process="daemon", pid=41, at=at - 5, signal="SIGKILL", step=4),
+            Signalled(process="app", pid=42, at=at + 200, signal="SIGKILL", step=9),
+        ],
+    )
+    pings = [
+        failed_retrieval("near", "2027-01-15T08:00:00+00:00", "2027-01-15T08:00:01+00:00"),
+        failed_retrieval("far", "2027-01-15T08:03:00+00:00", "2027-01-15T08:03:20+00:00"),
+        stored("clean", "a", {}),
+    ]
+    found = {error.document_id: error for error in retrieval_errors("c07", pings, record)}
+    assert set(found) == {"near", "far"}
+    assert found["near"].causes == {"no_daemon": 1}
+    assert found["near"].explained_by == "daemon pid 41 SIGKILLed in step 4"
+    # The app's SIGKILL near the second one is no daemon down.
+    assert found["far"].explained_by == ""
