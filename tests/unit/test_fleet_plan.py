@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import msgspec
@@ -9,6 +10,7 @@ import pytest
 
 from lab.chaos.plan import AppStart, LabSet, kind_of
 from lab.chaos.record import RunRecord, Signalled
+from lab.cli import main
 from lab.fleet.attribution import attribute, for_checks, with_debug_tag
 from lab.fleet.limits import Limits
 from lab.fleet.plan import (
@@ -19,6 +21,7 @@ from lab.fleet.plan import (
     summary_lines,
     timeline_lines,
 )
+from lab.fleet.progress import ProgressDisplay
 from lab.fleet.retrieval import retrieval_errors
 from lab.fleet.tags import TagError, check_tag, default_tag, glean_environment
 from lab.server_catalog import DEFAULT_CATALOG, load_catalog
@@ -235,3 +238,38 @@ def test_a_failed_retrieval_is_explained_only_by_a_kill_of_the_client_s_daemon_a
     assert found["near"].explained_by == "daemon pid 41 SIGKILLed in step 4"
     # The app's SIGKILL near the second one is no daemon down.
     assert found["far"].explained_by == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_line_a_second_to_a_file_and_a_bar_on_a_terminal() -> None:
+    plain = io.StringIO()
+    with ProgressDisplay(plain) as display:
+        display.update(3, 10, "00:03/00:10 running: [app slots] 1/16")
+    assert plain.getvalue() == "00:03/00:10 running: [app slots] 1/16\n"
+    terminal = _Terminal()
+    with ProgressDisplay(terminal) as display:
+        display.note("folder /tmp/x")
+        display.update(3, 10, "00:03/00:10 running: [app slots] 1/16")
+    drawn = terminal.getvalue()
+    # The line beside the bar, its brackets shown as they are (not taken as markup).
+    assert "folder /tmp/x" in drawn and "[app slots] 1/16" in drawn and "━" in drawn
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--clients", "0"], "--clients must be >= 1"),
+        (["--clients", "3", "--seconds", "-2"], "the duration must be > 0"),
+        (["--clients", "3", "--debug-tag", "bad_tag!"], "is not 1 to 20 letters, digits or dashes"),
+        (["--clients", "3", "--max-apps", "0"], "--max-apps must be >= 1"),
+    ],
+)
+def test_the_fleet_command_refuses_bad_input_before_starting_anything(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fleet", *args]) == 1
+    assert message in capsys.readouterr().err
