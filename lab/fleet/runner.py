@@ -20,8 +20,8 @@ The order:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import logging
 import shutil
 import tempfile
 import threading
@@ -53,6 +53,8 @@ from lab.server_catalog import DEFAULT_CATALOG, ServerCatalog, load_catalog
 from lab.session_report import SessionReport, build_report
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl, LabRequestError, LabUnreachableError
+
+log = logging.getLogger(__name__)
 
 REPORT_TIMEOUT_S: Final = 300.0
 CLIENT_JOIN_S: Final = 30.0
@@ -207,8 +209,11 @@ class _Run:
         )
         self.world = WorldDriver(plan.world, self.lab.control, plan.duration_s, self.stop)
         for client_plan in plan.clients:
-            installation = Installation(self.root / client_plan.name, environment=environment)
-            installation.attach_lab(self.lab)
+            try:
+                installation = Installation(self.root / client_plan.name, environment=environment)
+                installation.attach_lab(self.lab)
+            except (InstallationError, OSError) as exc:
+                raise RunAborted(f"cannot make the home of {client_plan.name}: {exc}") from exc
             client_options = dataclasses.replace(chaos_options, rounds=len(client_plan.timeline))
             self.clients.append(
                 FleetClient(
@@ -385,8 +390,12 @@ class _Run:
 
 
 def _close_client(client: FleetClient) -> None:
-    with contextlib.suppress(InstallationError, OSError):
+    try:
         client.driver.close()
+    except Exception:
+        # Whatever went wrong, the other clients are closed too, and the
+        # sweep by home that follows ends what this one left running.
+        log.exception("closing %s failed", client.name)
 
 
 def _client_result(client: FleetClient, pings: int, violations: list[Violation]) -> ClientResult:
