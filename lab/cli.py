@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", type=Path, metavar="PATH", help="the DuckDB store (default: the lab's)")
     export.add_argument("--all-tables", action="store_true", help="every table, not only the stable ones")
     _add_chaos_parser(commands)
+    _add_fleet_parser(commands)
     return parser
 
 
@@ -137,12 +138,55 @@ def _add_chaos_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     chaos.add_argument("--json", action="store_true", help="print the result as JSON (progress goes to stderr)")
 
 
+def _add_fleet_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fleet = commands.add_parser(
+        "fleet",
+        help="run many installations at once (desktop, mobile-like, unlucky), then check and report",
+        description=(
+            "Runs N installations of the product, each in a home of its own (its daemon, its app offscreen while "
+            "its profile has it open), against one lab, for the given time: desktop clients keep the app open, "
+            "mobile-like ones run sessions from vpnui-ctl or the daemon alone, unlucky ones have the app or the "
+            "daemon SIGKILLed while their locations and the ingestion fail. Then every ping is awaited, the fault "
+            "runner's invariants are checked per client and the session report is printed. Every ping carries "
+            "the run's debug tag (X-Debug-ID). Exit status 0: no violation and nothing lost; 1: problems found; "
+            "3: the run could not be done; 130: interrupted (every process of the run is ended)."
+        ),
+    )
+    fleet.add_argument("--clients", type=int, required=True, metavar="N", help="how many installations")
+    length = fleet.add_mutually_exclusive_group()
+    length.add_argument("--minutes", type=float, metavar="M", help="how long the clients act (default: 10)")
+    length.add_argument("--seconds", type=float, metavar="S", help="the same in seconds (short runs)")
+    fleet.add_argument("--seed", type=int, help="the seed of the plan (default: a random one, printed)")
+    fleet.add_argument(
+        "--debug-tag", metavar="TAG", help="X-Debug-ID of every ping (default: fleet-SEED-HHMMSS; 1-20 of A-Za-z0-9-)"
+    )
+    fleet.add_argument(
+        "--automation",
+        action="store_true",
+        help="tag every ping 'automation' (X-Source-Tags): out of the stable tables",
+    )
+    fleet.add_argument("--max-starting", type=int, metavar="K", help="processes starting at once (default: CPUs / 2)")
+    fleet.add_argument(
+        "--max-apps", type=int, metavar="A", help="apps open at once (default: 8 per CPU, 400 MB of free memory each)"
+    )
+    fleet.add_argument("--home", type=Path, metavar="DIR", help="run in DIR (kept) instead of a temporary folder")
+    fleet.add_argument("--keep-home", action="store_true", help="keep the temporary folder (logs, ping store)")
+    fleet.add_argument("--settle-timeout", type=float, default=30.0, metavar="S", help="longest wait after a step")
+    fleet.add_argument(
+        "--delivery-timeout", type=float, default=240.0, metavar="S", help="longest wait for the pings at the end"
+    )
+    fleet.add_argument("--plan", action="store_true", help="only print the plan of the seed, run nothing")
+    fleet.add_argument("--json", action="store_true", help="print the result as JSON (progress goes to stderr)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command == "chaos":
         return _chaos(args)
+    if args.command == "fleet":
+        return _fleet(args)
     try:
         if args.command == "report":
             return _report(args)
@@ -358,3 +402,80 @@ def _chaos(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous[1])
     print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
     return EXIT_FAILED if result.violations else 0
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    # Imported here like the server: the other commands do not need it.
+    import secrets  # noqa: PLC0415
+
+    from lab.chaos.runner import RunAborted  # noqa: PLC0415
+    from lab.fleet.limits import Limits, available_memory_mb, cpu_count  # noqa: PLC0415
+    from lab.fleet.plan import make_fleet_plan, summary_lines, timeline_lines  # noqa: PLC0415
+    from lab.fleet.progress import ProgressDisplay  # noqa: PLC0415
+    from lab.fleet.render import ok, render_json, render_text  # noqa: PLC0415
+    from lab.fleet.runner import FleetOptions, run_fleet  # noqa: PLC0415
+    from lab.fleet.tags import TagError, check_tag, default_tag  # noqa: PLC0415
+
+    duration_s: float = args.seconds if args.seconds is not None else 60.0 * (args.minutes or 10.0)
+    problems = [
+        text
+        for wrong, text in (
+            (args.clients < 1, "--clients must be >= 1"),
+            (duration_s <= 0, "the duration must be > 0"),
+            (args.max_starting is not None and args.max_starting < 1, "--max-starting must be >= 1"),
+            (args.max_apps is not None and args.max_apps < 1, "--max-apps must be >= 1"),
+            (args.settle_timeout <= 0 or args.delivery_timeout <= 0, "the timeouts must be > 0"),
+        )
+        if wrong
+    ]
+    seed: int = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    try:
+        tag = check_tag(args.debug_tag) if args.debug_tag is not None else default_tag(seed)
+    except TagError as exc:
+        problems.append(str(exc))
+    if problems:
+        print(f"vpnui-lab: {'; '.join(problems)}", file=sys.stderr)
+        return EXIT_FAILED
+    plan = make_fleet_plan(seed, args.clients, duration_s, load_catalog(DEFAULT_CATALOG))
+    out = sys.stderr if args.json else sys.stdout
+    for line in summary_lines(plan):
+        print(line, file=out, flush=True)
+    if args.plan:
+        for line in timeline_lines(plan):
+            print(line)
+        return 0
+    machine = Limits.for_machine(cpu_count(), available_memory_mb())
+    limits = Limits(
+        max_starting=args.max_starting if args.max_starting is not None else machine.max_starting,
+        max_apps=args.max_apps if args.max_apps is not None else machine.max_apps,
+    )
+    options = FleetOptions(
+        seed=seed,
+        clients=args.clients,
+        duration_s=duration_s,
+        debug_tag=tag,
+        limits=limits,
+        automation=args.automation,
+        home=args.home,
+        keep_home=args.keep_home,
+        settle_timeout_s=args.settle_timeout,
+        delivery_timeout_s=args.delivery_timeout,
+    )
+    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
+    try:
+        with ProgressDisplay(out) as display:
+            result = run_fleet(options, display)
+    except KeyboardInterrupt:
+        print(
+            f"vpnui-lab: interrupted; every process of the fleet was stopped (seed {seed}, {args.clients} clients)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except RunAborted as exc:
+        print(f"vpnui-lab: the fleet could not be run: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
+    return 0 if ok(result) else EXIT_FAILED

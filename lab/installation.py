@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal
@@ -48,7 +48,8 @@ from mimic_core.inspector_protocol import (
 )
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
-from mimic_core.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, home_locations
+from mimic_core.lab_state import ready_line, write_state
+from mimic_core.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, ensure_private_dir, home_locations
 from mimic_core.protocol import ServerEndpoint, StatusData
 from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
 
@@ -68,6 +69,7 @@ GleanProcess = Literal["app", "daemon"]
 # Glean 71 keeps each ping it has not delivered yet as one file in these
 # folders of its data directory (the layout mimic_core.glean_runtime relies on too).
 _GLEAN_QUEUES: Final = ("pending_pings", "deletion_request")
+_GLEAN_CLIENT_ID_FILE: Final = "client_id.txt"
 
 
 class InstallationError(RuntimeError):
@@ -92,7 +94,14 @@ class Installation:
     process of the home and removes a home it created.
     """
 
-    def __init__(self, home: Path | None = None, *, keep_home: bool = False) -> None:
+    def __init__(
+        self,
+        home: Path | None = None,
+        *,
+        keep_home: bool = False,
+        environment: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """``environment``: variables set (a value) or unset (``None``) for every process of the installation."""
         self.created_home = home is None
         # Short, under /tmp: the daemon's socket path must stay under 108 bytes.
         if home is not None and len(str(home_locations(home).socket).encode()) > MAX_SOCKET_PATH:
@@ -102,6 +111,11 @@ class Installation:
         self.places: Locations = home_locations(self.home)
         self.places.logs.mkdir(parents=True, exist_ok=True)
         self.env = _environment(self.home)
+        for name, value in (environment or {}).items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
         self.inspector_socket = self.places.runtime / SOCKET_NAME
         self.lab: LabControl | None = None
         self.lab_process: LabProcess | None = None
@@ -124,6 +138,18 @@ class Installation:
         except LabStartError as exc:
             raise InstallationError(f"the lab did not start: {exc}") from None
         self.lab = LabControl(self.lab_process.url, timeout=10.0)
+        return self.lab
+
+    def attach_lab(self, lab: LabProcess) -> LabControl:
+        """Use a lab that runs elsewhere (one lab for many installations) as this installation's world.
+
+        The lab is announced in this home's state file, as a lab started
+        here announces itself: the app and ``vpnui-ctl`` find it there, and
+        a daemon started here is told to send its pings to it.
+        """
+        ensure_private_dir(self.places.runtime)
+        write_state(self.places.lab_state, ready_line(lab.url, lab.pid))
+        self.lab = LabControl(lab.url, timeout=10.0)
         return self.lab
 
     def lab_control(self) -> LabControl:
@@ -331,6 +357,18 @@ class Installation:
             with contextlib.suppress(OSError):
                 count += sum(1 for entry in (data_dir / folder).iterdir() if entry.is_file())
         return count
+
+    def glean_client_id(self, process: GleanProcess) -> str | None:
+        """The Glean client id of ``process`` here (its pings' ``client_info.client_id``); ``None`` before it ran.
+
+        glean-core 71 keeps a copy of the client id in ``client_id.txt`` in
+        the data directory (to recover it if its database is lost).
+        """
+        try:
+            text = (self.glean_dir(process) / _GLEAN_CLIENT_ID_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return text or None
 
     def queued_ping_contents(self, process: GleanProcess) -> list[StoredPing]:
         """The pings ``process``'s Glean has queued on disk, read as the lab would store them.

@@ -23,6 +23,12 @@ uploaders do not fit a long-lived process (measured in
   (``glean_definitions``, ``glean_objects``), not from glean_parser at run time.
 
 Every glean-sdk internal this needs goes through ``glean_compat``.
+
+Glean's debugging options need nothing here: glean-core reads
+``GLEAN_DEBUG_VIEW_TAG`` and ``GLEAN_SOURCE_TAGS`` from the environment when
+it initializes and sends them as the ``X-Debug-ID`` and ``X-Source-Tags``
+headers of every ping (glean-sdk 71; ``vpnui-lab fleet`` tags its runs so,
+``tests/chaos/test_fleet.py`` reads the headers back at the lab).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def run_chaos(options: ChaosOptions, progress: Progress = _silent, catalog: Serv
         installation = Installation(options.home, keep_home=options.keep_home)
     except (InstallationError, OSError) as exc:
         raise RunAborted(f"cannot use the home {options.home}: {exc}") from exc
-    runner = _Runner(installation, options, progress)
+    runner = InstallationDriver(installation, options, progress)
     try:
         violations, pings = runner.run(plan)
     finally:
@@ -153,7 +153,16 @@ def run_chaos(options: ChaosOptions, progress: Progress = _silent, catalog: Serv
     )
 
 
-class _Runner:
+class InstallationDriver:
+    """Carries actions out on one installation, records what they did, and waits for its pings.
+
+    ``run`` is a whole fault run (its own lab, the app, the plan, the closing
+    steps, the checks).  The parts are public for drivers of many
+    installations sharing one lab (``lab.fleet``): ``begin`` with the lab
+    already attached to the installation, ``step`` per action, then
+    ``close_world``, ``wait_for_delivery`` and ``finish_record``.
+    """
+
     def __init__(self, installation: Installation, options: ChaosOptions, progress: Progress) -> None:
         self.installation = installation
         self.options = options
@@ -173,8 +182,25 @@ class _Runner:
         except InstallationError as exc:
             self.record.aborted = str(exc)
             raise RunAborted(str(exc)) from exc
+        self.begin(start_app=True)
+        for index, action in enumerate(plan, 1):
+            self.step(index, action)
+        self.close_world(len(plan) + 1)
+        self.record.delivery = self.wait_for_delivery()
+        pings = lab.pings(limit=PING_LIMIT)
+        # What is still queued was not lost: it is checked too, and reported late.
+        queued = installation.queued_ping_contents("app") + installation.queued_ping_contents("daemon")
+        self.finish_record()
+        violations = check_all(self.record, [*pings, *queued])
+        return violations, pings
+
+    def begin(self, *, start_app: bool) -> None:
+        """Follow the daemon (the observer), and start the app if ``start_app``; the installation's lab runs."""
+        installation = self.installation
         self._endpoints = installation.lab_endpoints()
         self.observer.start()
+        if not start_app:
+            return
         try:
             installation.start_app()
         except InstallationError as exc:
@@ -182,24 +208,15 @@ class _Runner:
             raise RunAborted(str(exc)) from exc
         self._app_expected = True
         self._settle(None, self.options.settle_timeout_s)
-        for index, action in enumerate(plan, 1):
-            self._step(index, action)
-        self._close_world(len(plan) + 1)
-        self.record.delivery = self._wait_for_delivery()
-        pings = lab.pings(limit=PING_LIMIT)
-        # What is still queued was not lost: it is checked too, and reported late.
-        queued = installation.queued_ping_contents("app") + installation.queued_ping_contents("daemon")
-        self._finish_record()
-        violations = check_all(self.record, [*pings, *queued])
-        return violations, pings
 
     def close(self) -> None:
         self.observer.stop()
         if not self.record.ended_at:
-            self._finish_record()
+            self.finish_record()
         self.installation.close()
 
-    def _finish_record(self) -> None:
+    def finish_record(self) -> None:
+        """Complete the record from the observer and the daemon's log (once every action is done)."""
         sessions, payloads, connecting, pids = self.observer.snapshot()
         self.record.sessions, self.record.payloads, self.record.connecting = sessions, payloads, connecting
         self.record.daemon_pids = pids
@@ -208,7 +225,8 @@ class _Runner:
 
     # ---------------------------------------------------------------- steps
 
-    def _step(self, index: int, action: Action) -> Step:
+    def step(self, index: int, action: Action) -> Step:
+        """Carry ``action`` out, wait until the app and the daemon are at rest, and record it as step ``index``."""
         self._notice_app_exit()
         step = Step(index=index, action=action, started_at=time.time())
         self.record.steps.append(step)
@@ -365,7 +383,8 @@ class _Runner:
                 return verdict, elapsed, app, daemon
             time.sleep(POLL_S)
 
-    def _wait_for_delivery(self) -> Delivery:
+    def wait_for_delivery(self) -> Delivery:
+        """Wait (bounded) until neither process has a ping queued, both running, for ``DELIVERY_QUIET_S``."""
         installation = self.installation
         timeout = self.options.delivery_timeout_s
         began = time.monotonic()
@@ -397,21 +416,29 @@ class _Runner:
         )
         return delivery
 
-    def _close_world(self, first_index: int) -> None:
-        """A healthy world, the app running, the VPN off: every session can be complete."""
+    def close_world(self, first_index: int, *, reset_lab: bool = True) -> int:
+        """A healthy world, the app running, the VPN off: every session can be complete.
+
+        ``reset_lab=False`` when the lab is shared and whoever owns it has
+        made the world healthy already.  Returns the index of the last step.
+        """
         index = first_index
-        self._step(index, LabReset())
+        if reset_lab:
+            self.step(index, LabReset())
+        else:
+            index -= 1
         if not self.installation.app_running():
             index += 1
-            self._step(index, AppStart())
+            self.step(index, AppStart())
         daemon = self.installation.daemon_status()
         if daemon is not None and daemon.state != "off":
             index += 1
-            self._step(index, AppDeactivate())
+            self.step(index, AppDeactivate())
             daemon = self.installation.daemon_status()
             if daemon is not None and daemon.state != "off":
                 index += 1
-                self._step(index, CtlDeactivate())
+                self.step(index, CtlDeactivate())
+        return index
 
     # ------------------------------------------------------------- helpers
 
