@@ -57,12 +57,12 @@ def run_app(argv: list[str]) -> int:
     stamps["imported"] = time.monotonic()
     load_main_window = vpnui.main_window.load_main_window
 
-    def timed_load(engine: QQmlApplicationEngine) -> QQuickWindow:
+    def timed_load(engine: QQmlApplicationEngine, *, visible: bool = True) -> QQuickWindow:
         """The app's own loader; the window's frames and the screens' arrival are watched."""
         first_load = not engine.rootObjects()
         if first_load:
             stamps["show"] = time.monotonic()
-        window = load_main_window(engine)
+        window = load_main_window(engine, visible=visible)
         if first_load:
             stamps["shown"] = time.monotonic()
             content: Any = window.findChild(QObject, "mainContent")
