@@ -25,7 +25,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
@@ -79,9 +79,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 
 
 class SessionBus:
-    """A ``dbus-daemon`` session bus of its own; ``address`` is its DBUS_SESSION_BUS_ADDRESS."""
+    """A ``dbus-daemon`` session bus of its own; ``address`` is its DBUS_SESSION_BUS_ADDRESS.
 
-    def __init__(self) -> None:
+    ``stderr``: where the bus daemon's own messages go (a file), instead of the caller's stderr.
+    """
+
+    def __init__(self, stderr: IO[bytes] | None = None) -> None:
         daemon = ensure_dbus_daemon()
         self._config = tempfile.NamedTemporaryFile("w", suffix=".conf", prefix="mimic-bus-")  # noqa: SIM115
         self._config.write(BUS_CONFIG)
@@ -89,16 +92,22 @@ class SessionBus:
         self.process = subprocess.Popen(
             [daemon, f"--config-file={self._config.name}", "--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
         assert self.process.stdout is not None
         self.address = self.process.stdout.readline().strip()
         if not self.address:
+            self.stop()
             raise RuntimeError("dbus-daemon printed no address")
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._config.close()
