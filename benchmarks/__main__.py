@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 import traceback
@@ -22,6 +23,13 @@ from typing import Final
 
 # Every Qt process a benchmark starts renders offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# And none reaches the desktop of the person running the benchmarks (a tray
+# icon, notifications): the figures measured with a tray get a private one
+# (benchmarks/desktop_session.py), the others no session bus at all.
+# DISPLAY goes too: without the bus address, D-Bus clients look for the X
+# session's bus through it.
+os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+os.environ.pop("DISPLAY", None)
 
 from benchmarks import (
     activation,
@@ -111,7 +119,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # As SystemExit, so every world being measured is left through its
+    # ``finally``: its lab, daemon and app processes are ended, not orphaned.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = parse_args(argv)
     settings = RunSettings(iterations=args.iterations, quick=args.quick)
     machine = machine_info()

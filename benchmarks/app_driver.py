@@ -478,7 +478,8 @@ async def run(args: argparse.Namespace) -> int:
     driver = Driver(app, LabControl(args.lab_url))
     try:
         await driver.ready()
-        emit("ready", pid=os.getpid())
+        # Whether a tray host shows the app's icon: the figures "with tray" check it.
+        emit("ready", pid=os.getpid(), tray=app.desktop is not None and app.desktop.tray.shown)
         if args.scenario == "activation":
             await driver.activation(args.count, args.warmup, args.settle, args.hold)
         elif args.scenario == "diagnosis":

@@ -152,16 +152,20 @@ class Child:
 
     def read_event(self, timeout_s: float) -> dict[str, Any]:
         """The next JSON line; ``BenchError`` (with the child's stderr) on timeout or exit."""
+        event = self.poll_event(timeout_s)
+        if event is None:
+            raise BenchError(f"{self.name}: no report within {timeout_s:.0f} s{self.stderr_tail()}")
+        return event
+
+    def poll_event(self, timeout_s: float) -> dict[str, Any] | None:
+        """The next JSON line, or None when none came within ``timeout_s``; ``BenchError`` on exit."""
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
         deadline = time.monotonic() + timeout_s
         while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BenchError(f"{self.name}: no report within {timeout_s:.0f} s{self.stderr_tail()}")
-            readable, _, _ = select.select([fd], [], [], remaining)
+            readable, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
             if not readable:
-                continue
+                return None
             chunk = os.read(fd, 65536)
             if not chunk:
                 code = self.process.wait(timeout=10)
@@ -188,6 +192,12 @@ class Child:
         except OSError:
             return ""
         return f"; its stderr ends with:\n{text[-size:]}" if text.strip() else ""
+
+    def kill(self) -> int:
+        """SIGKILL and wait (for a child whose figures are taken: what it would do next is not measured)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        return self.stop()
 
     def stop(self, timeout_s: float = 10.0) -> int:
         """SIGTERM, wait, SIGKILL if needed; the exit code."""

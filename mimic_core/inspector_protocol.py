@@ -38,7 +38,7 @@ from typing import Final, Literal
 
 import msgspec
 
-from mimic_core.line_buffer import LineBuffer, LineTooLong
+from mimic_core.line_buffer import LineOverLimit, PeerClosed, SocketLines
 from mimic_core.protocol import MAX_LINE_BYTES
 
 INSPECTOR_SOCKET_ENV: Final = "MIMIC_INSPECTOR_SOCKET"
@@ -234,9 +234,8 @@ class InspectorClient:
         self.socket_path = Path(socket_path)
         self.timeout = timeout
         self._ids = itertools.count(1)
-        self._lines = LineBuffer()
-        self._ready: list[bytes] = []
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._lines = SocketLines(self._sock)
         try:
             self._sock.settimeout(timeout)
             self._sock.connect(str(self.socket_path))
@@ -277,24 +276,16 @@ class InspectorClient:
         return decode_reply(self._next_line(time.monotonic() + (self.timeout if timeout is None else timeout)))
 
     def _next_line(self, deadline: float) -> bytes:
-        while not self._ready:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no reply from the app's inspector in time")
-            self._sock.settimeout(remaining)
-            try:
-                chunk = self._sock.recv(65536)
-            except TimeoutError:
-                raise TimeoutError("no reply from the app's inspector in time") from None
-            except OSError as exc:
-                raise InspectorUnavailable(f"the inspector connection failed: {exc}") from exc
-            if not chunk:
-                raise InspectorUnavailable("the app closed the inspector connection")
-            for line in self._lines.feed(chunk):
-                if isinstance(line, LineTooLong):
-                    raise InspectorError("invalid_reply", f"a reply line over {MAX_LINE_BYTES} bytes")
-                self._ready.append(line)
-        return self._ready.pop(0)
+        try:
+            return self._lines.next_line(deadline)
+        except TimeoutError:
+            raise TimeoutError("no reply from the app's inspector in time") from None
+        except PeerClosed as exc:
+            raise InspectorUnavailable("the app closed the inspector connection") from exc
+        except LineOverLimit:
+            raise InspectorError("invalid_reply", f"a reply line over {MAX_LINE_BYTES} bytes") from None
+        except OSError as exc:
+            raise InspectorUnavailable(f"the inspector connection failed: {exc}") from exc
 
     def close(self) -> None:
         self._sock.close()

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, NamedTuple, TypeVar
 
+from mimic_core.line_buffer import LineOverLimit, PeerClosed, SocketLines
 from mimic_core.paths import locations
 from mimic_core.protocol import (
-    MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     Activate,
     DaemonMessage,
@@ -42,7 +42,6 @@ from mimic_core.protocol import (
 
 # Events kept while nobody asks for them; the oldest go first beyond this.
 MAX_QUEUED_EVENTS: Final = 10_000
-_RECV_BYTES: Final = 65536
 
 E = TypeVar("E", bound=Event)
 
@@ -77,11 +76,9 @@ class DaemonConnection:
         self.socket_path = Path(socket_path) if socket_path is not None else locations().socket
         self.timeout = timeout
         self._ids = itertools.count(1)
-        self._buffer = bytearray()
-        self._lines: deque[bytes] = deque()
         self._events: deque[Event] = deque(maxlen=MAX_QUEUED_EVENTS)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._eof = False
+        self._lines = SocketLines(self._sock)
         try:
             self._sock.settimeout(timeout)
             self._sock.connect(str(self.socket_path))
@@ -184,7 +181,7 @@ class DaemonConnection:
         self._sock.sendall(data)
 
     def read_line(self, timeout: float | None = None) -> bytes:
-        """The next line from the daemon, newline removed, whatever it holds."""
+        """The next line from the daemon, newline removed (blank lines are skipped), whatever it holds."""
         return self._next_line(_deadline(self.timeout if timeout is None else timeout))
 
     # ------------------------------------------------------------ plumbing
@@ -208,30 +205,14 @@ class DaemonConnection:
             raise DaemonError(exc.code, f"unreadable message from the daemon: {exc}") from None
 
     def _next_line(self, deadline: float) -> bytes:
-        while not self._lines:
-            if self._eof:
-                raise DaemonUnavailable("the daemon closed the connection")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no message from the daemon in time")
-            self._sock.settimeout(remaining)
-            try:
-                chunk = self._sock.recv(_RECV_BYTES)
-            except TimeoutError:
-                raise TimeoutError("no message from the daemon in time") from None
-            except ConnectionResetError as exc:
-                self._eof = True
-                raise DaemonUnavailable("the daemon reset the connection") from exc
-            if not chunk:
-                self._eof = True
-                continue
-            self._buffer += chunk
-            *complete, rest = self._buffer.split(b"\n")
-            self._lines.extend(bytes(line) for line in complete)
-            self._buffer = bytearray(rest)
-            if len(self._buffer) > MAX_LINE_BYTES:
-                raise DaemonError("line_too_long", "the daemon sent a line over the protocol limit")
-        return self._lines.popleft()
+        try:
+            return self._lines.next_line(deadline)
+        except TimeoutError:
+            raise TimeoutError("no message from the daemon in time") from None
+        except PeerClosed as exc:
+            raise DaemonUnavailable(f"the daemon {'reset' if exc.reset else 'closed'} the connection") from exc
+        except LineOverLimit as exc:
+            raise DaemonError("line_too_long", f"the daemon sent a line over the protocol limit ({exc})") from None
 
 
 def _status_of(reply: Result) -> StatusData:

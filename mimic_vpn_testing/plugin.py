@@ -20,6 +20,10 @@ Fixtures:
 - ``mimic_app``: the real app in this process, window shown, daemon link
   ready, locations loaded; shut down afterwards.
 - ``mimic_ui``: its window, driven by objectName (``mimic_vpn_testing.screen.Screen``).
+
+And a check of the whole run (``mimic_vpn_testing.leftover_processes``): a
+process the run started that still runs when it ends is named, ended, and
+fails the run.
 """
 
 from __future__ import annotations
@@ -50,6 +54,14 @@ from lab.lab_process import LabProcess  # noqa: E402
 from lab.leftovers import end_processes  # noqa: E402
 from mimic_core.paths import HOME_ENV  # noqa: E402
 from mimic_vpn_testing.daemon import Daemon  # noqa: E402
+
+# The run fails when a process it started outlives it (the hooks of that check).
+from mimic_vpn_testing.leftover_processes import (  # noqa: E402, F401  (hooks: pytest finds them here)
+    pytest_configure,
+    pytest_runtest_protocol,
+    pytest_sessionfinish,
+    pytest_unconfigure,
+)
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot

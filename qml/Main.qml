@@ -23,7 +23,9 @@ Window {
     objectName: "mainWindow"
     width: Theme.windowWidth
     height: Theme.windowHeight
-    visible: true
+    // Created hidden: vpnui.main_window.load_main_window shows it, unless the
+    // app starts minimised, whose window must never be mapped at all.
+    visible: false
     title: qsTr("Mimic VPN")
     color: Theme.bgPage
 

@@ -87,6 +87,11 @@ class MimicApp(QObject):
         self.desktop: DesktopIntegration | None = None
         self.window: QQuickWindow | None = None
 
+    @property
+    def starts_minimised(self) -> bool:
+        """Settings → Start minimised, when the desktop integration that applies it runs."""
+        return self.options.desktop and self.settings.desktop.start_minimised
+
     def _lab_expected(self) -> bool:
         """Whether ``start()`` will attach a lab: a configured one, or the embedded one filling gaps."""
         if self.endpoints.lab_url is not None:
@@ -107,9 +112,11 @@ class MimicApp(QObject):
     def show(self) -> QQuickWindow:
         """The main window with its screens bound to the manager (before any network work).
 
-        Loads the window unless the engine already shows it.
+        Loads the window unless the engine already holds it; a window loaded
+        here stays hidden when the app starts minimised (the desktop
+        integration then decides where it goes), as in ``vpnui.main``.
         """
-        window = load_main_window(self.engine)
+        window = load_main_window(self.engine, visible=not self.starts_minimised)
         attach_screens(window, self.manager, self.lab_conditions, self.preferences)
         self.window = window
         return window

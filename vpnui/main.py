@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print("vpnui: another Mimic VPN is starting or not answering; try again", file=sys.stderr)
         return 1
+    # Before the window exists: a start-minimised app never maps it (the
+    # desktop integration puts it in the tray, or minimised when there is none).
+    from vpnui.settings_file import starts_minimised  # noqa: PLC0415
+
+    start_hidden = starts_minimised()
     # Qt is imported only now so that --help works without a display.
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     # The window goes on screen before the rest of the app is imported:
     # those imports take as long as Qt's own (see vpnui.main_window).
     engine = QQmlApplicationEngine()
-    window = load_main_window(engine)
+    window = load_main_window(engine, visible=not start_hidden)
     wait_for_frame(window)
     early_start.qt_imported()
 
@@ -121,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ConfigError as exc:
         print(f"vpnui: {exc}", file=sys.stderr)
-        # The window is already up: it says what is wrong until it is closed.
+        # The window says what is wrong until it is closed (shown even when
+        # starting minimised: there is no tray to start in).
         show_startup_error(window, str(exc))
+        window.setVisible(True)
         app.exec()
         return 2
     inspector = None

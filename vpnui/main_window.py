@@ -29,13 +29,20 @@ class MainWindowError(RuntimeError):
     """The window or its screens failed to load (Qt has logged the QML errors)."""
 
 
-def load_main_window(engine: QQmlApplicationEngine) -> QQuickWindow:
-    """Load ``Main.qml`` into ``engine`` (once) and return its window."""
+def load_main_window(engine: QQmlApplicationEngine, *, visible: bool = True) -> QQuickWindow:
+    """Load ``Main.qml`` into ``engine`` (once) and return its window, shown unless ``visible`` is False.
+
+    ``Main.qml`` is created hidden and shown here, so that an app started
+    minimised never maps its window (``vpnui.desktop.integration`` decides
+    where it goes instead).  ``visible`` only applies to the first load.
+    """
     roots = engine.rootObjects()
     if not roots:
         engine.addImportPath(str(QML_DIR))
         engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
         roots = engine.rootObjects()
+        if roots and isinstance(roots[0], QQuickWindow) and visible:
+            roots[0].setVisible(True)
     if not roots or not isinstance(roots[0], QQuickWindow):
         raise MainWindowError("the main window failed to load (see the QML errors above)")
     return roots[0]
@@ -62,8 +69,11 @@ def wait_for_frame(window: QQuickWindow, timeout_s: float = FIRST_FRAME_WAIT_S) 
     """Run Qt's own loop until the window has put a frame on screen (or ``timeout_s`` passed).
 
     Used before the asyncio loop (qasync) exists: the user sees the window
-    at once, and the rest of the start-up follows.
+    at once, and the rest of the start-up follows.  A hidden window (started
+    minimised) draws no frame: nothing to wait for.
     """
+    if not window.isVisible():
+        return
     waiting = QEventLoop()
     window.frameSwapped.connect(waiting.quit)
     QTimer.singleShot(int(timeout_s * 1000), waiting.quit)

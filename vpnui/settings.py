@@ -14,12 +14,10 @@ from pathlib import Path
 import msgspec
 
 from mimic_core.atomic_file import write_atomically
-from mimic_core.paths import locations
 from vpnui.desktop.settings import DesktopSettings
+from vpnui.settings_file import settings_path
 
 log = logging.getLogger(__name__)
-
-SETTINGS_FILE = "settings.json"
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -33,10 +31,6 @@ class Settings(msgspec.Struct, kw_only=True):
     installation_id: str = ""
     # Notifications per kind, tray, login start (vpnui/desktop/).
     desktop: DesktopSettings = msgspec.field(default_factory=DesktopSettings)
-
-
-def settings_path() -> Path:
-    return locations().config / SETTINGS_FILE
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mimic_core.protocol import Result, encode, to_builtins
+from mimic_core.protocol import MAX_LINE_BYTES, Result, encode, to_builtins
 from mimic_core.sync_client import DaemonConnection, DaemonError
 from tests.support.hostile_peer import HOSTILE_LINES, HostilePeer
 
@@ -71,3 +71,19 @@ def test_a_reply_with_the_wrong_data_is_a_daemon_error(socket_path: Path, data: 
     ):
         getattr(connection, call)()
     assert caught.value.code == "invalid_field"
+
+
+def test_a_line_over_the_limit_is_one_daemon_error_and_the_next_reply_is_read(socket_path: Path) -> None:
+    sent_long: list[bool] = []
+
+    def respond(request: dict[str, Any]) -> list[bytes]:
+        long = [] if sent_long else [b'{"type": "result", "id": 1, "data": "' + b"x" * MAX_LINE_BYTES + b'"}']
+        sent_long.append(True)
+        return [*long, encode(Result(id=request["id"], data=STATUS))]
+
+    with HostilePeer(socket_path, respond), DaemonConnection(socket_path) as connection:
+        with pytest.raises(DaemonError) as caught:
+            connection.status()
+        assert caught.value.code == "line_too_long"
+        # The long line was dropped whole: the reply behind it is the next thing read.
+        assert to_builtins(connection.status()) == STATUS

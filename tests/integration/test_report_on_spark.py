@@ -59,6 +59,31 @@ def spark(duck: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFact
         session.sql(statement)
     yield session
     session.stop()
+    end_spark_jvm()
+
+
+def end_spark_jvm(timeout_s: float = 30.0) -> None:
+    """End the JVM Spark ran in: ``SparkSession.stop()`` leaves it running.
+
+    pyspark (4.3.0, as 3.5) starts one JVM per Python process and keeps it,
+    for a later session, until the process exits and its stdin pipe closes;
+    the run's check of processes left behind (mimic_vpn_testing) would rightly
+    find it still there.  Its handles are SparkContext's class attributes
+    (``_gateway``, ``_jvm``; ``gateway.proc`` is the JVM's Popen).
+    """
+    from pyspark import SparkContext  # noqa: PLC0415
+
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None:
+        if process.stdin is not None:
+            process.stdin.close()  # the JVM exits on EOF (PythonGatewayServer)
+        process.wait(timeout=timeout_s)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
 
 
 @pytest.fixture(scope="module")

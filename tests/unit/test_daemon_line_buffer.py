@@ -1,8 +1,14 @@
-"""Framing of the control socket: lines, the length limit, and bounded memory."""
+"""Framing of the control socket: lines, the length limit, and bounded memory; and the blocking reader on it."""
 
 from __future__ import annotations
 
-from mimic_core.line_buffer import LineBuffer, LineTooLong
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from mimic_core.line_buffer import LineBuffer, LineOverLimit, LineTooLong, PeerClosed, SocketLines
 from mimic_core.protocol import MAX_LINE_BYTES
 
 
@@ -38,3 +44,69 @@ def test_a_long_line_and_a_good_one_in_the_same_chunk() -> None:
     buffer = LineBuffer(limit=8)
     assert buffer.feed(b"123456789012\ngood\nmore") == [LineTooLong(12), b"good"]
     assert buffer.feed(b"\n") == [b"more"]
+
+
+# ------------------------------------------------ SocketLines (the blocking clients' reader)
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """Two connected stream sockets: the peer writes, the reader reads."""
+    peer, reader = socket.socketpair()
+    yield peer, reader
+    peer.close()
+    reader.close()
+
+
+def soon(seconds: float = 5.0) -> float:
+    return time.monotonic() + seconds
+
+
+def test_socket_lines_serves_lines_split_across_sends_in_order(pair: tuple[socket.socket, socket.socket]) -> None:
+    peer, reader = pair
+    lines = SocketLines(reader)
+    peer.sendall(b'{"a":')
+    peer.sendall(b'1}\n\n{"b":2}\r\n{"c"')
+    assert lines.next_line(soon()) == b'{"a":1}'
+    assert lines.next_line(soon()) == b'{"b":2}'
+    peer.sendall(b":3}\n")
+    assert lines.next_line(soon()) == b'{"c":3}'
+
+
+def test_socket_lines_times_out_at_the_deadline_and_keeps_a_partial_line(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    peer, reader = pair
+    lines = SocketLines(reader)
+    peer.sendall(b"half of a ")
+    with pytest.raises(TimeoutError):
+        lines.next_line(soon(0.05))
+    peer.sendall(b"line\n")
+    assert lines.next_line(soon()) == b"half of a line"
+
+
+def test_socket_lines_serves_what_came_before_the_close_then_says_closed(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    peer, reader = pair
+    lines = SocketLines(reader)
+    peer.sendall(b"one\ntwo\nunfinished")
+    peer.close()
+    assert lines.next_line(soon()) == b"one"
+    assert lines.next_line(soon()) == b"two"
+    for _ in range(2):  # and again: a closed peer stays closed
+        with pytest.raises(PeerClosed) as caught:
+            lines.next_line(soon())
+        assert not caught.value.reset
+
+
+def test_socket_lines_reports_a_line_over_the_limit_once_and_goes_on(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    peer, reader = pair
+    lines = SocketLines(reader, limit=16)
+    peer.sendall(b"x" * 40 + b"\nafter\n")
+    with pytest.raises(LineOverLimit) as caught:
+        lines.next_line(soon())
+    assert caught.value.size_seen > 16
+    assert lines.next_line(soon()) == b"after"

@@ -67,11 +67,15 @@ class DesktopIntegration(QObject):
             self._server = await asyncio.start_unix_server(self._on_instance_request, sock=instance)
         await self.tray.start()
         desktop = self._settings.desktop
-        if desktop.start_minimised:
+        # Started minimised, the window was never shown (vpnui.main_window);
+        # unless someone asked for it meanwhile (a second launch), it goes to the
+        # tray, or, with no tray host, minimised to the taskbar: the one place
+        # left where the user can find the app.
+        if desktop.start_minimised and not self._window.isVisible():
             if self.tray.shown:
-                log.info("start minimised: in the tray")
-                self._window.hide()
+                log.info("start minimised: in the tray, the window is not shown")
             else:
+                log.info("start minimised: no tray host, so the window starts minimised")
                 self._window.showMinimized()
         if desktop.connect_on_launch:
             self._tasks.spawn(self._connect_on_launch())

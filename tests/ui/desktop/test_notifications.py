@@ -2,7 +2,7 @@
 
 The real app in this process, its real daemon and the real lab; a private
 session bus with a notification service that records what it is sent
-(tests/support/desktop_bus.py).  Every kind is produced the way a user meets
+(lab/desktop_bus.py).  Every kind is produced the way a user meets
 it: a lab condition, a dead server, a killed daemon.
 """
 
@@ -17,11 +17,11 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from lab.desktop_bus import NotifyCall
 from lab.lab_process import LabProcess
 from mimic_core.sync_client import DaemonConnection
 from mimic_vpn_testing.app import app_options, start_app
 from mimic_vpn_testing.qt_driving import click, run
-from tests.support.desktop_bus import NotifyCall
 from tests.ui.desktop.conftest import Desktop
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState

@@ -16,10 +16,10 @@ import pytest
 from dbus_fast import Variant
 from pytestqt.qtbot import QtBot
 
+from lab.desktop_bus import call, get_property
 from lab.lab_process import LabProcess
 from mimic_vpn_testing.app import app_options, start_app
 from mimic_vpn_testing.qt_driving import click, find_item, find_object, run
-from tests.support.desktop_bus import call, get_property
 from tests.ui.desktop.conftest import Desktop
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
@@ -156,8 +156,9 @@ def test_start_minimised_goes_to_the_tray_and_connect_on_launch_connects(
     app = MimicApp(app_options(lab))
     try:
         window = app.show()
-        qtbot.waitExposed(window)
+        assert not window.isVisible()  # never shown (tests/ui/desktop/test_start_minimised.py: from process start)
         run(qtbot, app.start())
+        assert app.desktop is not None and app.desktop.tray.shown
         assert not window.isVisible()  # in the tray
         qtbot.waitUntil(lambda: app.manager.state == VPNClientState.On, timeout=15_000)
     finally:

@@ -1,24 +1,32 @@
-"""A private D-Bus session bus and the desktop services the app talks to, for the tests.
+"""A private D-Bus session bus and the desktop services the app talks to: the desktop the lab plays.
 
+For the tests and the benchmarks, which run the app with a tray host and a
+notification service without touching the user's own session.
 ``dbus-daemon`` (Debian's ``dbus`` package) runs the bus; it is installed
-here when missing and the tests run as root (as on CI, a fresh machine),
-and the tests are skipped, saying why, otherwise.  On that bus the tests put
-small real services written with dbus-fast: a notification service that
-records every ``Notify`` call and can invoke an action, and a
-StatusNotifierWatcher that records the items registered with it.
+here when missing and the caller runs as root (as on CI, a fresh machine),
+and ``DBusDaemonMissing`` says what to install otherwise (the tests skip on
+it).  On that bus go small real services written with dbus-fast: a
+notification service that records every ``Notify`` call and can invoke an
+action, and a StatusNotifierWatcher that records the items registered with
+it.  ``python -m lab.desktop_bus`` serves both on the session bus of its
+environment and reports, as JSON lines, every item and notification.
 
 No ``from __future__ import annotations``: dbus-fast reads the D-Bus
 signatures from the annotations' objects (``-> None`` included).
 """
 
+import asyncio
+import contextlib
+import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from dataclasses import dataclass
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import IO, Annotated, Any
 
-import pytest
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusSignature
@@ -26,10 +34,18 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 DEBIAN_PACKAGE = "dbus"
+WATCHER = "org.kde.StatusNotifierWatcher"
+WATCHER_PATH = "/StatusNotifierWatcher"
+NOTIFICATIONS = "org.freedesktop.Notifications"
+NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+
+
+class DBusDaemonMissing(RuntimeError):
+    """``dbus-daemon`` is not installed and could not be; the message says what to install."""
 
 
 def ensure_dbus_daemon() -> str:
-    """The path of ``dbus-daemon``: installed with apt-get as root when missing, else the test is skipped."""
+    """The path of ``dbus-daemon``: installed with apt-get as root when missing, else ``DBusDaemonMissing``."""
     path = shutil.which("dbus-daemon")
     if path:
         return path
@@ -40,7 +56,9 @@ def ensure_dbus_daemon() -> str:
         path = shutil.which("dbus-daemon")
         if path:
             return path
-    pytest.skip(f"dbus-daemon is missing: install Debian's {DEBIAN_PACKAGE!r} package (as root the tests install it)")
+    raise DBusDaemonMissing(
+        f"dbus-daemon is missing: install Debian's {DEBIAN_PACKAGE!r} package (as root it is installed when needed)"
+    )
 
 
 # The session bus without the machine's service directories: no installed
@@ -61,9 +79,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 
 
 class SessionBus:
-    """A ``dbus-daemon`` session bus of its own; ``address`` is its DBUS_SESSION_BUS_ADDRESS."""
+    """A ``dbus-daemon`` session bus of its own; ``address`` is its DBUS_SESSION_BUS_ADDRESS.
 
-    def __init__(self) -> None:
+    ``stderr``: where the bus daemon's own messages go (a file), instead of the caller's stderr.
+    """
+
+    def __init__(self, stderr: IO[bytes] | None = None) -> None:
         daemon = ensure_dbus_daemon()
         self._config = tempfile.NamedTemporaryFile("w", suffix=".conf", prefix="mimic-bus-")  # noqa: SIM115
         self._config.write(BUS_CONFIG)
@@ -71,16 +92,22 @@ class SessionBus:
         self.process = subprocess.Popen(
             [daemon, f"--config-file={self._config.name}", "--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
         assert self.process.stdout is not None
         self.address = self.process.stdout.readline().strip()
         if not self.address:
+            self.stop()
             raise RuntimeError("dbus-daemon printed no address")
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._config.close()
@@ -102,9 +129,10 @@ class NotifyCall:
 class NotificationRecorder(ServiceInterface):
     """org.freedesktop.Notifications that keeps every call instead of drawing it."""
 
-    def __init__(self) -> None:
-        super().__init__("org.freedesktop.Notifications")
+    def __init__(self, on_notify: Callable[[NotifyCall], None] | None = None) -> None:
+        super().__init__(NOTIFICATIONS)
         self.calls: list[NotifyCall] = []
+        self._on_notify = on_notify
 
     @method()
     def Notify(  # noqa: PLR0917  (the D-Bus method's eight arguments)
@@ -130,6 +158,8 @@ class NotificationRecorder(ServiceInterface):
             id=len(self.calls) + 1,
         )
         self.calls.append(call)
+        if self._on_notify is not None:
+            self._on_notify(call)
         return call.id
 
     @method()
@@ -159,14 +189,17 @@ class NotificationRecorder(ServiceInterface):
 class StatusNotifierWatcher(ServiceInterface):
     """org.kde.StatusNotifierWatcher with a host: records the items registered."""
 
-    def __init__(self) -> None:
-        super().__init__("org.kde.StatusNotifierWatcher")
+    def __init__(self, on_register: Callable[[str], None] | None = None) -> None:
+        super().__init__(WATCHER)
         self.items: list[str] = []
+        self._on_register = on_register
 
     @method()
     def RegisterStatusNotifierItem(self, service: Annotated[str, DBusSignature("s")]) -> None:
         self.items.append(service)
         self.StatusNotifierItemRegistered(service)
+        if self._on_register is not None:
+            self._on_register(service)
 
     @method()
     def RegisterStatusNotifierHost(self, service: Annotated[str, DBusSignature("s")]) -> None:
@@ -229,18 +262,52 @@ async def get_property(bus: MessageBus, destination: str, path: str, interface: 
     return value.value
 
 
-async def _serve_forever() -> None:
-    """``python -m tests.support.desktop_bus``: the two services on the session bus, until killed."""
-    import asyncio  # noqa: PLC0415
+def report(event: str, **fields: Any) -> None:
+    print(json.dumps({"event": event, **fields}, default=str), flush=True)
 
+
+async def serve_desktop(tray_host: bool = True) -> None:
+    """The notification service and (``tray_host``) the watcher on the session bus, until cancelled.
+
+    Reports ``serving`` once both are there, then ``item_registered`` (with
+    the item's bus name) and ``notify`` (the call's fields) as they come.
+    """
     bus = await MessageBus().connect()
-    await serve(bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications", NotificationRecorder())
-    await serve(bus, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", StatusNotifierWatcher())
-    print("serving", flush=True)
-    await asyncio.Event().wait()
+    try:
+        recorder = NotificationRecorder(on_notify=lambda call: report("notify", **asdict(call)))
+        await serve(bus, NOTIFICATIONS, NOTIFICATIONS_PATH, recorder)
+        if tray_host:
+            watcher = StatusNotifierWatcher(on_register=lambda service: report("item_registered", service=service))
+            await serve(bus, WATCHER, WATCHER_PATH, watcher)
+        report("serving", tray_host=tray_host)
+        await asyncio.Event().wait()
+    finally:
+        bus.disconnect()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lab.desktop_bus [--no-tray-host]``: serve until SIGTERM (or SIGINT)."""
+    import argparse  # noqa: PLC0415
+    import signal as signals  # noqa: PLC0415  (``signal`` here is dbus-fast's decorator)
+
+    parser = argparse.ArgumentParser(prog="python -m lab.desktop_bus", description=main.__doc__)
+    parser.add_argument("--no-tray-host", action="store_true", help="only the notification service")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        print("python -m lab.desktop_bus: DBUS_SESSION_BUS_ADDRESS is not set", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        task = asyncio.ensure_future(serve_desktop(tray_host=not args.no_tray_host))
+        loop = asyncio.get_running_loop()
+        for signum in (signals.SIGTERM, signals.SIGINT):
+            loop.add_signal_handler(signum, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    return 0
 
 
 if __name__ == "__main__":
-    import asyncio
-
-    asyncio.run(_serve_forever())
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The plugin fails a run that leaves a process behind, names it and the test, and ends it.
+
+Each case is a pytest run of its own (the plugin as a project loads it:
+``-p mimic_vpn_testing.plugin``) over a small project in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from lab.daemon_process import REPO_ROOT
+from lab.leftovers import alive
+
+LEAVES_A_PROCESS = '''
+import subprocess, sys
+from pathlib import Path
+
+STARTED = []
+
+
+def test_starts_a_detached_process():
+    # Its own session, as the app starts the daemon: the test's process tree does not hold it.
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True
+    )
+    STARTED.append(process)
+    Path("{pid_file}").write_text(str(process.pid))
+
+
+def test_another():
+    pass
+'''
+
+CLEAN = """
+import subprocess, sys
+
+
+def test_waits_for_its_process():
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+"""
+
+
+def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+    (project / "pytest.ini").write_text("[pytest]\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    pid_file = tmp_path / "pid"
+    (project / "test_leaves.py").write_text(textwrap.dedent(LEAVES_A_PROCESS.format(pid_file=pid_file)))
+
+    result = run_pytest(project)
+
+    pid = int(pid_file.read_text())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    assert "processes left behind" in result.stdout
+    assert f"{pid}: {sys.executable} -c import time; time.sleep(600)" in result.stdout
+    assert "first seen after test_leaves.py::test_starts_a_detached_process" in result.stdout
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the check did not end the process it found"
+
+
+def test_a_run_whose_processes_all_ended_passes(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_clean.py").write_text(CLEAN)
+
+    result = run_pytest(project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "processes left behind" not in result.stdout
