@@ -85,7 +85,7 @@ Window {
                 Text {
                     width: parent.width
                     text: qsTr("Mimic VPN cannot start")
-                    color: Theme.danger
+                    color: Theme.dangerText
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.fontTitle
                     font.bold: true

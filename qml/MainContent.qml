@@ -1,5 +1,4 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Mimic
 import theme
@@ -8,6 +7,18 @@ import "screens"
 
 // Everything the main window shows once the app's objects exist.  Main.qml
 // loads it into the window after the window's first frame (see Main.qml).
+//
+// Only the main screen is built at start-up.  The panels, the modals and
+// the banners are created when first needed (a Loader each): the window's
+// full UI comes sooner, and what is never shown costs nothing.
+//
+// Messages come in tiers.  What clears by itself is a banner, in the free
+// space above the bottom buttons, blocking nothing (no internet, the
+// account service, an unstable link, the service starting); a lost daemon
+// is said by the status card itself ("Status unknown"), with the switch
+// disabled.  A modal only asks for a decision the user must make (a portal
+// to sign in to, a subscription, a firewall, a location), and always closes
+// by its close button and Escape.
 Item {
     id: root
     required property ConnectionManager manager
@@ -16,6 +27,37 @@ Item {
 
     readonly property bool vpnOn: manager.state === ConnectionManager.On
                                   || manager.state === ConnectionManager.Switching
+    // The failure shown, by its key (presentation.FAILURE_KEYS), and the daemon link.
+    readonly property string failure: manager.failure
+    readonly property bool linkReady: manager.linkState === "ready"
+    readonly property bool linkStarting: manager.linkState === "starting"
+
+    function openPanel(loader: Loader) {
+        loader.active = true
+        loader.item.open()
+    }
+    function dismiss(key: string) {
+        // A modal being destroyed (its failure replaced by another) closes too: not a dismissal.
+        if (root.failure === key)
+            root.manager.dismissFailure()
+    }
+    function turnOff() {
+        root.manager.dismissFailure()
+        root.manager.deactivate()
+    }
+
+    // State changes, said to screen readers once each (see MVAnnouncer).
+    MVAnnouncer {
+        id: announcer
+        objectName: "announcer"
+    }
+    function announceStatus() {
+        announcer.say(root.manager.title + ". " + root.manager.subtitle, root.failure !== "")
+    }
+    Connections {
+        target: root.manager
+        function onTextChanged() { Qt.callLater(root.announceStatus) }
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -26,21 +68,17 @@ Item {
             objectName: "statusHeader"
             Layout.fillWidth: true
             manager: root.manager
+            linkReady: root.linkReady
         }
 
-        MVStabilityIndicator {
-            objectName: "stabilityIndicator"
-            Layout.fillWidth: true
-            visible: root.manager.unstable
-            reason: root.manager.stabilityText
-        }
-
-        MVListButton {
+        MVListRow {
             objectName: "locationButton"
             Layout.fillWidth: true
-            label: qsTr("Location")
-            value: root.manager.locationName !== "" ? root.manager.locationName : qsTr("Loading server list…")
-            onClicked: locationPicker.open()
+            overline: qsTr("Location")
+            text: root.manager.locationName !== "" ? root.manager.locationName : qsTr("Loading server list…")
+            chevron: true
+            Accessible.description: qsTr("Opens the list of locations")
+            onClicked: root.openPanel(pickerLoader)
         }
 
         Rectangle {
@@ -58,76 +96,95 @@ Item {
                 columns: 2
                 columnSpacing: Theme.spacing
                 rowSpacing: Theme.smallSpacing
-                Text { text: qsTr("Server"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
+                MVText { text: qsTr("Server"); textStyle: MVText.Small; color: Theme.textMuted }
+                MVText {
                     objectName: "detailsServer"
                     Layout.fillWidth: true
                     text: root.manager.serverName
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
+                    textStyle: MVText.Small
                 }
-                Text { text: qsTr("Round trip"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
+                MVText { text: qsTr("Round trip"); textStyle: MVText.Small; color: Theme.textMuted }
+                MVText {
                     objectName: "detailsRoundTrip"
                     Layout.fillWidth: true
                     text: root.manager.roundTrip
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
+                    textStyle: MVText.Small
                 }
-                Text { text: qsTr("Traffic"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
+                MVText { text: qsTr("Traffic"); textStyle: MVText.Small; color: Theme.textMuted }
+                MVText {
                     objectName: "detailsTraffic"
                     Layout.fillWidth: true
                     text: root.manager.traffic
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
+                    textStyle: MVText.Small
                 }
             }
         }
 
+        // The free space.  The banners stand at its bottom, over nothing:
+        // one coming or going moves nothing the user may be reaching for,
+        // not the card and the switch above, nor the buttons below.
         Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            // In the free space, over nothing: the notice appearing moves nothing.
-            MVNotice {
-                objectName: "serverMovedNotice"
+            ColumnLayout {
                 anchors.left: parent.left
                 anchors.right: parent.right
-                anchors.top: parent.top
-                visible: root.vpnOn && text !== ""
-                text: root.manager.movedNotice
-            }
-        }
+                anchors.bottom: parent.bottom
+                spacing: Theme.smallSpacing
 
-        // The daemon link's state, when it is not ready.  It takes its room
-        // from the free space above the bottom buttons (the filler shrinks),
-        // so coming and going it moves nothing: not the card and the switch
-        // above, which the user may be reaching for while the app starts, nor
-        // the buttons below, which stay at the bottom edge.
-        Rectangle {
-            objectName: "daemonLinkBanner"
-            Layout.fillWidth: true
-            visible: root.manager.linkState !== "ready"
-            implicitHeight: bannerText.implicitHeight + Theme.spacing
-            radius: Theme.radius
-            color: root.manager.linkState === "lost" ? Theme.danger : Theme.warning
-            Text {
-                id: bannerText
-                objectName: "daemonLinkBannerText"
-                anchors.centerIn: parent
-                width: parent.width - Theme.spacing
-                horizontalAlignment: Text.AlignHCenter
-                wrapMode: Text.WordWrap
-                color: root.manager.linkState === "lost" ? Theme.textOnDanger : Theme.textOnWarning
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.fontSmall
-                text: root.manager.linkState === "lost"
-                      ? qsTr("Lost contact with the VPN service. Reconnecting…")
-                      : qsTr("Starting the VPN service…")
-                Accessible.name: text
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.vpnOn && root.manager.movedNotice !== ""
+                    sourceComponent: MVBanner {
+                        objectName: "serverMovedNotice"
+                        severity: "info"
+                        body: root.manager.movedNotice
+                        Component.onCompleted: announcer.say(body, false)
+                    }
+                }
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.manager.unstable
+                    sourceComponent: MVBanner {
+                        objectName: "stabilityIndicator"
+                        severity: "warning"
+                        // The status card says "Unstable connection"; this says why and what it means.
+                        body: qsTr("%1. Pages may load slowly; the VPN stays on.").arg(root.manager.stabilityText)
+                        Component.onCompleted: announcer.say(body, false)
+                    }
+                }
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.failure === "noInternet"
+                    sourceComponent: MVBanner {
+                        objectName: "bannerNoInternet"
+                        severity: "error"
+                        heading: qsTr("No internet connection")
+                        body: root.manager.failureDetail
+                        Component.onCompleted: announcer.say(heading + ". " + body, true)
+                    }
+                }
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.failure === "accountServiceUnreachable"
+                    sourceComponent: MVBanner {
+                        objectName: "bannerAccountServiceUnreachable"
+                        severity: "warning"
+                        heading: qsTr("Can't reach your account")
+                        body: root.manager.failureDetail
+                        Component.onCompleted: announcer.say(heading + ". " + body, true)
+                    }
+                }
+                // The daemon link while it starts.  Once lost, the status card says it.
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.linkStarting
+                    sourceComponent: MVBanner {
+                        objectName: "daemonLinkBanner"
+                        severity: "info"
+                        body: qsTr("Starting the VPN service…")
+                    }
+                }
             }
         }
 
@@ -137,125 +194,179 @@ Item {
             MVButton {
                 objectName: "labPanelButton"
                 Layout.fillWidth: true
+                Layout.preferredWidth: 1
                 visible: root.lab.expected
                 enabled: root.lab.available
-                primary: false
+                kind: "secondary"
                 text: qsTr("Network lab")
-                onClicked: labPanel.open()
+                Accessible.description: qsTr("Change the simulated world the app runs against")
+                onClicked: root.openPanel(labLoader)
             }
             MVButton {
                 objectName: "settingsButton"
                 Layout.fillWidth: true
-                primary: false
+                Layout.preferredWidth: 1
+                kind: "secondary"
                 text: qsTr("Settings")
-                onClicked: settingsPanel.open()
+                onClicked: root.openPanel(settingsLoader)
             }
         }
     }
 
-    LocationPicker {
-        id: locationPicker
-        objectName: "locationPicker"
-        manager: root.manager
+    // The panels: created on first use, then kept.
+    Loader {
+        id: pickerLoader
+        active: false
+        sourceComponent: LocationPicker {
+            objectName: "locationPicker"
+            manager: root.manager
+        }
     }
-    LabPanel {
-        id: labPanel
-        objectName: "labPanel"
-        lab: root.lab
+    Loader {
+        id: labLoader
+        active: false
+        sourceComponent: LabPanel {
+            objectName: "labPanel"
+            lab: root.lab
+        }
     }
-    SettingsPanel {
-        id: settingsPanel
-        objectName: "settingsPanel"
-        preferences: root.preferences
+    Loader {
+        id: settingsLoader
+        active: false
+        sourceComponent: SettingsPanel {
+            objectName: "settingsPanel"
+            preferences: root.preferences
+        }
     }
 
-    // One modal per failure.  Each is open exactly while its failure is the
-    // current one, so it closes by itself when the condition clears.
-    component FailureModal: MVModal {
+    // One modal per failure that asks for a decision.  It exists exactly
+    // while its failure is the current one, so it closes by itself when the
+    // condition clears; closing it (✕, Escape, Keep VPN on) dismisses the failure.
+    component ModalSlot: Loader {
         required property string failureKey
-        visible: root.manager.failure === failureKey
-        body: root.manager.failureDetail
-        onClosed: if (root.manager.failure === failureKey) root.manager.dismissFailure()
+        active: root.failure === failureKey
+        onLoaded: item.open()
     }
     component TurnOffButton: MVButton {
+        Layout.fillWidth: true
         visible: root.vpnOn
-        primary: false
+        kind: "secondary"
         text: qsTr("Turn off VPN")
-        onClicked: { root.manager.dismissFailure(); root.manager.deactivate() }
+        onClicked: root.turnOff()
     }
-    component DismissButton: MVButton {
-        primary: false
-        text: root.vpnOn ? qsTr("Keep VPN on") : qsTr("Close")
+    component KeepOnButton: MVButton {
+        Layout.fillWidth: true
+        visible: root.vpnOn
+        kind: "quiet"
+        text: qsTr("Keep VPN on")
         onClicked: root.manager.dismissFailure()
     }
 
-    FailureModal {
-        objectName: "modalNoInternet"
-        failureKey: "noInternet"
-        heading: qsTr("No internet connection")
-        MVButton { objectName: "modalNoInternetRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalNoInternetTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalNoInternetClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalCaptivePortal"
+    ModalSlot {
         failureKey: "captivePortal"
-        heading: qsTr("Sign in to this network")
-        MVButton {
-            objectName: "modalCaptivePortalOpen"
-            Layout.fillWidth: true
-            text: qsTr("Open sign-in page")
-            onClicked: Qt.openUrlExternally(root.manager.portalUrl)
+        sourceComponent: MVModal {
+            objectName: "modalCaptivePortal"
+            heading: qsTr("Sign in to this network")
+            body: root.manager.failureDetail
+            severity: "warning"
+            initialFocus: root.vpnOn ? turnOffAndOpen : openPage
+            onClosed: root.dismiss("captivePortal")
+            // While on, the tunnel hides the sign-in page: turning the VPN off comes first.
+            MVButton {
+                id: turnOffAndOpen
+                objectName: "modalCaptivePortalTurnOffAndOpen"
+                Layout.fillWidth: true
+                visible: root.vpnOn
+                text: qsTr("Turn off VPN and open the sign-in page")
+                onClicked: {
+                    const page = root.manager.portalUrl
+                    root.turnOff()
+                    Qt.openUrlExternally(page)
+                }
+            }
+            MVButton {
+                id: openPage
+                objectName: "modalCaptivePortalOpen"
+                Layout.fillWidth: true
+                visible: !root.vpnOn
+                text: qsTr("Open sign-in page")
+                onClicked: Qt.openUrlExternally(root.manager.portalUrl)
+            }
+            MVButton {
+                objectName: "modalCaptivePortalRetry"
+                Layout.fillWidth: true
+                kind: "secondary"
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            KeepOnButton { objectName: "modalCaptivePortalKeepOn" }
         }
-        MVButton { objectName: "modalCaptivePortalRetry"; Layout.fillWidth: true; primary: false; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalCaptivePortalTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalCaptivePortalClose"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalAccountServiceUnreachable"
-        failureKey: "accountServiceUnreachable"
-        heading: qsTr("Can't reach your account")
-        MVButton { objectName: "modalAccountServiceUnreachableRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        DismissButton { objectName: "modalAccountServiceUnreachableClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalNoSubscription"
+    ModalSlot {
         failureKey: "noSubscription"
-        heading: qsTr("No active subscription")
-        MVButton {
-            objectName: "modalNoSubscriptionManage"
-            Layout.fillWidth: true
-            text: qsTr("Manage subscription")
-            onClicked: Qt.openUrlExternally(root.manager.accountUrl)
+        sourceComponent: MVModal {
+            objectName: "modalNoSubscription"
+            heading: qsTr("No active subscription")
+            body: root.manager.failureDetail
+            initialFocus: manage
+            onClosed: root.dismiss("noSubscription")
+            MVButton {
+                id: manage
+                objectName: "modalNoSubscriptionManage"
+                Layout.fillWidth: true
+                text: qsTr("Manage subscription")
+                onClicked: Qt.openUrlExternally(root.manager.accountUrl)
+            }
+            TurnOffButton { objectName: "modalNoSubscriptionTurnOff" }
+            KeepOnButton { objectName: "modalNoSubscriptionKeepOn" }
         }
-        TurnOffButton { objectName: "modalNoSubscriptionTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalNoSubscriptionClose"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalFirewallBlocking"
+    ModalSlot {
         failureKey: "firewallBlocking"
-        heading: qsTr("VPN traffic is blocked")
-        MVButton { objectName: "modalFirewallBlockingRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalFirewallBlockingTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalFirewallBlockingClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalServerUnavailable"
-        failureKey: "serverUnavailable"
-        heading: qsTr("Location unavailable")
-        MVButton {
-            objectName: "modalServerUnavailableChoose"
-            Layout.fillWidth: true
-            text: qsTr("Choose another location")
-            onClicked: { root.manager.dismissFailure(); locationPicker.open() }
+        sourceComponent: MVModal {
+            objectName: "modalFirewallBlocking"
+            heading: qsTr("VPN traffic is blocked")
+            body: root.manager.failureDetail
+            initialFocus: firewallRetry
+            onClosed: root.dismiss("firewallBlocking")
+            MVButton {
+                id: firewallRetry
+                objectName: "modalFirewallBlockingRetry"
+                Layout.fillWidth: true
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            TurnOffButton { objectName: "modalFirewallBlockingTurnOff" }
+            KeepOnButton { objectName: "modalFirewallBlockingKeepOn" }
         }
-        MVButton { objectName: "modalServerUnavailableRetry"; Layout.fillWidth: true; primary: false; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalServerUnavailableTurnOff"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalDaemonLost"
-        failureKey: "daemonLost"
-        heading: qsTr("VPN service not responding")
-        DismissButton { objectName: "modalDaemonLostClose"; Layout.fillWidth: true }
+    ModalSlot {
+        failureKey: "serverUnavailable"
+        sourceComponent: MVModal {
+            objectName: "modalServerUnavailable"
+            heading: qsTr("Location unavailable")
+            body: root.manager.failureDetail
+            initialFocus: choose
+            onClosed: root.dismiss("serverUnavailable")
+            MVButton {
+                id: choose
+                objectName: "modalServerUnavailableChoose"
+                Layout.fillWidth: true
+                text: qsTr("Choose another location")
+                onClicked: {
+                    root.manager.dismissFailure()
+                    root.openPanel(pickerLoader)
+                }
+            }
+            MVButton {
+                objectName: "modalServerUnavailableRetry"
+                Layout.fillWidth: true
+                kind: "secondary"
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            TurnOffButton { objectName: "modalServerUnavailableTurnOff" }
+            KeepOnButton { objectName: "modalServerUnavailableKeepOn" }
+        }
     }
 }

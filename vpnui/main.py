@@ -23,6 +23,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--keepalive-interval", type=float, metavar="S", help="keepalive interval of a daemon started by the app"
     )
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--color-scheme",
+        choices=("system", "light", "dark"),  # main_window.COLOR_SCHEMES (importing it would import Qt)
+        default="system",
+        help="the window's palette: the desktop's colour scheme (default) or a forced one",
+    )
     inspector = parser.add_mutually_exclusive_group()
     inspector.add_argument(
         "--inspector",
@@ -67,7 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
-    from vpnui.main_window import load_main_window, show_startup_error, wait_for_frame  # noqa: PLC0415
+    from vpnui.main_window import (  # noqa: PLC0415
+        load_main_window,
+        set_color_scheme,
+        show_startup_error,
+        wait_for_frame,
+    )
 
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName("Mimic VPN")
@@ -75,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     # The window goes on screen before the rest of the app is imported:
     # those imports take as long as Qt's own (see vpnui.main_window).
     engine = QQmlApplicationEngine()
+    if args.color_scheme != "system":
+        set_color_scheme(engine, args.color_scheme)
     window = load_main_window(engine)
     wait_for_frame(window)
     early_start.qt_imported()

@@ -43,8 +43,10 @@ from vpnui.connection.presentation import (
     format_bytes,
     format_elapsed,
     moved_notice,
+    round_trip_text,
     status_text,
 )
+from vpnui.connection.recent_locations import location_key, remember
 from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
@@ -185,7 +187,7 @@ class ConnectionManager(QObject):
         return self._link
 
     def _get_title(self) -> str:
-        return status_text(self._machine.snapshot, self.location_name, self._stability.reason)[0]
+        return status_text(self._machine.snapshot, self.location_name)[0]
 
     def _get_subtitle(self) -> str:
         snapshot = self._machine.snapshot
@@ -193,7 +195,7 @@ class ConnectionManager(QObject):
             running = check_subtitle(snapshot.connection_state, self.location_name)
             if running:
                 return running
-        return status_text(snapshot, self.location_name, self._stability.reason)[1]
+        return status_text(snapshot, self.location_name)[1]
 
     def _get_elapsed_text(self) -> str:
         since = self._machine.snapshot.connected_since
@@ -252,9 +254,10 @@ class ConnectionManager(QObject):
     def _get_round_trip(self) -> str:
         if self._health is None:
             return ""
-        if self._health.rtt_ms is None:
-            return f"no answer ({self._health.missed_in_a_row} missed)"
-        return f"{self._health.rtt_ms:.1f} ms, {self._health.loss:.0%} loss"
+        return round_trip_text(self._health.rtt_ms, self._health.missed_in_a_row)
+
+    def _get_recent_locations(self) -> list[str]:
+        return list(self._settings.recent_locations)
 
     def _get_moved_notice(self) -> str:
         return self._moved_notice
@@ -283,6 +286,8 @@ class ConnectionManager(QObject):
     roundTrip = Property(str, _get_round_trip, notify=healthChanged)
     traffic = Property(str, _get_traffic, notify=healthChanged)
     movedNotice = Property(str, _get_moved_notice, notify=movedNoticeChanged)
+    # The locations chosen last, most recent first, as "de/ber" (recent_locations).
+    recentLocations = Property(list, _get_recent_locations, notify=locationChanged)
 
     @Slot()
     def toggle(self) -> None:
@@ -325,6 +330,9 @@ class ConnectionManager(QObject):
             return
         previous = self.selected_location
         self._settings.country_code, self._settings.city_code = country_code, city_code
+        self._settings.recent_locations = remember(
+            self._settings.recent_locations, location_key(country_code, city_code)
+        )
         save_settings(self._settings)
         self.locationChanged.emit()
         self.locationsChanged.emit()

@@ -39,9 +39,10 @@ def failure_detail(cause: FailureCause, subscription_status: str = "") -> str:
         case FailureCause.NoInternet:
             return "This device is not connected to the internet. Check your Wi-Fi or cable, then try again."
         case FailureCause.CaptivePortal:
+            # Read with the VPN off and on alike: while on, the tunnel hides the page.
             return (
-                "This network requires you to sign in (hotel, airport or café Wi-Fi). "
-                "Open the sign-in page, then the VPN can connect."
+                "This network requires you to sign in (hotel, airport or café Wi-Fi) before the VPN can "
+                "connect. The VPN must be off while you sign in."
             )
         case FailureCause.AccountServiceUnreachable:
             return (
@@ -83,13 +84,21 @@ def check_subtitle(connection_state: ConnectionState, location: str) -> str:
             return ""
 
 
-def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tuple[str, str]:
-    """Title and subtitle of the status card for ``snapshot``."""
+def status_text(snapshot: Snapshot, location: str) -> tuple[str, str]:
+    """Title and subtitle of the status card for ``snapshot``.
+
+    Each message is said once: a failure's title and explanation are the
+    banner's or the modal's, and the unstable link's reason is its banner's,
+    so the card says only what they leave out.  A lost daemon is the card's
+    own message: nothing else says it.
+    """
     where = location or "your location"
+    if snapshot.failure == FailureCause.DaemonLost:
+        return "Status unknown", "Reconnecting to the VPN service…"
     match snapshot.client_state:
         case VPNClientState.Off:
             if snapshot.failure is not None:
-                return "VPN is off", FAILURE_TITLES[snapshot.failure]
+                return "VPN is off", "The VPN could not be turned on"
             return "VPN is off", "Turn it on to protect your connection"
         case VPNClientState.Connecting:
             return "Connecting…", f"Setting up a secure tunnel to {where}"
@@ -99,12 +108,21 @@ def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tup
             return "Switching…", f"Moving your connection to {where}"
         case VPNClientState.On:
             if snapshot.failure is not None:
-                return "VPN is on", f"{FAILURE_TITLES[snapshot.failure]}: traffic may not flow"
+                return "VPN is on", "Traffic may not flow"
             if snapshot.connection_state == ConnectionState.Unstable:
-                return "VPN is on", f"Unstable connection — {stability_reason}" if stability_reason else (
-                    "Unstable connection"
-                )
+                return "VPN is on", "Unstable connection"
             return "VPN is on", f"Secure and protected · {where}"
+
+
+def round_trip_text(rtt_ms: float | None, missed_in_a_row: int) -> str:
+    """The round trip of the connection details: the time alone.
+
+    Loss is not repeated here: when it matters the link is Unstable, and
+    that banner names it ("High packet loss (30%)").
+    """
+    if rtt_ms is None:
+        return f"no answer ({missed_in_a_row} missed)"
+    return "<1 ms" if rtt_ms < 1 else f"{rtt_ms:.0f} ms"
 
 
 def moved_notice(from_server: str, to_server: str) -> str:
