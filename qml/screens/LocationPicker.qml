@@ -145,7 +145,9 @@ MVPanel {
         Keys.onSpacePressed: root.choose(currentIndex)
         // Typing in the list searches: the keys go on in the search field.
         Keys.onPressed: (event) => {
-            if (event.text.length === 1 && event.text.trim() !== "" && !(event.modifiers & Qt.ControlModifier)) {
+            // A printable character only: Escape, Tab and the like carry control characters.
+            const printable = event.text.length === 1 && /[^\x00-\x20\x7f]/.test(event.text)
+            if (printable && !(event.modifiers & (Qt.ControlModifier | Qt.AltModifier))) {
                 search.forceActiveFocus(Qt.TabFocusReason)
                 search.insert(search.cursorPosition, event.text)
                 event.accepted = true
