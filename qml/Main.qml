@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import theme
 
@@ -48,9 +49,9 @@ Window {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.margins: Theme.spacing
-        // Title, subtitle and timer lines, the switch (36) and the spacing
-        // between them, as StatusHeader.qml lays them out (a test compares).
-        height: 2 * Theme.spacing + Math.ceil(Theme.fontTitle * 1.17) + 2 * Math.ceil(Theme.fontBody * 1.17)
+        // Title, subtitle (two lines) and timer lines, the switch (36) and the
+        // spacing between them, as StatusHeader.qml lays them out (a test compares).
+        height: 2 * Theme.spacing + Math.ceil(Theme.fontTitle * 1.17) + 3 * Math.ceil(Theme.fontBody * 1.17)
                 + 4 * Theme.smallSpacing + 36
         radius: Theme.radius
         gradient: Gradient {

@@ -1,5 +1,7 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import Mimic
 import theme
 import "components"
@@ -25,16 +27,17 @@ Item {
     required property LabConditions lab
     required property Preferences preferences
 
-    readonly property bool vpnOn: manager.state === ConnectionManager.On
-                                  || manager.state === ConnectionManager.Switching
+    readonly property bool vpnOn: root.manager.state === ConnectionManager.On
+                                  || root.manager.state === ConnectionManager.Switching
     // The failure shown, by its key (presentation.FAILURE_KEYS), and the daemon link.
-    readonly property string failure: manager.failure
-    readonly property bool linkReady: manager.linkState === "ready"
-    readonly property bool linkStarting: manager.linkState === "starting"
+    readonly property string failure: root.manager.failure
+    readonly property bool linkReady: root.manager.linkState === "ready"
+    readonly property bool linkStarting: root.manager.linkState === "starting"
 
     function openPanel(loader: Loader) {
         loader.active = true
-        loader.item.open()
+        const panel = loader.item as T.Popup
+        panel.open()
     }
     function dismiss(key: string) {
         // A modal being destroyed (its failure replaced by another) closes too: not a dismissal.
@@ -52,7 +55,7 @@ Item {
         objectName: "announcer"
     }
     function announceStatus() {
-        announcer.say(root.manager.title + ". " + root.manager.subtitle, root.failure !== "")
+        announcer.say(qsTr("%1. %2").arg(root.manager.title).arg(root.manager.subtitle), root.failure !== "")
     }
     Connections {
         target: root.manager
@@ -81,41 +84,45 @@ Item {
             onClicked: root.openPanel(pickerLoader)
         }
 
-        Rectangle {
-            objectName: "connectionDetails"
+        // The live tunnel, while on (created then: nothing to show when off).
+        Loader {
             Layout.fillWidth: true
-            visible: root.vpnOn && root.manager.roundTrip !== ""
-            implicitHeight: details.implicitHeight + 2 * Theme.spacing
-            radius: Theme.radius
-            color: Theme.surface
-            border.color: Theme.divider
-            GridLayout {
-                id: details
-                anchors.fill: parent
-                anchors.margins: Theme.spacing
-                columns: 2
-                columnSpacing: Theme.spacing
-                rowSpacing: Theme.smallSpacing
-                MVText { text: qsTr("Server"); textStyle: MVText.Small; color: Theme.textMuted }
-                MVText {
-                    objectName: "detailsServer"
-                    Layout.fillWidth: true
-                    text: root.manager.serverName
-                    textStyle: MVText.Small
-                }
-                MVText { text: qsTr("Round trip"); textStyle: MVText.Small; color: Theme.textMuted }
-                MVText {
-                    objectName: "detailsRoundTrip"
-                    Layout.fillWidth: true
-                    text: root.manager.roundTrip
-                    textStyle: MVText.Small
-                }
-                MVText { text: qsTr("Traffic"); textStyle: MVText.Small; color: Theme.textMuted }
-                MVText {
-                    objectName: "detailsTraffic"
-                    Layout.fillWidth: true
-                    text: root.manager.traffic
-                    textStyle: MVText.Small
+            active: root.vpnOn && root.manager.roundTrip !== ""
+            visible: active
+            sourceComponent: Rectangle {
+                objectName: "connectionDetails"
+                implicitHeight: details.implicitHeight + 2 * Theme.spacing
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.divider
+                GridLayout {
+                    id: details
+                    anchors.fill: parent
+                    anchors.margins: Theme.spacing
+                    columns: 2
+                    columnSpacing: Theme.spacing
+                    rowSpacing: Theme.smallSpacing
+                    MVText { text: qsTr("Server"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsServer"
+                        Layout.fillWidth: true
+                        text: root.manager.serverName
+                        textStyle: MVText.Small
+                    }
+                    MVText { text: qsTr("Round trip"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsRoundTrip"
+                        Layout.fillWidth: true
+                        text: root.manager.roundTrip
+                        textStyle: MVText.Small
+                    }
+                    MVText { text: qsTr("Traffic"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsTraffic"
+                        Layout.fillWidth: true
+                        text: root.manager.traffic
+                        textStyle: MVText.Small
+                    }
                 }
             }
         }
@@ -139,18 +146,19 @@ Item {
                         objectName: "serverMovedNotice"
                         severity: "info"
                         body: root.manager.movedNotice
-                        Component.onCompleted: announcer.say(body, false)
+                        Component.onCompleted: announcer.say(text, false)
                     }
                 }
+                // Not beside a failure: then the failure is the one thing to say.
                 Loader {
                     Layout.fillWidth: true
-                    active: root.manager.unstable
+                    active: root.manager.unstable && root.failure === ""
                     sourceComponent: MVBanner {
                         objectName: "stabilityIndicator"
                         severity: "warning"
                         // The status card says "Unstable connection"; this says why and what it means.
                         body: qsTr("%1. Pages may load slowly; the VPN stays on.").arg(root.manager.stabilityText)
-                        Component.onCompleted: announcer.say(body, false)
+                        Component.onCompleted: announcer.say(text, false)
                     }
                 }
                 Loader {
@@ -161,7 +169,7 @@ Item {
                         severity: "error"
                         heading: qsTr("No internet connection")
                         body: root.manager.failureDetail
-                        Component.onCompleted: announcer.say(heading + ". " + body, true)
+                        Component.onCompleted: announcer.say(text, true)
                     }
                 }
                 Loader {
@@ -172,7 +180,7 @@ Item {
                         severity: "warning"
                         heading: qsTr("Can't reach your account")
                         body: root.manager.failureDetail
-                        Component.onCompleted: announcer.say(heading + ". " + body, true)
+                        Component.onCompleted: announcer.say(text, true)
                     }
                 }
                 // The daemon link while it starts.  Once lost, the status card says it.
@@ -245,7 +253,7 @@ Item {
     component ModalSlot: Loader {
         required property string failureKey
         active: root.failure === failureKey
-        onLoaded: item.open()
+        onLoaded: (item as T.Popup).open()
     }
     component TurnOffButton: MVButton {
         Layout.fillWidth: true

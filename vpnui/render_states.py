@@ -165,7 +165,9 @@ class Renderer:
         self.keys(text="sao")
         await self.capture.shoot("06-location-search")
         await self.close_panel("locationPicker")
-        # The focus ring: Tab from the switch to the location row.
+        # The focus ring: Tab from the switch to the location row (on a
+        # stable link: a loaded machine can delay keepalives into "loss").
+        await self.until(lambda: not m.property("unstable"), "stable", timeout_s=30)
         toggle = self.find("vpnToggle")
         assert toggle is not None
         self.window.requestActivate()

@@ -11,6 +11,8 @@ Rectangle {
     property string severity: "warning"
     property string heading
     property string body
+    // Everything it says, in one string (what tests read, what is announced).
+    readonly property string text: heading !== "" && body !== "" ? qsTr("%1. %2").arg(heading).arg(body) : heading + body
 
     implicitHeight: row.implicitHeight + 2 * Theme.smallSpacing + 2
     radius: Theme.radius

@@ -4,14 +4,14 @@ import theme
 // The keyboard focus, drawn around its control: shown when the control got
 // the focus from the keyboard (Tab, Backtab, a shortcut), never from a click.
 Rectangle {
-    // The control whose focus this shows (its visualFocus).
+    // Bound to the control's visualFocus.
     property bool shown: false
     property bool onDark: false
     property real gap: 2
 
     anchors.fill: parent
     anchors.margins: -(gap + Theme.focusRingWidth)
-    radius: parent && parent.radius !== undefined ? parent.radius + gap + Theme.focusRingWidth : Theme.radius
+    radius: ((parent as Rectangle)?.radius ?? Theme.radius) + gap + Theme.focusRingWidth
     color: "transparent"
     border.width: Theme.focusRingWidth
     border.color: onDark ? Theme.focusRingOnDark : Theme.focusRing

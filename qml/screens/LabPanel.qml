@@ -1,5 +1,7 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import Mimic
 import theme
 import "../components"
@@ -83,12 +85,15 @@ MVPanel {
         clip: true
         // Every row of the shipped list exists, so Tab reaches each of them.
         cacheBuffer: 1200
+        boundsBehavior: Flickable.StopAtBounds
+        // It scrolls, and says so.
+        T.ScrollBar.vertical: MVScrollBar {}
         model: root.lab.servers
         // The server list is rebuilt on every change the lab reports: the
         // control the keyboard just used gets the focus back in the new row.
         property string refocusName
         property bool refocusVisibly
-        function keepFocus(control: Item) {
+        function keepFocus(control: T.Control) {
             refocusName = control.activeFocus ? control.objectName : ""
             refocusVisibly = control.visualFocus
         }

@@ -1,5 +1,7 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import Mimic
 import theme
 import "../components"
@@ -137,6 +139,8 @@ MVPanel {
         keyNavigationEnabled: true
         highlightMoveDuration: 0
         currentIndex: -1
+        boundsBehavior: Flickable.StopAtBounds
+        T.ScrollBar.vertical: MVScrollBar {}
         Accessible.role: Accessible.List
         Accessible.name: qsTr("Locations")
         Accessible.description: currentItem ? currentItem.Accessible.name + ", " + currentItem.Accessible.description : ""

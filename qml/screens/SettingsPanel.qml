@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
 import QtQuick.Templates as T
@@ -27,16 +28,13 @@ MVPanel {
         Layout.fillWidth: true
         Layout.preferredHeight: Math.min(switches.implicitHeight,
                                          root.parent ? root.parent.height - 2 * Theme.spacing - 72 : 500)
+        Layout.topMargin: Theme.smallSpacing / 2
         Layout.bottomMargin: Theme.smallSpacing
         contentWidth: width
         contentHeight: switches.implicitHeight
         clip: true
         boundsBehavior: Flickable.StopAtBounds
-        T.ScrollBar.vertical: T.ScrollBar {
-            id: bar
-            policy: flick.contentHeight > flick.height ? T.ScrollBar.AlwaysOn : T.ScrollBar.AlwaysOff
-            contentItem: Rectangle { implicitWidth: 4; radius: 2; color: Theme.controlBorder }
-        }
+        T.ScrollBar.vertical: MVScrollBar {}
         // The desktop switches are rebuilt on every change (a new list from
         // Python): the one the keyboard just flipped gets the focus back.
         property string refocusKey
@@ -71,7 +69,7 @@ MVPanel {
             Repeater {
                 model: root.preferences.desktop.switches
                 onItemAdded: (index, item) => {
-                    if (item.key === flick.refocusKey)
+                    if (flick.refocusKey !== "" && item.objectName === "desktopSwitch_" + flick.refocusKey)
                         item.forceActiveFocus(Qt.TabFocusReason)
                 }
                 Setting {

@@ -11,8 +11,8 @@ Rectangle {
     // The daemon link: the switch works only while the app can reach the service.
     property bool linkReady: true
 
-    readonly property bool on: manager.state === ConnectionManager.On
-                               || manager.state === ConnectionManager.Switching
+    readonly property bool on: root.manager.state === ConnectionManager.On
+                               || root.manager.state === ConnectionManager.Switching
     implicitHeight: column.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
     gradient: Gradient {
@@ -37,6 +37,12 @@ Rectangle {
         MVText {
             objectName: "statusSubtitle"
             Layout.fillWidth: true
+            // Two lines, always: a longer subtitle (a check naming the
+            // location) does not push the switch down under the pointer.
+            Layout.preferredHeight: 2 * Math.ceil(Theme.fontBody * 1.17)
+            verticalAlignment: Text.AlignTop
+            maximumLineCount: 2
+            elide: Text.ElideRight
             horizontalAlignment: Text.AlignHCenter
             text: root.manager.subtitle
             color: Theme.textOnDarkMuted

@@ -18,7 +18,7 @@ QtObject {
     // "" follows the system; "light" or "dark" forces that palette.
     property string scheme: ""
     readonly property bool dark: scheme === "dark"
-                                 || (scheme === "" && Qt.styleHints.colorScheme === Qt.ColorScheme.Dark)
+                                 || (scheme === "" && Application.styleHints.colorScheme === Qt.ColorScheme.Dark)
 
     // Pages and surfaces.
     readonly property color bgPage: dark ? "#1c1b22" : "#f9f9fa"

@@ -74,7 +74,13 @@ def test_connection_details_show_the_live_tunnel(qtbot: QtBot, mimic: MimicApp) 
     assert window is not None
     click(qtbot, window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.On, timeout=10_000)
-    qtbot.waitUntil(lambda: "ms" in str(find_item(window, "detailsRoundTrip").property("text")), timeout=5_000)
+    # The details exist while there is a live tunnel to show.
+    qtbot.waitUntil(
+        lambda: (
+            shown(window, "detailsRoundTrip") and "ms" in str(find_item(window, "detailsRoundTrip").property("text"))
+        ),
+        timeout=5_000,
+    )
     assert str(find_item(window, "detailsServer").property("text")).startswith("de-ber")
     assert "↓" in str(find_item(window, "detailsTraffic").property("text"))
     # A healthy link shows no loss figure: loss is the Unstable banner's to name.
