@@ -31,6 +31,7 @@ from benchmarks.world import Child, World, private_world
 from vpnui.config import lab_endpoints
 
 TARGET_RATIO: Final = 1.3
+FULL_UI_TARGET_RATIO: Final = 1.6
 FRAME_TIMEOUT_S: Final = 60.0
 
 SPEC: Final = Spec(
@@ -48,7 +49,7 @@ FULL_UI_SPEC: Final = Spec(
     key="cold_start_full_ui",
     title="Cold start to the full UI",
     unit="ms",
-    target="reported",
+    target=f"≤ {FULL_UI_TARGET_RATIO}x the minimal window",
     definition=(
         "from starting `python -m vpnui` (as above) to the first frame showing the main window's screens (status "
         "card, toggle, location: MainContent.qml loaded); reference: the same minimal window's first frame"
@@ -130,6 +131,7 @@ def run(settings: RunSettings) -> list[Figure]:
     reference = Reference("minimal Qt Quick window", numbers_of(minimal))
     details = {"app_phases_ms": _phases(app_stamps), "minimal_phases_ms": _phases(minimal_stamps)}
     measured_ratio = ratio(app.median, minimal.median)
+    full_ui_ratio = ratio(full_ui.median, minimal.median)
     return [
         SPEC.figure(
             numbers_of(app),
@@ -140,9 +142,9 @@ def run(settings: RunSettings) -> list[Figure]:
         ),
         FULL_UI_SPEC.figure(
             numbers_of(full_ui),
-            "reported",
+            verdict(full_ui_ratio is not None and full_ui_ratio <= FULL_UI_TARGET_RATIO),
             reference=reference,
-            ratio=ratio(full_ui.median, minimal.median),
+            ratio=full_ui_ratio,
             details=details,
         ),
     ]
