@@ -85,6 +85,8 @@ MVPanel {
         clip: true
         // Every row of the shipped list exists, so Tab reaches each of them.
         cacheBuffer: 1200
+        // Room for the focus ring of the last row.
+        bottomMargin: Theme.focusRingWidth + 2
         boundsBehavior: Flickable.StopAtBounds
         // It scrolls, and says so.
         T.ScrollBar.vertical: MVScrollBar {}

@@ -26,8 +26,11 @@ MVPanel {
     Flickable {
         id: flick
         Layout.fillWidth: true
-        Layout.preferredHeight: Math.min(switches.implicitHeight,
+        Layout.preferredHeight: Math.min(switches.implicitHeight + topMargin + bottomMargin,
                                          root.parent ? root.parent.height - 2 * Theme.spacing - 72 : 500)
+        // Room for the focus ring of the first and the last setting.
+        topMargin: Theme.focusRingWidth + 2
+        bottomMargin: Theme.focusRingWidth + 2
         Layout.topMargin: Theme.smallSpacing / 2
         Layout.bottomMargin: Theme.smallSpacing
         contentWidth: width
@@ -40,11 +43,12 @@ MVPanel {
         property string refocusKey
         // Keyboard focus on a setting below the fold scrolls it into view.
         function reveal(item: Item) {
-            const top = item.mapToItem(switches, 0, 0).y
+            const top = item.mapToItem(switches, 0, 0).y - topMargin
+            const bottom = top + topMargin + item.height + bottomMargin
             if (top < contentY)
                 contentY = top
-            else if (top + item.height > contentY + height)
-                contentY = top + item.height - height
+            else if (bottom > contentY + height)
+                contentY = bottom - height
         }
 
         ColumnLayout {

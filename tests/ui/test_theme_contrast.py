@@ -11,9 +11,12 @@ test checks the banner's colours as rendered in the real window too
 from __future__ import annotations
 
 import pytest
+from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtWidgets import QApplication
 
 from tests.support.theme_contrast import AA_LARGE_TEXT, AA_NORMAL_TEXT, contrast_ratio, theme_colours, theme_pairs
+from vpnui.main import parse_args
+from vpnui.main_window import load_main_window, set_color_scheme
 
 SCHEMES = ("light", "dark")
 
@@ -76,3 +79,19 @@ def test_every_control_part_reaches_3_to_1_on_its_background(qapp: QApplication,
         if contrast_ratio(colours[part], colours[fill]) < AA_LARGE_TEXT
     ]
     assert failing == []
+
+
+def test_a_forced_scheme_colours_the_window_and_an_unknown_one_is_refused(qapp: QApplication) -> None:
+    engine = QQmlApplicationEngine()
+    try:
+        assert parse_args(["--color-scheme", "dark"]).color_scheme == "dark"
+        set_color_scheme(engine, "dark")
+        window = load_main_window(engine)
+        assert window.color().name() == theme_colours("dark")["bgPage"][:7]
+        set_color_scheme(engine, "light")
+        assert window.color().name() == theme_colours("light")["bgPage"][:7]
+        with pytest.raises(ValueError, match="unknown colour scheme 'sepia'"):
+            set_color_scheme(engine, "sepia")
+        window.close()
+    finally:
+        engine.deleteLater()
