@@ -63,8 +63,10 @@ from mimic_core.lab_client import LabControl  # noqa: E402  # noqa: E402
 from mimic_core.telemetry_names import APP_PING, APPLICATION_IDS, AppPingReason  # noqa: E402
 from vpnui.app import AppOptions, MimicApp  # noqa: E402
 from vpnui.config import lab_endpoints  # noqa: E402
+from vpnui.connection.locations import LatencyTier  # noqa: E402
 from vpnui.connection.settings import ConnectionSettings  # noqa: E402
 from vpnui.connection.states import ConnectionState, VPNClientState  # noqa: E402
+from vpnui.daemon_client import LinkState  # noqa: E402
 
 START_TIMEOUT_S: Final = 30.0
 STATE_TIMEOUT_S: Final = 30.0
@@ -134,7 +136,7 @@ class Timeline:
         self.entries: list[tuple[float, str, str]] = []
         self._hooks: list[tuple[SignalInstance, Callable[..., None]]] = [
             (manager.connectionStateChanged, lambda: self._note("connection_state", self._state_name())),
-            (manager.failureChanged, lambda: self._note("failure", manager.property("failure"))),
+            (manager.failureChanged, lambda: self._note("failure", manager.failure_key)),
             (manager.healthChanged, lambda: self._note("health", manager.property("roundTrip"))),
             (manager.checkMeasured, lambda check, s: self._note("check_done", f"{check} {s * 1000:.0f} ms")),
         ]
@@ -171,12 +173,12 @@ class Driver:
         return int(self.manager.property("state"))
 
     def failure(self) -> str:
-        return str(self.manager.property("failure"))
+        return self.manager.failure_key
 
     async def ready(self) -> None:
         m = self.manager
         await until(
-            lambda: m.property("linkState") == "ready" and bool(m.property("locations")),
+            lambda: m.link_state is LinkState.READY and m.location_model.rowCount() > 0,
             [m.linkStateChanged, m.locationsChanged],
             START_TIMEOUT_S,
             "a ready daemon link and the server list",
@@ -185,7 +187,7 @@ class Driver:
         # measuring while that runs would measure the two together.
         try:
             await until(
-                lambda: all(row["probed"] for row in m.property("locations")),
+                lambda: all(row.latency_tier is not LatencyTier.Unknown for row in m.location_model.rows),
                 [m.locationsChanged],
                 START_TIMEOUT_S,
                 "the location scores",

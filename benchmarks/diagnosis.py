@@ -55,7 +55,7 @@ def spec(condition: str) -> Spec:
         target=f"median ≤ {TARGET_S:.0f} s",
         definition=(
             f"VPN On, then {what} in the lab ({NOTICED_BY[condition]}): from the lab request until "
-            f"manager.failure == {failure!r} and its modal is opened (its banner shown); default settings, "
+            f"manager.failure_key == {failure!r} and its modal is opened (its banner shown); default settings, "
             "daemon keepalive 1 s; "
             "reference: the keepalive interval"
         ),

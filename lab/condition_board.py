@@ -12,15 +12,11 @@ import asyncio
 import logging
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Final
 
+from lab.event_stream import Broadcast
 from mimic_core.network_conditions import Conditions, apply_patch, to_json
 
 log = logging.getLogger(__name__)
-
-# Changes a slow watcher may fall behind by before older ones are dropped;
-# a watcher only ever needs the latest conditions to be correct.
-_WATCHER_BACKLOG: Final = 64
 
 
 class ConditionBoard:
@@ -29,7 +25,7 @@ class ConditionBoard:
     def __init__(self, known_servers: Collection[str], initial: Conditions | None = None) -> None:
         self._known_servers = frozenset(known_servers)
         self._current = initial if initial is not None else Conditions()
-        self._watchers: set[asyncio.Queue[Conditions | None]] = set()
+        self._changes: Broadcast[Conditions] = Broadcast()
 
     @property
     def current(self) -> Conditions:
@@ -51,28 +47,16 @@ class ConditionBoard:
     @contextmanager
     def watch(self) -> Iterator[asyncio.Queue[Conditions | None]]:
         """A queue receiving every later change; ``None`` means the lab is closing."""
-        queue: asyncio.Queue[Conditions | None] = asyncio.Queue(maxsize=_WATCHER_BACKLOG)
-        self._watchers.add(queue)
-        try:
+        with self._changes.watch() as queue:
             yield queue
-        finally:
-            self._watchers.discard(queue)
 
     def close(self) -> None:
         """Tell every watcher to stop."""
-        for queue in self._watchers:
-            self._offer(queue, None)
+        self._changes.close()
 
     def _replace(self, conditions: Conditions) -> None:
         if conditions == self._current:
             return
         self._current = conditions
         log.info("conditions changed: %s", to_json(conditions).decode())
-        for queue in self._watchers:
-            self._offer(queue, conditions)
-
-    @staticmethod
-    def _offer(queue: asyncio.Queue[Conditions | None], item: Conditions | None) -> None:
-        if queue.full():
-            queue.get_nowait()
-        queue.put_nowait(item)
+        self._changes.announce(conditions)

@@ -16,19 +16,19 @@ import msgspec
 from aiohttp import web
 
 from lab.condition_board import ConditionBoard
+from lab.event_stream import serve_events, sse_message
 from lab.http_replies import error_reply, json_reply
 from lab.pipeline.store import PipelineStore
 from lab.vpn_servers import VpnServers
 from mimic_core.lab_api import Health
 from mimic_core.network_conditions import Conditions, to_json
 
-HEARTBEAT_S: Final = 15.0
 _DEFAULT_PING_LIMIT: Final = 100
 _MAX_PING_LIMIT: Final = 100_000
 
 
 def sse_event(conditions: Conditions) -> bytes:
-    return b"event: conditions\ndata: " + to_json(conditions) + b"\n\n"
+    return sse_message("conditions", to_json(conditions))
 
 
 class ControlRoutes:
@@ -78,24 +78,8 @@ class ControlRoutes:
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-Sent Events: the current conditions, then every change."""
-        response = web.StreamResponse(headers={"Cache-Control": "no-cache"})
-        response.content_type = "text/event-stream"
         with self._board.watch() as changes:
-            try:
-                await response.prepare(request)
-                await response.write(sse_event(self._board.current))
-                while True:
-                    try:
-                        change = await asyncio.wait_for(changes.get(), HEARTBEAT_S)
-                    except TimeoutError:
-                        await response.write(b": heartbeat\n\n")
-                        continue
-                    if change is None:  # the lab is closing
-                        break
-                    await response.write(sse_event(change))
-            except ConnectionError:
-                pass  # the watcher went away
-        return response
+            return await serve_events(request, changes, sse_event, first=sse_event(self._board.current))
 
     async def pings(self, request: web.Request) -> web.StreamResponse:
         query = request.query

@@ -17,6 +17,8 @@ from typing import Final
 from aiohttp import web
 
 from lab.condition_board import ConditionBoard
+from lab.debug_view.arrivals import ArrivalFeed
+from lab.debug_view.routes import DebugView
 from lab.http_account import AccountRoutes
 from lab.http_connectivity import ConnectivityRoutes
 from lab.http_control import ControlRoutes
@@ -53,6 +55,7 @@ class World:
         self._access_log = access_log
         self.board = ConditionBoard(catalog.names())
         self.store = PipelineStore(db_path)
+        self.arrivals = ArrivalFeed()
         self.servers = VpnServers(catalog, self.board, random.Random(seed), host)
         self.stop_requested = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -72,14 +75,18 @@ class World:
     async def _start_http(self) -> web.AppRunner:
         app = web.Application(client_max_size=_MAX_BODY)
         control = ControlRoutes(self.board, self.store, self.servers, self.stop_requested.set)
+        debug_view = DebugView(self.store, self.arrivals)
         for routes in (
             ConnectivityRoutes(self.board),
             AccountRoutes(self.board, self.servers),
-            EdgeRoutes(self.board, self.store),
+            EdgeRoutes(self.board, self.store, self.arrivals.stored),
             control,
+            debug_view,
         ):
             app.add_routes(routes.routes())
         app.on_shutdown.append(self._end_event_streams)
+        # The debug view's reads end before the store closes its database (close(), after the runner's cleanup).
+        app.on_cleanup.append(debug_view.cleanup)
         runner = web.AppRunner(
             app,
             handle_signals=False,
@@ -102,6 +109,7 @@ class World:
 
     async def _end_event_streams(self, app: web.Application) -> None:
         self.board.close()
+        self.arrivals.close()
 
     async def close(self) -> None:
         if self._runner is not None:

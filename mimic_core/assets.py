@@ -1,12 +1,13 @@
 """Where the product's QML and data files are, in a checkout and in an installed wheel.
 
-The files live in the repository's top-level ``qml/`` and ``resources/``
-folders.  A wheel carries them as package data of ``mimic_core``
-(``pyproject.toml`` maps the packages ``mimic_core.qml`` and
-``mimic_core.resources`` onto those folders), so an installed product finds
-them next to this module; a checkout on ``sys.path`` or an editable install
-has no such copy and finds them at the repository root.  This module is the
-only one that knows either place.
+The files live in the repository's top-level ``qml/``, ``resources/`` and
+``translations/`` folders.  A wheel carries them as package data of
+``mimic_core`` (``pyproject.toml`` maps the packages ``mimic_core.qml``,
+``mimic_core.resources`` and ``mimic_core.translations`` onto those
+folders), so an installed product finds them next to this module; a
+checkout on ``sys.path`` or an editable install has no such copy and finds
+them at the repository root.  This module is the only one that knows either
+place.
 
 It imports nothing but ``pathlib``: the app's first frame is loaded through
 it, before the rest of the app is imported (``tests/unit/test_startup_imports.py``).
@@ -48,6 +49,15 @@ def qml_dir() -> Path:
 def resources_dir() -> Path:
     """The folder of the data files: Glean definitions and sources, the server list, the ping schema, icons."""
     return _root() / "resources"
+
+
+def translations_dir() -> Path:
+    """The folder of the compiled translations (``mimic_vpn_de.qm``...).
+
+    Not required to exist: the ``.qm`` files are built (``make
+    translations``), and without them the app speaks its source language.
+    """
+    return _root() / "translations"
 
 
 def resource(name: str) -> Path:

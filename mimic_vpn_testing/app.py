@@ -16,6 +16,7 @@ from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 FAST = ConnectionSettings(
     internet_timeout_s=1.0,
@@ -60,14 +61,14 @@ def start_app(qtbot: QtBot, app: MimicApp) -> MimicApp:
     manager = app.manager
 
     def ready() -> bool:
-        return manager.property("linkState") == "ready" and bool(manager.property("locations"))
+        return manager.link_state is LinkState.READY and manager.location_model.rowCount() > 0
 
     try:
         qtbot.waitUntil(ready, timeout=READY_TIMEOUT_MS)
     except qtbot.TimeoutError:
         raise AssertionError(
             f"the app was not ready within {READY_TIMEOUT_MS / 1000:.0f} s: daemon link"
-            f" {manager.property('linkState')!r}, {len(manager.property('locations'))} locations loaded,"
+            f" {manager.link_state.value!r}, {manager.location_model.rowCount()} locations loaded,"
             f" title {manager.property('title')!r}"
         ) from None
     return app

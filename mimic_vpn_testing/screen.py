@@ -71,8 +71,8 @@ class Screen:
         manager = self.app.manager
         check = ConnectionState(manager.property("connectionState")).name
         return (
-            f"state {self.state()}, check {check}, daemon link {manager.property('linkState')},"
-            f" failure {manager.property('failure') or 'none'}, title {manager.property('title')!r},"
+            f"state {self.state()}, check {check}, daemon link {manager.link_state.value},"
+            f" failure {manager.failure_key or 'none'}, title {manager.property('title')!r},"
             f" subtitle {manager.property('subtitle')!r}, open modals {self.open_modals() or 'none'},"
             f" banners {self.shown_banners() or 'none'}"
         )

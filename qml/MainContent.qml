@@ -29,19 +29,19 @@ Item {
 
     readonly property bool vpnOn: root.manager.state === ConnectionManager.On
                                   || root.manager.state === ConnectionManager.Switching
-    // The failure shown, by its key (presentation.FAILURE_KEYS), and the daemon link.
-    readonly property string failure: root.manager.failure
-    readonly property bool linkReady: root.manager.linkState === "ready"
-    readonly property bool linkStarting: root.manager.linkState === "starting"
+    // The failure shown (a Failure value) and the daemon link (a DaemonLink value).
+    readonly property int failure: root.manager.failure
+    readonly property bool linkReady: root.manager.linkState === DaemonLink.Ready
+    readonly property bool linkStarting: root.manager.linkState === DaemonLink.Starting
 
     function openPanel(loader: Loader) {
         loader.active = true
         const panel = loader.item as T.Popup
         panel.open()
     }
-    function dismiss(key: string) {
+    function dismiss(failure: int) {
         // A modal being destroyed (its failure replaced by another) closes too: not a dismissal.
-        if (root.failure === key)
+        if (root.failure === failure)
             root.manager.dismissFailure()
     }
     function turnOff() {
@@ -55,7 +55,7 @@ Item {
         objectName: "announcer"
     }
     function announceStatus() {
-        announcer.say(qsTr("%1. %2").arg(root.manager.title).arg(root.manager.subtitle), root.failure !== "")
+        announcer.say(qsTr("%1. %2").arg(root.manager.title).arg(root.manager.subtitle), root.failure !== Failure.NoFailure)
     }
     Connections {
         target: root.manager
@@ -152,7 +152,7 @@ Item {
                 // Not beside a failure: then the failure is the one thing to say.
                 Loader {
                     Layout.fillWidth: true
-                    active: root.manager.unstable && root.failure === ""
+                    active: root.manager.unstable && root.failure === Failure.NoFailure
                     sourceComponent: MVBanner {
                         objectName: "stabilityIndicator"
                         severity: "warning"
@@ -163,22 +163,22 @@ Item {
                 }
                 Loader {
                     Layout.fillWidth: true
-                    active: root.failure === "noInternet"
+                    active: root.failure === Failure.NoInternet
                     sourceComponent: MVBanner {
                         objectName: "bannerNoInternet"
                         severity: "error"
-                        heading: qsTr("No internet connection")
+                        heading: root.manager.failureTitle
                         body: root.manager.failureDetail
                         Component.onCompleted: announcer.say(text, true)
                     }
                 }
                 Loader {
                     Layout.fillWidth: true
-                    active: root.failure === "accountServiceUnreachable"
+                    active: root.failure === Failure.AccountServiceUnreachable
                     sourceComponent: MVBanner {
                         objectName: "bannerAccountServiceUnreachable"
                         severity: "warning"
-                        heading: qsTr("Can't reach your account")
+                        heading: root.manager.failureTitle
                         body: root.manager.failureDetail
                         Component.onCompleted: announcer.say(text, true)
                     }
@@ -251,8 +251,8 @@ Item {
     // while its failure is the current one, so it closes by itself when the
     // condition clears; closing it (✕, Escape, Keep VPN on) dismisses the failure.
     component ModalSlot: Loader {
-        required property string failureKey
-        active: root.failure === failureKey
+        required property int failure
+        active: root.failure === failure
         onLoaded: (item as T.Popup).open()
     }
     component TurnOffButton: MVButton {
@@ -271,14 +271,14 @@ Item {
     }
 
     ModalSlot {
-        failureKey: "captivePortal"
+        failure: Failure.CaptivePortal
         sourceComponent: MVModal {
             objectName: "modalCaptivePortal"
-            heading: qsTr("Sign in to this network")
+            heading: root.manager.failureTitle
             body: root.manager.failureDetail
             severity: "warning"
             initialFocus: root.vpnOn ? turnOffAndOpen : openPage
-            onClosed: root.dismiss("captivePortal")
+            onClosed: root.dismiss(Failure.CaptivePortal)
             // While on, the tunnel hides the sign-in page: turning the VPN off comes first.
             MVButton {
                 id: turnOffAndOpen
@@ -311,13 +311,13 @@ Item {
         }
     }
     ModalSlot {
-        failureKey: "noSubscription"
+        failure: Failure.NoSubscription
         sourceComponent: MVModal {
             objectName: "modalNoSubscription"
-            heading: qsTr("No active subscription")
+            heading: root.manager.failureTitle
             body: root.manager.failureDetail
             initialFocus: manage
-            onClosed: root.dismiss("noSubscription")
+            onClosed: root.dismiss(Failure.NoSubscription)
             MVButton {
                 id: manage
                 objectName: "modalNoSubscriptionManage"
@@ -330,13 +330,13 @@ Item {
         }
     }
     ModalSlot {
-        failureKey: "firewallBlocking"
+        failure: Failure.FirewallBlocking
         sourceComponent: MVModal {
             objectName: "modalFirewallBlocking"
-            heading: qsTr("VPN traffic is blocked")
+            heading: root.manager.failureTitle
             body: root.manager.failureDetail
             initialFocus: firewallRetry
-            onClosed: root.dismiss("firewallBlocking")
+            onClosed: root.dismiss(Failure.FirewallBlocking)
             MVButton {
                 id: firewallRetry
                 objectName: "modalFirewallBlockingRetry"
@@ -349,13 +349,13 @@ Item {
         }
     }
     ModalSlot {
-        failureKey: "serverUnavailable"
+        failure: Failure.ServerUnavailable
         sourceComponent: MVModal {
             objectName: "modalServerUnavailable"
-            heading: qsTr("Location unavailable")
+            heading: root.manager.failureTitle
             body: root.manager.failureDetail
             initialFocus: choose
-            onClosed: root.dismiss("serverUnavailable")
+            onClosed: root.dismiss(Failure.ServerUnavailable)
             MVButton {
                 id: choose
                 objectName: "modalServerUnavailableChoose"

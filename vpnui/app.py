@@ -26,6 +26,7 @@ from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
 from vpnui.desktop.notification_texts import THROTTLE_S as NOTIFICATION_THROTTLE_S
 from vpnui.lab_conditions import LabConditions
+from vpnui.location_search import LocationSearch  # noqa: F401  (registers the picker's list for QML)
 from vpnui.main_window import attach_screens, load_main_window, wait_for_frame
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings

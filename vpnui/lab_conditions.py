@@ -16,26 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement
 
 from mimic_core.server_list import ServerList, ServerName
-from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
-from vpnui.qml_types import uncreatable
+from vpnui.i18n import arg, translate
+from vpnui.qml_types import app_type
 
 if TYPE_CHECKING:
     import aiohttp
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
-QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
-
 RECONNECT_S = 1.0
 
 
-@QmlElement
-@uncreatable("The lab conditions are created by the app")
+@app_type("The lab conditions are created by the app")
 class LabConditions(QObject):
     availableChanged = Signal()
     conditionsChanged = Signal()
@@ -115,11 +110,12 @@ class LabConditions(QObject):
         try:
             async with self._http.request(method, f"{self._url}{path}", json=body) as reply:
                 if reply.status >= 400:
-                    self._set_error(f"the lab refused: {(await reply.json()).get('error', reply.status)}")
+                    refusal = (await reply.json()).get("error", reply.status)
+                    self._set_error(arg(translate("Lab", "The lab refused: %1"), refusal))
                     return
             self._set_error("")
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            self._set_error(f"lab unreachable: {exc}")
+            self._set_error(arg(translate("Lab", "The lab is unreachable: %1"), exc))
 
     def _set_error(self, error: str) -> None:
         if error != self._error:
@@ -144,7 +140,7 @@ class LabConditions(QObject):
                             self._update(json.loads(line[5:]), announce=not first)
                             first = False
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                self._set_error(f"lab unreachable: {exc}")
+                self._set_error(arg(translate("Lab", "The lab is unreachable: %1"), exc))
             await asyncio.sleep(RECONNECT_S)
 
     async def _load_servers(self) -> None:

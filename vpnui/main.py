@@ -22,6 +22,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keepalive-interval", type=float, metavar="S", help="keepalive interval of a daemon started by the app"
     )
+    parser.add_argument(
+        "--locale",
+        metavar="NAME",
+        help="the language of the window: en, de (or de_DE...), or pseudo for the pseudo-translation"
+        " (accented and 40 %% longer, to see cut-off text); default: the system's",
+    )
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument(
         "--color-scheme",
@@ -73,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
+    from vpnui import i18n  # noqa: PLC0415
     from vpnui.main_window import (  # noqa: PLC0415
         load_main_window,
         set_color_scheme,
@@ -83,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName("Mimic VPN")
     app.setDesktopFileName("mimic-vpn")
+    # Before the first QML text is made: the window is not retranslated.
+    try:
+        language = i18n.install(app, args.locale)
+    except i18n.UnknownLocaleError as exc:
+        print(f"vpnui: --locale: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger(__name__).info("language: %s", language.name)
     # The window goes on screen before the rest of the app is imported:
     # those imports take as long as Qt's own (see vpnui.main_window).
     engine = QQmlApplicationEngine()

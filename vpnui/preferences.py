@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Property, QObject, Signal
-from PySide6.QtQml import QmlElement
 
-from vpnui import qml_types
 from vpnui.desktop.preferences import DesktopPreferences
-from vpnui.qml_types import uncreatable
+from vpnui.qml_types import app_type
 from vpnui.settings import Settings, save_settings
 
-QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
-QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
 
-
-@QmlElement
-@uncreatable("Preferences are created by the app")
+@app_type("Preferences are created by the app")
 class Preferences(QObject):
     telemetryEnabledChanged = Signal(bool)
     notificationsEnabledChanged = Signal(bool)
@@ -49,6 +43,6 @@ class Preferences(QObject):
         return self._desktop
 
     # Notifications per kind, login start, tray (vpnui/desktop/preferences.py).
-    desktop = Property(QObject, _get_desktop, constant=True)
+    desktop = Property(DesktopPreferences, _get_desktop, constant=True)
     telemetryEnabled = Property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
     notificationsEnabled = Property(bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged)

@@ -36,10 +36,12 @@ from PySide6.QtTest import QTest
 
 from mimic_core.lab_client import LabControl
 from mimic_core.sync_client import DaemonConnection
+from vpnui import i18n
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import ConnectionState, VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.embedded_lab import ensure_lab, recorded_lab_url
 from vpnui.main_window import load_main_window, set_color_scheme
 
@@ -121,12 +123,12 @@ class Renderer:
                 QGuiApplication.sendEvent(self.window, QKeyEvent(kind, code, Qt.KeyboardModifier.NoModifier, character))
 
     async def failure(self, key: str, file: str) -> None:
-        await self.until(lambda: self.app.manager.property("failure") == key, f"the {key} failure shown")
+        await self.until(lambda: self.app.manager.failure_key == key, f"the {key} failure shown")
         await self.capture.shoot(file)
 
     async def cleared(self) -> None:
         self.lab.reset()
-        await self.until(lambda: self.app.manager.property("failure") == "", "every failure cleared")
+        await self.until(lambda: self.app.manager.failure_key == "", "every failure cleared")
 
     def berlin(self) -> list[str]:
         return [s.name for s in self.lab.servers().servers() if s.name.startswith("de-ber")]
@@ -134,11 +136,19 @@ class Renderer:
     async def run(self) -> None:
         m = self.app.manager
         await self.until(
-            lambda: m.property("linkState") == "ready" and bool(m.property("locations")), "a ready daemon link"
+            lambda: m.link_state is LinkState.READY and m.location_model.rowCount() > 0, "a ready daemon link"
         )
-        # A user who has used São Paulo before Berlin: the picker lists both as recent.
+        # A user who was connected to São Paulo, then Berlin: the picker lists both as recent.
         m.chooseLocation("br", "sao")
+        m.toggle()
+        await self.until(lambda: m.property("state") == VPNClientState.On, "VPN on in São Paulo")
         m.chooseLocation("de", "ber")
+        await self.until(
+            lambda: m.property("state") == VPNClientState.On and str(m.property("serverName")).startswith("de-ber"),
+            "VPN on in Berlin",
+        )
+        m.toggle()
+        await self.until(lambda: m.property("state") == VPNClientState.Off, "VPN off")
         await asyncio.sleep(1.0)  # the location scores arrive
         await self.capture.shoot("01-off")
 
@@ -205,7 +215,7 @@ class Renderer:
             pid = int(daemon.hello()["pid"])
         os.kill(pid, signal.SIGKILL)
         await self.failure("daemonLost", "26-daemon-lost")
-        await self.until(lambda: m.property("linkState") == "ready" and m.property("failure") == "", "the daemon back")
+        await self.until(lambda: m.link_state is LinkState.READY and m.failure_key == "", "the daemon back")
 
         await self.open_panel("labPanelButton", "labPanel")
         self.lab.patch({"captive_portal": True})
@@ -335,12 +345,18 @@ def main(argv: list[str] | None = None) -> int:
         description="Render every state, banner and modal of the app to PNG files, light and dark"
     )
     parser.add_argument("out", type=Path)
+    parser.add_argument(
+        "--locale",
+        default=i18n.SOURCE_LANGUAGE,
+        help="the window's language (as vpnui --locale): pseudo shows text that would be cut off; default: en",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mv-render-", dir="/tmp") as home:
         # A private world: the renders never touch the user's own daemon or lab.
         os.environ["MIMIC_HOME"] = home
         qt_app = QGuiApplication(sys.argv[:1])
+        i18n.install(qt_app, args.locale)
         loop = qasync.QEventLoop(qt_app)
         asyncio.set_event_loop(loop)
         try:

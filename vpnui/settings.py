@@ -27,8 +27,6 @@ class Settings(msgspec.Struct, kw_only=True):
     notifications_enabled: bool = True
     country_code: str = ""
     city_code: str = ""
-    # The locations chosen last, most recent first ("de/ber"): the top of the location picker.
-    recent_locations: list[str] = msgspec.field(default_factory=list)
     # Identifies this installation to the account service (simulated) and in
     # telemetry; generated once.
     device_token: str = ""

@@ -18,6 +18,7 @@ never loses the pings that report on it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
@@ -40,9 +41,16 @@ KEPT_HEADERS: Final = {name: name.replace("_", "-") for name in HEADERS}
 
 
 class EdgeRoutes:
-    def __init__(self, board: ConditionBoard, store: PipelineStore) -> None:
+    def __init__(
+        self,
+        board: ConditionBoard,
+        store: PipelineStore,
+        stored: Callable[[Submission], None] = lambda submission: None,
+    ) -> None:
+        """``stored`` is told of each submission once it is committed (the debug view's live pages)."""
         self._board = board
         self._store = store
+        self._stored = stored
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/submit/{namespace}/{doc_type}/{doc_version}/{doc_id}", self.submit)]
@@ -84,4 +92,5 @@ class EdgeRoutes:
         except Exception as exc:
             log.warning("submission %s not stored: %s", submission.doc_id, exc)
             return error_reply("the submission could not be stored", 500)
+        self._stored(submission)
         return web.Response(status=200, text="OK")

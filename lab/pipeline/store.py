@@ -223,6 +223,10 @@ class PipelineStore:
     @staticmethod
     def _run_query(db: duckdb.DuckDBPyConnection, item: tuple[Callable[[Any], Any], Future[Any]]) -> None:
         work, done = item
+        # A query nobody waits for any more (its awaiting task was cancelled) is not run; once marked
+        # running, a future can no longer be cancelled, so setting its result cannot fail.
+        if not done.set_running_or_notify_cancel():
+            return
         try:
             done.set_result(work(db))
         except Exception as exc:
@@ -230,6 +234,9 @@ class PipelineStore:
 
     @staticmethod
     def _write(writer: Writer, batch: list[tuple[Submission, Future[None]]]) -> None:
+        # A submission whose waiter gave up is still stored (it was received: nothing is lost);
+        # only the waiters still there are answered.
+        waiting = [done for _, done in batch if done.set_running_or_notify_cancel()]
         try:
             writer.db.execute("BEGIN TRANSACTION").fetchall()
             writer.write(submission for submission, _ in batch)
@@ -237,10 +244,10 @@ class PipelineStore:
         except Exception as exc:
             writer.db.execute("ROLLBACK").fetchall()
             log.exception("could not store %d submissions", len(batch))
-            for _, done in batch:
+            for done in waiting:
                 done.set_exception(exc)
             return
-        for _, done in batch:
+        for done in waiting:
             done.set_result(None)
 
 

@@ -34,13 +34,18 @@ def java() -> Path | None:
     return Path(found) if found is not None else None
 
 
-def install_jre() -> bool:
+def apt_install(package: str, purpose: str) -> bool:
+    """Install Debian's ``package`` with apt-get when running as root on a machine that has it; whether it did."""
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         return False
-    print(f"Installing the Java runtime Spark needs: {JRE_PACKAGE}")
+    print(f"Installing {purpose}: {package}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    return subprocess.run(["apt-get", "install", "-y", "-qq", JRE_PACKAGE], check=False, env=env).returncode == 0
+    return subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env).returncode == 0
+
+
+def install_jre() -> bool:
+    return apt_install(JRE_PACKAGE, "the Java runtime Spark needs")
 
 
 def main(argv: list[str] | None = None) -> int:

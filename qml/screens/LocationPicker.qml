@@ -7,7 +7,7 @@ import theme
 import "../components"
 
 // Countries and cities from the server list, each with the best round trip
-// its servers answered the last probe with; the locations used last on top,
+// its servers answered the last probe with; the locations connected to last on top,
 // a search field that filters as one types (São Paulo is found by "sao").
 // Keyboard: the search field has the focus when it opens; Down and Up move
 // through the list (from the field too), Return chooses, Escape closes, and
@@ -15,90 +15,35 @@ import "../components"
 MVPanel {
     id: root
     required property ConnectionManager manager
-    // How many recently used locations head the list.
-    readonly property int recentCount: 3
 
     title: qsTr("Select location")
     closeName: "locationPickerClose"
     initialFocus: search
     onAboutToShow: {
         search.text = ""
-        rebuild()
-        list.currentIndex = Math.max(0, selectedIndex())
+        list.currentIndex = Math.max(0, found.selectedRow())
         list.positionViewAtIndex(list.currentIndex, ListView.Center)
     }
 
-    // Case and accents do not count: "sao" finds "São Paulo", "zur" "Zürich".
-    function folded(text: string): string {
-        return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    }
-
-    // The rows shown: the recent locations (when not searching), then every
-    // location that matches, by country.  The one place that reads the manager's list.
-    function rebuild() {
-        const keep = list.currentIndex >= 0 && list.currentIndex < rows.count ? rows.get(list.currentIndex).key : ""
-        const all = root.manager.locations
-        const needle = folded(search.text.trim())
-        const byKey = {}
-        rows.clear()
-        for (const location of all)
-            byKey[location.countryCode + "/" + location.cityCode] = location
-        const row = (location, section, recent) => ({
-            key: location.countryCode + "/" + location.cityCode,
-            section: section,
-            recent: recent,
-            city: location.city,
-            country: location.country,
-            countryCode: location.countryCode,
-            cityCode: location.cityCode,
-            latencyMs: location.latencyMs,
-            probed: location.probed,
-            selected: location.selected
-        })
-        if (needle === "") {
-            const recent = (root.manager.recentLocations || []).slice(0, root.recentCount)
-            for (const key of recent) {
-                if (byKey[key] !== undefined)
-                    rows.append(row(byKey[key], qsTr("Recent"), true))
-            }
-        }
-        for (const location of all) {
-            if (needle === "" || folded(location.city).includes(needle) || folded(location.country).includes(needle))
-                rows.append(row(location, location.country, false))
-        }
-        let index = 0
-        for (let i = 0; i < rows.count; ++i) {
-            if (rows.get(i).key === keep) {
-                index = i
-                break
-            }
-        }
-        list.currentIndex = rows.count > 0 ? index : -1
-    }
-
-    function selectedIndex(): int {
-        for (let i = 0; i < rows.count; ++i) {
-            if (rows.get(i).selected)
-                return i
-        }
-        return -1
-    }
-
     function choose(index: int) {
-        if (index < 0 || index >= rows.count)
+        const row = list.itemAtIndex(index) as LocationRow
+        if (row === null)
             return
-        const chosen = rows.get(index)
-        const country = chosen.countryCode
-        const city = chosen.cityCode
+        const country = row.countryCode
+        const city = row.cityCode
         root.close()
         root.manager.chooseLocation(country, city)
     }
 
-    ListModel { id: rows }
-    Connections {
-        target: root.manager
-        enabled: root.visible
-        function onLocationsChanged() { root.rebuild() }
+    // The rows: the recent locations (while nothing is searched), then every
+    // location that matches, by country (vpnui/location_search.py, over the
+    // manager's list model: rows change in place, none is rebuilt).
+    LocationSearch {
+        id: found
+        locations: root.manager.locations
+        search: search.text
+        // Typing moves the keyboard's position to the first match.
+        onSearchChanged: list.currentIndex = list.count > 0 ? 0 : -1
     }
 
     MVTextField {
@@ -109,10 +54,9 @@ MVPanel {
         Layout.rightMargin: Theme.spacing
         label: qsTr("Search locations")
         placeholderText: qsTr("Search countries and cities")
-        onTextChanged: root.rebuild()
         Keys.onDownPressed: {
             list.forceActiveFocus(Qt.TabFocusReason)
-            if (list.currentIndex < 0 && rows.count > 0)
+            if (list.currentIndex < 0 && list.count > 0)
                 list.currentIndex = 0
         }
         Keys.onUpPressed: list.forceActiveFocus(Qt.TabFocusReason)
@@ -123,7 +67,7 @@ MVPanel {
         objectName: "locationNoMatch"
         Layout.fillWidth: true
         Layout.margins: Theme.spacing
-        visible: rows.count === 0 && search.text !== ""
+        visible: list.count === 0 && search.text !== ""
         text: qsTr("No location matches “%1”.").arg(search.text)
         color: Theme.textMuted
     }
@@ -134,7 +78,7 @@ MVPanel {
         Layout.fillHeight: true
         Layout.topMargin: Theme.smallSpacing / 2
         clip: true
-        model: rows
+        model: found
         activeFocusOnTab: true
         keyNavigationEnabled: true
         highlightMoveDuration: 0
@@ -170,10 +114,8 @@ MVPanel {
         }
         delegate: LocationRow {
             required property int index
-            required property var model
             // A recent location has two rows; the one under its country has the plain name.
-            objectName: "location_" + model.countryCode + "_" + model.cityCode + (model.recent ? "_recent" : "")
-            selected: model.selected
+            objectName: "location_" + countryCode + "_" + cityCode + (recentEntry ? "_recent" : "")
             width: ListView.view.width
             keyboardCurrent: ListView.isCurrentItem && list.activeFocus
             onClicked: root.choose(index)

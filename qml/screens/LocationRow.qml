@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Layouts
+import Mimic
 import theme
 import "../components"
 
@@ -8,22 +9,24 @@ import "../components"
 // moderate, poor) beside the number, so the colour is never the only clue.
 MVListRow {
     id: row
+    // Roles of the picker's model (vpnui/location_search.py over vpnui/location_model.py).
     required property string city
     required property string country
+    required property string countryCode
+    required property string cityCode
     required property real latencyMs
-    required property bool probed
+    required property int latencyTier
+    required property bool recentEntry
+    required selected
     // Drawn as the keyboard's position in the list (the list holds the focus).
     property bool keyboardCurrent: false
 
-    // Thresholds of the words, in ms: a video call is fine under 80, web
-    // pages under 200; above that every click waits.
-    readonly property string quality: !probed || latencyMs < 0 ? ""
-                                      : latencyMs < 80 ? "good" : latencyMs < 200 ? "moderate" : "poor"
-    readonly property string qualityText: quality === "good" ? qsTr("good")
-                                          : quality === "moderate" ? qsTr("moderate")
-                                          : quality === "poor" ? qsTr("poor") : ""
-    readonly property string latencyText: !probed ? qsTr("not measured yet")
-                                          : latencyMs < 0 ? qsTr("unavailable")
+    // The tiers' thresholds are the app's (vpnui/connection/locations.py); these are their words.
+    readonly property string qualityText: latencyTier === Latency.Good ? qsTr("good")
+                                          : latencyTier === Latency.Moderate ? qsTr("moderate")
+                                          : latencyTier === Latency.Poor ? qsTr("poor") : ""
+    readonly property string latencyText: latencyTier === Latency.Unknown ? qsTr("not measured yet")
+                                          : latencyTier === Latency.Unavailable ? qsTr("unavailable")
                                           : latencyMs < 1 ? qsTr("<1 ms")
                                           : qsTr("%1 ms").arg(Math.round(latencyMs))
 
@@ -53,14 +56,14 @@ MVListRow {
         implicitWidth: 8
         implicitHeight: 8
         radius: 4
-        visible: row.quality !== "" || (row.probed && row.latencyMs < 0)
-        color: row.quality === "good" ? Theme.latencyGood
-             : row.quality === "moderate" ? Theme.latencyModerate : Theme.latencyPoor
+        visible: row.latencyTier !== Latency.Unknown
+        color: row.latencyTier === Latency.Good ? Theme.latencyGood
+             : row.latencyTier === Latency.Moderate ? Theme.latencyModerate : Theme.latencyPoor
     }
     MVText {
         objectName: row.objectName + "_score"
         text: row.qualityText !== "" ? qsTr("%1 · %2").arg(row.latencyText).arg(row.qualityText)
-                                     : (row.probed ? row.latencyText : "…")
+                                     : (row.latencyTier !== Latency.Unknown ? row.latencyText : "…")
         textStyle: MVText.Small
         color: Theme.textMuted
         wrapMode: Text.NoWrap

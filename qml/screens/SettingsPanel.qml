@@ -81,7 +81,8 @@ MVPanel {
                     readonly property string key: modelData.key
                     objectName: "desktopSwitch_" + modelData.key
                     Layout.leftMargin: modelData.group === "notify" ? Theme.spacing + Theme.smallSpacing : Theme.smallSpacing
-                    text: qsTr(modelData.label)
+                    // Translated by the app (vpnui/desktop/preferences.py).
+                    text: modelData.label
                     checked: modelData.checked
                     enabled: modelData.group !== "notify" || root.preferences.notificationsEnabled
                     onChangeRequested: (on) => {

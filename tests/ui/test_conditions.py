@@ -20,6 +20,7 @@ from mimic_vpn_testing.qt_driving import click, find_object, open_popups, run, s
 from mimic_vpn_testing.surface import BANNERS, MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 
 def daemon_state() -> str:
@@ -170,7 +171,7 @@ def test_offline_at_start_shows_no_server_unavailable(qtbot: QtBot, qt_loop: obj
     window = app.show()
     qtbot.waitExposed(window)
     run(qtbot, app.start())
-    qtbot.waitUntil(lambda: app.manager.linkState == "ready", timeout=20_000)
+    qtbot.waitUntil(lambda: app.manager.link_state is LinkState.READY, timeout=20_000)
     qtbot.wait(1500)
     assert messages(app) == []
     click(qtbot, window, "vpnToggle")

@@ -16,6 +16,7 @@ from mimic_vpn_testing.app import make_app, start_app
 from mimic_vpn_testing.qt_driving import click, run, text_of
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 
 def daemon_status() -> tuple[str, float | None, int]:
@@ -49,9 +50,9 @@ def test_session_survives_app_exit_and_is_picked_up(qtbot: QtBot, qt_loop: objec
 def test_killed_daemon_is_noticed_and_restarted(qtbot: QtBot, mimic: MimicApp) -> None:
     _, _, pid = daemon_status()
     os.kill(pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: mimic.manager.linkState != "ready", timeout=5_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is not LinkState.READY, timeout=5_000)
     assert mimic.window is not None
-    qtbot.waitUntil(lambda: mimic.manager.linkState == "ready", timeout=15_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is LinkState.READY, timeout=15_000)
     _, _, new_pid = daemon_status()
     assert new_pid != pid
     assert locations().socket.exists()

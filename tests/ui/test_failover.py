@@ -88,7 +88,7 @@ def test_a_dead_server_is_left_for_a_live_one_then_a_dead_location_is_named(
     # Now nothing of the location answers: named as such, and quickly.
     lab.control.patch({"servers": {alive: {"down": True}}})
     qtbot.waitUntil(lambda: messages(mimic) == ["modalServerUnavailable"], timeout=LOCATION_UNAVAILABLE_WITHIN_MS)
-    assert manager.failure == "serverUnavailable"
+    assert manager.failure_key == "serverUnavailable"
     assert manager.state == VPNClientState.On
     assert unstable_seen == []
     final = daemon_status()

@@ -23,6 +23,7 @@ from mimic_vpn_testing.qt_driving import click, find_item, find_object, open_pop
 from mimic_vpn_testing.surface import BANNERS, MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 
 def berlin_down(lab: LabProcess) -> dict[str, Any]:
@@ -73,7 +74,7 @@ def test_every_modal_closes_with_escape_and_with_its_close_button(
             click(qtbot, window, modal + "Close")
         qtbot.waitUntil(lambda: open_popups(window, MODALS) == [], timeout=2_000)
         # Closing is dismissing: the failure is no longer shown anywhere.
-        assert mimic.manager.failure == ""
+        assert mimic.manager.failure_key == ""
 
 
 def test_captive_portal_while_on_leads_with_turning_off_and_opening_the_page(
@@ -110,7 +111,7 @@ def _screen(window: QQuickWindow, app: MimicApp) -> dict[str, Any]:
         "switch enabled": bool(find_item(window, "vpnToggle").property("enabled")),
         "modals": open_popups(window, MODALS),
         "banners": [name for name in (*BANNERS, "daemonLinkBanner") if shown(window, name)],
-        "link": app.manager.linkState,
+        "link": app.manager.link_state,
     }
 
 
@@ -126,7 +127,7 @@ def test_a_lost_daemon_reads_status_unknown_reconnecting_once_with_the_switch_di
         pid = int(daemon.hello()["pid"])
     os.kill(pid, signal.SIGKILL)
 
-    qtbot.waitUntil(lambda: mimic.manager.linkState == "lost", timeout=5_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is LinkState.LOST, timeout=5_000)
     qtbot.waitUntil(lambda: text_of(window, "statusTitle") == "Status unknown", timeout=2_000)
     assert _screen(window, mimic) == {
         "title": "Status unknown",
@@ -134,9 +135,9 @@ def test_a_lost_daemon_reads_status_unknown_reconnecting_once_with_the_switch_di
         "switch enabled": False,
         "modals": [],
         "banners": [],
-        "link": "lost",
+        "link": LinkState.LOST,
     }
-    qtbot.waitUntil(lambda: mimic.manager.linkState == "ready", timeout=20_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is LinkState.READY, timeout=20_000)
     qtbot.waitUntil(lambda: text_of(window, "statusTitle") == "VPN is off", timeout=2_000)
     assert find_item(window, "vpnToggle").property("enabled") is True
     # Said to a screen reader once, and nothing else said it.

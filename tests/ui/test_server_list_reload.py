@@ -22,6 +22,7 @@ from mimic_vpn_testing.qt_driving import click, find_item, run, shown
 from vpnui.app import MimicApp
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 LOADING = "Loading server list…"
 # So long that only a network change can explain a reload within a test's bounded wait.
@@ -46,7 +47,7 @@ def start_offline(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, lab: LabProc
         apps.append(app)
         qtbot.waitExposed(app.show())
         run(qtbot, app.start())
-        qtbot.waitUntil(lambda: app.manager.linkState == "ready", timeout=20_000)
+        qtbot.waitUntil(lambda: app.manager.link_state is LinkState.READY, timeout=20_000)
         assert location_row(app) == LOADING
         return app
 
@@ -74,7 +75,7 @@ def test_after_no_internet_banner_the_list_loads_when_the_internet_returns(
     qtbot.waitUntil(lambda: not shown(window, "bannerNoInternet"), timeout=10_000)
     # The user does nothing more: the list arrives by itself.
     qtbot.waitUntil(lambda: location_row(app) == "Berlin, Germany", timeout=10_000)
-    assert app.manager.locations
+    assert app.manager.location_model.rowCount() > 0
 
 
 def test_without_any_click_the_list_loads_when_the_network_change_is_seen(

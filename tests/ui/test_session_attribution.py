@@ -29,6 +29,7 @@ from mimic_vpn_testing.qt_driving import run
 from tests.ui.test_session_telemetry import APP_DRIVER, daemon_pid, report, session_data, shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 TUNNEL_METRICS = {
     "timing_distribution:tunnel.keepalive_rtt",
@@ -98,8 +99,8 @@ def kill_daemon_and_wait_for_the_next(qtbot: QtBot, app: MimicApp) -> None:
     """SIGKILL the daemon; the app starts a new one, links to it and shows the VPN off."""
     killed = daemon_pid()
     os.kill(killed, signal.SIGKILL)
-    qtbot.waitUntil(lambda: app.manager.linkState != "ready", timeout=10_000)
-    qtbot.waitUntil(lambda: app.manager.linkState == "ready", timeout=20_000)
+    qtbot.waitUntil(lambda: app.manager.link_state is not LinkState.READY, timeout=10_000)
+    qtbot.waitUntil(lambda: app.manager.link_state is LinkState.READY, timeout=20_000)
     assert daemon_pid() != killed
     qtbot.waitUntil(lambda: app.manager.state == VPNClientState.Off, timeout=10_000)
 
@@ -191,8 +192,10 @@ def test_link_hiccup_keeps_the_running_session_whole(qtbot: QtBot, mimic: MimicA
     pid = daemon_pid()
     session_a = start_session_from_ctl(qtbot, mimic, lab, "de/ber")
     drop_link(mimic)
-    qtbot.waitUntil(lambda: mimic.manager.linkState != "ready", timeout=5_000)
-    qtbot.waitUntil(lambda: mimic.manager.linkState == "ready" and mimic.manager.failure == "", timeout=10_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is not LinkState.READY, timeout=5_000)
+    qtbot.waitUntil(
+        lambda: mimic.manager.link_state is LinkState.READY and mimic.manager.failure_key == "", timeout=10_000
+    )
     assert daemon_pid() == pid
     assert mimic.manager.state == VPNClientState.On
     assert mimic.telemetry.session_id == session_a

@@ -27,6 +27,7 @@ from mimic_vpn_testing.qt_driving import click, find_object, run
 from tests.support.glean_schema import validate_ping
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 
 ID_METRICS = {"session.shared_session_id", "session.installation_id"}
 
@@ -159,7 +160,7 @@ def test_killed_daemon_flushes_the_lingering_session_on_restart(qtbot: QtBot, mi
     assert locations().daemon_state.exists()
     os.kill(daemon_pid(), signal.SIGKILL)
     # The app notices, starts a new daemon, which finds the lingering id.
-    qtbot.waitUntil(lambda: mimic.manager.linkState == "ready", timeout=15_000)
+    qtbot.waitUntil(lambda: mimic.manager.link_state is LinkState.READY, timeout=15_000)
     pings = wait_for_pings(qtbot, lab, {"daemonsession": ["flush_init"]})
     flush_init = [p for p in pings if p.ping == "daemonsession" and p.payload["ping_info"]["reason"] == "flush_init"]
     assert [shared_id(p) for p in flush_init] == [live]
@@ -178,6 +179,7 @@ from PySide6.QtGui import QGuiApplication
 import qasync
 from vpnui.app import AppOptions, MimicApp
 from vpnui.config import lab_endpoints
+from vpnui.daemon_client import LinkState
 app = QGuiApplication([])
 loop = qasync.QEventLoop(app)
 asyncio.set_event_loop(loop)
@@ -185,7 +187,7 @@ mimic = MimicApp(AppOptions(endpoints=lab_endpoints(sys.argv[1])))
 async def main():
     mimic.show()
     await mimic.start()
-    while not (mimic.manager.property("linkState") == "ready" and mimic.manager.property("locations")):
+    while not (mimic.manager.link_state is LinkState.READY and mimic.manager.location_model.rowCount() > 0):
         await asyncio.sleep(0.05)
     mimic.manager.toggle()
     while mimic.manager.property("state") != 2 or mimic.telemetry.session_id.startswith("00000000"):

@@ -24,6 +24,7 @@ from mimic_vpn_testing.app import app_options
 from mimic_vpn_testing.qt_driving import run
 from tests.support.theme_contrast import AA_NORMAL_TEXT, contrast_ratio
 from vpnui.app import MimicApp
+from vpnui.daemon_client import LinkState
 from vpnui.main_window import load_main_window
 
 
@@ -64,7 +65,7 @@ def _sample(window: QQuickWindow, app: MimicApp | None) -> Frame:
     card_rect = _scene_rect(card)
     assert card_rect is not None
     return Frame(
-        link=str(app.manager.linkState) if app is not None else "",
+        link=app.manager.link_state.value if app is not None else "",
         card=card_rect,
         toggle=_scene_rect(_shown(window, "vpnToggle")),
         location=_scene_rect(_shown(window, "locationButton")),
@@ -104,9 +105,12 @@ def test_card_switch_and_location_never_move_from_first_frame_to_ready_link(
         app.show()
         # The screens arrive while the daemon link is still starting: its banner is up.
         qtbot.waitUntil(lambda: any(f.banner is not None for f in frames))
-        assert app.manager.linkState == "starting"
+        assert app.manager.link_state is LinkState.STARTING
         run(qtbot, app.start())
-        qtbot.waitUntil(lambda: app.manager.linkState == "ready" and bool(app.manager.locations), timeout=20_000)
+        qtbot.waitUntil(
+            lambda: app.manager.link_state is LinkState.READY and app.manager.location_model.rowCount() > 0,
+            timeout=20_000,
+        )
         qtbot.waitUntil(lambda: frames[-1].link == "ready" and frames[-1].banner is None)
         qtbot.waitUntil(lambda: frames[-1].location is not None)
     finally:

@@ -64,9 +64,9 @@ def test_the_check_sees_the_internals_the_compatibility_module_uses() -> None:
 def test_every_package_of_the_product_is_installed() -> None:
     """A package missing from [tool.setuptools] packages works from a checkout and vanishes from a wheel."""
     setuptools = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    # The QML and resources folders, shipped as data-only packages of mimic_core (mimic_core/assets.py).
+    # The QML, resources and translations folders, shipped as data-only packages of mimic_core (mimic_core/assets.py).
     data_only = set(setuptools["package-dir"])
-    assert data_only == {"mimic_core.qml", "mimic_core.resources"}
+    assert data_only == {"mimic_core.qml", "mimic_core.resources", "mimic_core.translations"}
     on_disk = {
         ".".join(init.parent.relative_to(REPO_ROOT).parts)
         for package in PRODUCT

@@ -7,9 +7,9 @@ import pytest
 from vpnui.connection.machine import Snapshot
 from vpnui.connection.presentation import (
     FAILURE_KEYS,
-    FAILURE_TITLES,
     check_subtitle,
     failure_detail,
+    failure_title,
     format_bytes,
     format_elapsed,
     moved_notice,
@@ -51,11 +51,11 @@ def test_unstable_subtitle_leaves_the_reason_to_its_banner() -> None:
 
 @pytest.mark.parametrize("cause", [cause for cause in FailureCause if cause != FailureCause.DaemonLost])
 def test_every_failure_has_key_title_detail_said_once(cause: FailureCause) -> None:
-    assert FAILURE_KEYS[cause] and FAILURE_TITLES[cause] and failure_detail(cause)
+    assert FAILURE_KEYS[cause] and failure_title(cause) and failure_detail(cause)
     # The failure's title and detail are its banner's or modal's: the card does not repeat them.
     for state in (VPNClientState.Off, VPNClientState.On):
         title, subtitle = status_text(Snapshot(client_state=state, failure=cause), "x")
-        assert FAILURE_TITLES[cause] not in subtitle and subtitle not in failure_detail(cause)
+        assert failure_title(cause) not in subtitle and subtitle not in failure_detail(cause)
         assert title == ("VPN is off" if state == VPNClientState.Off else "VPN is on")
 
 
@@ -68,7 +68,7 @@ def test_a_lost_daemon_reads_as_status_unknown_whatever_the_state(state: VPNClie
 
 @pytest.mark.parametrize(
     ("rtt_ms", "missed", "text"),
-    [(0.4, 0, "<1 ms"), (12.4, 0, "12 ms"), (250.0, 0, "250 ms"), (None, 3, "no answer (3 missed)")],
+    [(0.4, 0, "<1 ms"), (12.4, 0, "12 ms"), (250.0, 0, "250 ms"), (None, 3, "no answer (missed: 3)")],
 )
 def test_round_trip_is_the_time_alone(rtt_ms: float | None, missed: int, text: str) -> None:
     # Loss is the Unstable banner's to say, when it matters.

@@ -17,12 +17,10 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
-from PySide6.QtQml import QmlElement
 
 from mimic_core import protocol
 from mimic_core.protocol import ServerEndpoint
 from mimic_core.sync_client import DaemonError
-from vpnui import qml_types
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
@@ -35,24 +33,26 @@ from vpnui.connection.check_sets import (
     SUBSCRIPTION_RECHECKS,
     SWITCH_CHECKS,
 )
+from vpnui.connection.locations import location_rows
 from vpnui.connection.machine import Machine
 from vpnui.connection.presentation import (
     FAILURE_KEYS,
     check_subtitle,
     failure_detail,
+    failure_title,
     format_bytes,
     format_elapsed,
     moved_notice,
     round_trip_text,
     status_text,
 )
-from vpnui.connection.recent_locations import location_key, remember
 from vpnui.connection.settings import ConnectionSettings, Endpoints
 from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
-from vpnui.qml_types import uncreatable
+from vpnui.location_model import LocationListModel
+from vpnui.qml_types import FailureKind, LinkKind, app_type
 from vpnui.settings import Settings, save_settings
 
 if TYPE_CHECKING:
@@ -64,9 +64,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = qml_types.QML_IMPORT_NAME
-QML_IMPORT_MAJOR_VERSION = qml_types.QML_IMPORT_MAJOR_VERSION
-
 # While a failure modal is open its condition is re-checked this often, so
 # the modal closes by itself once the condition clears.
 FAILURE_RECHECK_S = 2.0
@@ -76,8 +73,7 @@ STATUS_ADOPTION_ATTEMPTS = 5
 MOVED_NOTICE_S = 30.0
 
 
-@QmlElement
-@uncreatable("The ConnectionManager is created by the app")
+@app_type("The ConnectionManager is created by the app")
 class ConnectionManager(QObject):
     """Two state machines (client state, connection state) and their failures."""
 
@@ -94,6 +90,7 @@ class ConnectionManager(QObject):
     stabilityChanged = Signal()
     failureChanged = Signal()
     locationChanged = Signal()
+    # The rows of ``locations`` changed (the model itself tells its views what changed).
     locationsChanged = Signal()
 
     # One signal per failure cause, named for what was found.
@@ -145,7 +142,8 @@ class ConnectionManager(QObject):
         self._failure_detail = ""
         self._portal_url = ""
         self._subscription_status = ""
-        self._link = client.link_state.value
+        self._link = client.link_state
+        self._locations = LocationListModel(self)
         self._health: protocol.Health | None = None
         self._moved_notice = ""
         self._check_task: asyncio.Task[None] | None = None
@@ -183,8 +181,8 @@ class ConnectionManager(QObject):
     def _get_connection_state(self) -> int:
         return int(self._machine.snapshot.connection_state)
 
-    def _get_link_state(self) -> str:
-        return self._link
+    def _get_link_state(self) -> int:
+        return int(LinkKind.of(self._link))
 
     def _get_title(self) -> str:
         return status_text(self._machine.snapshot, self.location_name)[0]
@@ -211,9 +209,12 @@ class ConnectionManager(QObject):
     def _get_stability_text(self) -> str:
         return self._stability.reason if self._get_unstable() else ""
 
-    def _get_failure(self) -> str:
+    def _get_failure(self) -> int:
+        return int(FailureKind.of(self._machine.snapshot.failure))
+
+    def _get_failure_title(self) -> str:
         failure = self._machine.snapshot.failure
-        return FAILURE_KEYS[failure] if failure is not None else ""
+        return failure_title(failure) if failure is not None else ""
 
     def _get_failure_detail(self) -> str:
         return self._failure_detail
@@ -230,34 +231,13 @@ class ConnectionManager(QObject):
     def _get_server_name(self) -> str:
         return self._connected_server
 
-    def _get_locations(self) -> list[dict[str, Any]]:
-        if self._server_list is None:
-            return []
-        rows = []
-        for country in self._server_list.countries:
-            for city in country.cities:
-                score = self._city_scores.get((country.code, city.code))
-                rows.append(
-                    {
-                        "country": country.name,
-                        "countryCode": country.code,
-                        "city": city.name,
-                        "cityCode": city.code,
-                        "servers": len(city.servers),
-                        "latencyMs": -1.0 if score is None else score,
-                        "probed": (country.code, city.code) in self._city_scores,
-                        "selected": (country.code, city.code) == self.selected_location,
-                    }
-                )
-        return rows
+    def _get_locations(self) -> LocationListModel:
+        return self._locations
 
     def _get_round_trip(self) -> str:
         if self._health is None:
             return ""
         return round_trip_text(self._health.rtt_ms, self._health.missed_in_a_row)
-
-    def _get_recent_locations(self) -> list[str]:
-        return list(self._settings.recent_locations)
 
     def _get_moved_notice(self) -> str:
         return self._moved_notice
@@ -269,25 +249,27 @@ class ConnectionManager(QObject):
 
     state = Property(int, _get_state, notify=stateChanged)
     connectionState = Property(int, _get_connection_state, notify=connectionStateChanged)
-    linkState = Property(str, _get_link_state, notify=linkStateChanged)
+    # A DaemonLink value (DaemonLink.Ready...).
+    linkState = Property(int, _get_link_state, notify=linkStateChanged)
     title = Property(str, _get_title, notify=textChanged)
     subtitle = Property(str, _get_subtitle, notify=textChanged)
     elapsedText = Property(str, _get_elapsed_text, notify=elapsedChanged)
     connectedSince = Property(float, _get_connected_since, notify=elapsedChanged)
     unstable = Property(bool, _get_unstable, notify=stabilityChanged)
     stabilityText = Property(str, _get_stability_text, notify=stabilityChanged)
-    failure = Property(str, _get_failure, notify=failureChanged)
+    # A Failure value (Failure.NoFailure, Failure.NoInternet...).
+    failure = Property(int, _get_failure, notify=failureChanged)
+    # The failure's modal: its title (also the status card's subtitle) and its explanation.
+    failureTitle = Property(str, _get_failure_title, notify=failureChanged)
     failureDetail = Property(str, _get_failure_detail, notify=failureChanged)
     portalUrl = Property(str, _get_portal_url, notify=failureChanged)
     accountUrl = Property(str, _get_account_url, notify=failureChanged)
     locationName = Property(str, _get_location_name, notify=locationChanged)
     serverName = Property(str, _get_server_name, notify=locationChanged)
-    locations = Property(list, _get_locations, notify=locationsChanged)
+    locations = Property(LocationListModel, _get_locations, constant=True)
     roundTrip = Property(str, _get_round_trip, notify=healthChanged)
     traffic = Property(str, _get_traffic, notify=healthChanged)
     movedNotice = Property(str, _get_moved_notice, notify=movedNoticeChanged)
-    # The locations chosen last, most recent first, as "de/ber" (recent_locations).
-    recentLocations = Property(list, _get_recent_locations, notify=locationChanged)
 
     @Slot()
     def toggle(self) -> None:
@@ -330,12 +312,9 @@ class ConnectionManager(QObject):
             return
         previous = self.selected_location
         self._settings.country_code, self._settings.city_code = country_code, city_code
-        self._settings.recent_locations = remember(
-            self._settings.recent_locations, location_key(country_code, city_code)
-        )
         save_settings(self._settings)
         self.locationChanged.emit()
-        self.locationsChanged.emit()
+        self._refresh_locations()
         self.textChanged.emit()
         if previous != (country_code, city_code):
             self.userActed.emit("location")
@@ -374,6 +353,27 @@ class ConnectionManager(QObject):
     @property
     def server_list(self) -> ServerList | None:
         return self._server_list
+
+    @property
+    def location_model(self) -> LocationListModel:
+        """``locations``, typed."""
+        return self._locations
+
+    @property
+    def failure_cause(self) -> FailureCause | None:
+        """The failure shown, if any (``failure`` is its ``FailureKind`` for QML)."""
+        return self._machine.snapshot.failure
+
+    @property
+    def failure_key(self) -> str:
+        """The failure shown, by its ``FAILURE_KEYS`` name (logs, telemetry, automation); "" for none."""
+        failure = self._machine.snapshot.failure
+        return FAILURE_KEYS[failure] if failure is not None else ""
+
+    @property
+    def link_state(self) -> LinkState:
+        """The daemon link (``linkState`` is its ``LinkKind`` for QML)."""
+        return self._link
 
     def network_changed(self) -> None:
         """The network changed (OS notice or a lab condition): re-check it.
@@ -423,6 +423,7 @@ class ConnectionManager(QObject):
 
     def _on_client_state(self, before: states.VPNClientState, after: states.VPNClientState) -> None:
         if after == VPNClientState.On:
+            self._remember_location()
             if self._toggle_at is not None and before == VPNClientState.Connecting:
                 self.last_activation_s = time.monotonic() - self._toggle_at
                 self.activationMeasured.emit(self.last_activation_s)
@@ -443,6 +444,14 @@ class ConnectionManager(QObject):
             self.locationChanged.emit()
         if after == VPNClientState.Off:
             self._toggle_at = None
+
+    def _remember_location(self) -> None:
+        """The location now connected to heads the recent ones (the picker and the tray menu)."""
+        country, city = self.selected_location
+        if country and city:
+            self._settings.desktop.remember_location(country, city)
+            save_settings(self._settings)
+            self._refresh_locations()
 
     def _perform(self, effect: ev.Effect) -> None:
         match effect:
@@ -629,7 +638,7 @@ class ConnectionManager(QObject):
             self._settings.city_code = first_country.cities[0].code
             save_settings(self._settings)
         self.locationChanged.emit()
-        self.locationsChanged.emit()
+        self._refresh_locations()
         self.textChanged.emit()
         self._spawn(self._score_all_cities())
 
@@ -657,7 +666,12 @@ class ConnectionManager(QObject):
                 best.setdefault(key, current)
         if best:
             self._city_scores.update(best)
-            self.locationsChanged.emit()
+            self._refresh_locations()
+
+    def _refresh_locations(self) -> None:
+        recent = [(country, city) for country, city in self._settings.desktop.recent_locations]
+        self._locations.update(location_rows(self._server_list, self._city_scores, self.selected_location, recent))
+        self.locationsChanged.emit()
 
     # ------------------------------------------------------------- daemon
 
@@ -681,11 +695,11 @@ class ConnectionManager(QObject):
             self._dispatch(ev.DaemonDisconnected(reason="user"))
 
     def _on_link_state(self, state: str) -> None:
-        self._link = state
+        self._link = LinkState(state)
         self.linkStateChanged.emit()
-        if state == LinkState.READY.value:
+        if self._link is LinkState.READY:
             self._spawn(self._adopt_daemon_status())
-        elif state == LinkState.LOST.value:
+        elif self._link is LinkState.LOST:
             self._dispatch(ev.DaemonLinkLost())
 
     async def _adopt_daemon_status(self) -> None:

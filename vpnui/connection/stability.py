@@ -48,6 +48,7 @@ from enum import Enum
 from mimic_core.keepalive_window import LOSS_WINDOW
 from mimic_core.protocol import Health
 from vpnui.connection.settings import ConnectionSettings
+from vpnui.i18n import arg, number, translate
 
 
 class _Sample(Enum):
@@ -218,5 +219,5 @@ class StabilityTracker:
 
     def _describe(self, rtt_ms: float, loss: float) -> str:
         if loss >= self._settings.unstable_loss_enter:
-            return f"High packet loss ({loss:.0%})"
-        return f"High latency ({rtt_ms:.0f} ms)"
+            return arg(translate("Connection", "High packet loss (%1%)"), number(loss * 100, 0))
+        return arg(translate("Connection", "High latency (%1 ms)"), number(rtt_ms, 0))

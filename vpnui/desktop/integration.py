@@ -19,6 +19,7 @@ from PySide6.QtQuick import QQuickWindow
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.desktop import manager_view as view
 from vpnui.desktop import notification_texts, single_instance
 from vpnui.desktop.notifications import DesktopNotifications
@@ -116,7 +117,7 @@ class DesktopIntegration(QObject):
         ready = asyncio.Event()
 
         def check() -> None:
-            if view.text(manager, "linkState") == "ready" and view.text(manager, "locationName"):
+            if manager.link_state is LinkState.READY and view.text(manager, "locationName"):
                 ready.set()
 
         signals = (manager.linkStateChanged, manager.locationChanged, manager.locationsChanged)

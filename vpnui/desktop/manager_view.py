@@ -15,7 +15,7 @@ def client_state(manager: ConnectionManager) -> VPNClientState:
 
 
 def text(manager: ConnectionManager, name: str) -> str:
-    """A string property: ``title``, ``locationName``, ``serverName``, ``failure``, ``linkState``."""
+    """A string property: ``title``, ``subtitle``, ``locationName``, ``serverName``."""
     return str(manager.property(name) or "")
 
 

@@ -1,4 +1,4 @@
-"""What each desktop notification says, and when one may be shown again (Qt-free)."""
+"""What each desktop notification says (in the user's language: ``vpnui.i18n``), and when one may be shown again."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from vpnui.desktop.settings import NotificationKind
+from vpnui.i18n import arg, translate
 
 TURN_OFF_ACTION: Final = "turn-off-vpn"
 # A notification of the same kind and variant is not shown again within this
@@ -32,14 +33,21 @@ class Note:
 
 
 def connected(location: str, server: str) -> Note:
-    where = location or "the VPN"
-    body = f"Your traffic goes through {server}." if server else "Your traffic goes through Mimic VPN."
-    return Note(NotificationKind.CONNECTED, "on", f"Connected to {where}", body)
+    where = location or translate("Notification", "the VPN")
+    body = (
+        arg(translate("Notification", "Your traffic goes through %1."), server)
+        if server
+        else translate("Notification", "Your traffic goes through Mimic VPN.")
+    )
+    return Note(NotificationKind.CONNECTED, "on", arg(translate("Notification", "Connected to %1"), where), body)
 
 
 def disconnected() -> Note:
     return Note(
-        NotificationKind.DISCONNECTED, "off", "VPN disconnected", "Your traffic no longer goes through Mimic VPN."
+        NotificationKind.DISCONNECTED,
+        "off",
+        translate("Notification", "VPN disconnected"),
+        translate("Notification", "Your traffic no longer goes through Mimic VPN."),
     )
 
 
@@ -47,8 +55,8 @@ def server_moved(from_server: str, to_server: str) -> Note:
     return Note(
         NotificationKind.SERVER_MOVED,
         "moved",
-        f"Connection moved to {to_server}",
-        f"{from_server} stopped answering. The VPN stayed on.",
+        arg(translate("Notification", "Connection moved to %1"), to_server),
+        arg(translate("Notification", "%1 stopped answering. The VPN stayed on."), from_server),
     )
 
 
@@ -56,9 +64,12 @@ def captive_portal() -> Note:
     return Note(
         NotificationKind.CAPTIVE_PORTAL,
         "found",
-        "This network wants you to sign in",
-        "A captive portal blocks the VPN. Turn the VPN off to reach the network's sign-in page.",
-        actions=((TURN_OFF_ACTION, "Turn off VPN"),),
+        translate("Notification", "This network wants you to sign in"),
+        translate(
+            "Notification",
+            "A captive portal blocks the VPN. Turn the VPN off to reach the network's sign-in page.",
+        ),
+        actions=((TURN_OFF_ACTION, translate("Notification", "Turn off VPN")),),
         critical=True,
     )
 
@@ -67,30 +78,37 @@ def internet_lost() -> Note:
     return Note(
         NotificationKind.INTERNET,
         "lost",
-        "Internet connection lost",
-        "The VPN stays on and carries your traffic again when the internet is back.",
+        translate("Notification", "Internet connection lost"),
+        translate("Notification", "The VPN stays on and carries your traffic again when the internet is back."),
         critical=True,
     )
 
 
 def internet_back(location: str) -> Note:
-    where = f" through {location}" if location else ""
-    return Note(NotificationKind.INTERNET, "back", "Internet connection back", f"Your traffic goes{where} again.")
+    body = (
+        arg(translate("Notification", "Your traffic goes through %1 again."), location)
+        if location
+        else translate("Notification", "Your traffic goes again.")
+    )
+    return Note(NotificationKind.INTERNET, "back", translate("Notification", "Internet connection back"), body)
 
 
 def daemon_lost() -> Note:
     return Note(
         NotificationKind.DAEMON,
         "lost",
-        "VPN service stopped",
-        "Mimic VPN lost its background service and is starting it again.",
+        translate("Notification", "VPN service stopped"),
+        translate("Notification", "Mimic VPN lost its background service and is starting it again."),
         critical=True,
     )
 
 
 def daemon_back() -> Note:
     return Note(
-        NotificationKind.DAEMON, "back", "VPN service back", "Mimic VPN is linked to its background service again."
+        NotificationKind.DAEMON,
+        "back",
+        translate("Notification", "VPN service back"),
+        translate("Notification", "Mimic VPN is linked to its background service again."),
     )
 
 
@@ -98,8 +116,8 @@ def subscription_expired() -> Note:
     return Note(
         NotificationKind.SUBSCRIPTION,
         "expired",
-        "Subscription expired",
-        "Your subscription has expired. Renew it to use the VPN.",
+        translate("Notification", "Subscription expired"),
+        translate("Notification", "Your subscription has expired. Renew it to use the VPN."),
         critical=True,
     )
 

@@ -82,7 +82,7 @@ class DesktopNotifications(QObject):
 
     def _on_user_acted(self, what: str) -> None:
         if what == "dismiss":
-            self._dismissed = view.text(self._manager, "failure")  # its "cleared" is the user's, not the network's
+            self._dismissed = self._manager.failure_key  # its "cleared" is the user's, not the network's
         elif what in USER_CHANGES:
             # The latest action decides: one made from the tray, or with the window in the background, is told.
             self._user_change_at = time.monotonic() if self._window_active() else -USER_CHANGE_S

@@ -9,29 +9,52 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from vpnui.desktop import launcher
 from vpnui.desktop.settings import DesktopSettings, NotificationKind
+from vpnui.i18n import translate
+from vpnui.qml_types import app_type
 from vpnui.settings import Settings, save_settings
 
 log = logging.getLogger(__name__)
 
-NOTIFICATION_LABELS: Final = {
-    NotificationKind.CONNECTED: "Connected",
-    NotificationKind.DISCONNECTED: "Disconnected",
-    NotificationKind.SERVER_MOVED: "Moved to another server",
-    NotificationKind.CAPTIVE_PORTAL: "Captive portal found while on",
-    NotificationKind.INTERNET: "Internet lost and back while on",
-    NotificationKind.DAEMON: "VPN service lost and back",
-    NotificationKind.SUBSCRIPTION: "Subscription expired",
-}
-# Switch key -> (label, DesktopSettings attribute).
-APP_SWITCHES: Final = {
-    "launch_at_login": "Launch at login",
-    "start_minimised": "Start minimised",
-    "connect_on_launch": "Connect on launch (last location)",
-    "keep_in_tray": "Keep running in the tray when closed",
-}
+
+def notification_label(kind: NotificationKind) -> str:
+    """The Settings switch of a kind of notification."""
+    match kind:
+        case NotificationKind.CONNECTED:
+            return translate("Settings", "Connected")
+        case NotificationKind.DISCONNECTED:
+            return translate("Settings", "Disconnected")
+        case NotificationKind.SERVER_MOVED:
+            return translate("Settings", "Moved to another server")
+        case NotificationKind.CAPTIVE_PORTAL:
+            return translate("Settings", "Captive portal found while on")
+        case NotificationKind.INTERNET:
+            return translate("Settings", "Internet lost and back while on")
+        case NotificationKind.DAEMON:
+            return translate("Settings", "VPN service lost and back")
+        case NotificationKind.SUBSCRIPTION:
+            return translate("Settings", "Subscription expired")
+
+
+def app_switch_label(key: str) -> str:
+    """The Settings switch of an app setting (a key of ``APP_SWITCHES``)."""
+    match key:
+        case "launch_at_login":
+            return translate("Settings", "Launch at login")
+        case "start_minimised":
+            return translate("Settings", "Start minimised")
+        case "connect_on_launch":
+            return translate("Settings", "Connect on launch (last location)")
+        case "keep_in_tray":
+            return translate("Settings", "Keep running in the tray when closed")
+    raise KeyError(key)
+
+
+# The app switches: each a DesktopSettings attribute of the same name, in this order.
+APP_SWITCHES: Final = ("launch_at_login", "start_minimised", "connect_on_launch", "keep_in_tray")
 NOTIFY_PREFIX: Final = "notify."
 
 
+@app_type("The desktop preferences are the Preferences' own")
 class DesktopPreferences(QObject):
     """``switches`` for QML; ``setSwitch(key, on)`` saves, and acts where a switch has an effect outside the app."""
 
@@ -49,15 +72,15 @@ class DesktopPreferences(QObject):
         rows: list[dict[str, Any]] = [
             {
                 "key": NOTIFY_PREFIX + kind.value,
-                "label": label,
+                "label": notification_label(kind),
                 "checked": self.desktop.notifies(kind),
                 "group": "notify",
             }
-            for kind, label in NOTIFICATION_LABELS.items()
+            for kind in NotificationKind
         ]
         rows += [
-            {"key": key, "label": label, "checked": bool(getattr(self.desktop, key)), "group": "app"}
-            for key, label in APP_SWITCHES.items()
+            {"key": key, "label": app_switch_label(key), "checked": bool(getattr(self.desktop, key)), "group": "app"}
+            for key in APP_SWITCHES
         ]
         return rows
 

@@ -19,12 +19,14 @@ from PySide6.QtCore import QObject, Signal
 
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.states import VPNClientState
+from vpnui.daemon_client import LinkState
 from vpnui.desktop import manager_view as view
 from vpnui.desktop import session_bus
 from vpnui.desktop.dbusmenu import MENU_PATH, DBusMenu, MenuEntry
 from vpnui.desktop.launcher import APP_ID
 from vpnui.desktop.status_notifier import ITEM_PATH, StatusNotifierItem
-from vpnui.settings import Settings, save_settings
+from vpnui.i18n import arg, translate
+from vpnui.settings import Settings
 
 if TYPE_CHECKING:
     from dbus_fast.aio import MessageBus
@@ -38,9 +40,9 @@ WATCHER_PATH = "/StatusNotifierWatcher"
 BUSY_STATES = (VPNClientState.Connecting, VPNClientState.Disconnecting, VPNClientState.Switching)
 
 
-def icon_state(state: VPNClientState, unstable: bool, failure: str, link: str) -> str:
+def icon_state(state: VPNClientState, unstable: bool, failure: str, link: LinkState) -> str:
     """off, connecting, on, unstable or failure: the icon's suffix."""
-    if failure or link == "lost":
+    if failure or link is LinkState.LOST:
         return "failure"
     if state in BUSY_STATES:
         return "connecting"
@@ -76,7 +78,6 @@ class Tray(QObject):
         self.menu = DBusMenu()
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         self.shown = False
-        self._state = view.client_state(manager)
         for changed in (
             manager.stateChanged,
             manager.stabilityChanged,
@@ -86,7 +87,6 @@ class Tray(QObject):
             manager.locationsChanged,
         ):
             changed.connect(self.refresh)
-        manager.stateChanged.connect(self._remember_location)
         self.refresh()
 
     async def start(self) -> bool:
@@ -152,9 +152,7 @@ class Tray(QObject):
     def refresh(self) -> None:
         manager = self._manager
         state = view.client_state(manager)
-        suffix = icon_state(
-            state, view.unstable(manager), view.text(manager, "failure"), view.text(manager, "linkState")
-        )
+        suffix = icon_state(state, view.unstable(manager), manager.failure_key, manager.link_state)
         location = view.text(manager, "locationName")
         title = view.text(manager, "title")
         body = f"{title} · {location}" if location else title
@@ -169,18 +167,24 @@ class Tray(QObject):
         status = f"{title} · {location}" if location else title
         entries = [MenuEntry(status, enabled=False, name="status"), MenuEntry(separator=True)]
         if state == VPNClientState.Off:
-            entries.append(MenuEntry("Connect", manager.activate, enabled=bool(location), name="connect"))
+            connect = translate("Tray", "Connect")
+            entries.append(MenuEntry(connect, manager.activate, enabled=bool(location), name="connect"))
         else:
-            entries.append(MenuEntry("Disconnect", manager.deactivate, name="disconnect"))
+            entries.append(MenuEntry(translate("Tray", "Disconnect"), manager.deactivate, name="disconnect"))
         recent = [loc for loc in self._settings.desktop.recent_locations if tuple(loc) != manager.selected_location]
         for country, city in recent:
             name = self._location_name(country, city)
             if name:
-                entries.append(MenuEntry(f"Connect to {name}", partial(self._connect_to, country, city), name="recent"))
+                label = arg(translate("Tray", "Connect to %1"), name)
+                entries.append(MenuEntry(label, partial(self._connect_to, country, city), name="recent"))
         entries += [
             MenuEntry(separator=True),
-            MenuEntry("Hide window" if self._window_visible() else "Show window", self._toggle_window, name="window"),
-            MenuEntry("Quit", self._quit_app, name="quit"),
+            MenuEntry(
+                translate("Tray", "Hide window") if self._window_visible() else translate("Tray", "Show window"),
+                self._toggle_window,
+                name="window",
+            ),
+            MenuEntry(translate("Tray", "Quit"), self._quit_app, name="quit"),
         ]
         return entries
 
@@ -195,16 +199,6 @@ class Tray(QObject):
         self._manager.chooseLocation(country, city)
         if view.client_state(self._manager) == VPNClientState.Off:
             self._manager.activate()
-
-    def _remember_location(self) -> None:
-        state = view.client_state(self._manager)
-        if state == VPNClientState.On and self._state != VPNClientState.On:
-            country, city = self._manager.selected_location
-            if country and city:
-                self._settings.desktop.remember_location(country, city)
-                save_settings(self._settings)
-        self._state = state
-        self.refresh()
 
     async def close(self) -> None:
         await self._tasks.cancel_all()

@@ -1,0 +1,97 @@
+"""The debug view reads the store without holding up ingestion: a read under way does not stop a submission.
+
+The store's own query path (``PipelineStore.query``) runs on the thread that
+writes, between batches, so a long query there keeps every upload waiting;
+the debug view's :class:`StoreReader` reads through a connection of its own
+on a thread of its own.  A read is held open here by a gate (no timing), and
+a submission must be committed while it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from lab.debug_view.store_reader import ReaderClosedError, StoreReader
+from lab.pipeline.decoder import Submission
+from lab.pipeline.store import RAW, PipelineStore
+
+BOUND_S = 10.0
+
+
+def submission() -> Submission:
+    document_id = str(uuid.uuid4())
+    body = b"{}"
+    return Submission(
+        submission_timestamp=datetime.now(UTC),
+        uri=f"/submit/mimic-vpn/vpnsession/1/{document_id}",
+        namespace="mimic-vpn",
+        doc_type="vpnsession",
+        doc_version="1",
+        doc_id=document_id,
+        method="POST",
+        content_length=len(body),
+        user_agent=None,
+        headers={},
+        payload=body,
+    )
+
+
+def count(db: duckdb.DuckDBPyConnection) -> int:
+    (rows,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
+    return int(rows)
+
+
+async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int]:
+    store = PipelineStore(tmp_path / "telemetry.duckdb")
+    await store.open()
+    reader = StoreReader(store)
+    entered, gate = threading.Event(), threading.Event()
+
+    def held(db: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+        before = count(db)
+        entered.set()
+        assert gate.wait(BOUND_S), "the gate was never opened"
+        return before, count(db)  # the same snapshot: one read transaction
+
+    try:
+        read = asyncio.ensure_future(reader.read(held))
+        assert await asyncio.to_thread(entered.wait, BOUND_S)
+        # While the read is held open, a submission is committed (the loop and the store's thread are free).
+        await asyncio.wait_for(store.submit(submission()), BOUND_S)
+        gate.set()
+        before, after_in_snapshot = await read
+        after = await reader.read(count)
+    finally:
+        gate.set()
+        await reader.close()
+        await store.close()
+    return before, after_in_snapshot, after
+
+
+def test_a_read_under_way_does_not_hold_up_a_submission(tmp_path: Path) -> None:
+    assert asyncio.run(held_read_and_submission(tmp_path)) == (0, 0, 1)
+
+
+def test_a_closed_reader_refuses_reads(tmp_path: Path) -> None:
+    async def run() -> None:
+        store = PipelineStore(tmp_path / "telemetry.duckdb")
+        await store.open()
+        reader = StoreReader(store)
+        try:
+            assert await reader.read(count) == 0
+            await reader.close()
+            try:
+                await reader.read(count)
+            except ReaderClosedError:
+                return
+            raise AssertionError("a closed reader read")
+        finally:
+            await store.close()
+
+    asyncio.run(run())

@@ -1,0 +1,77 @@
+"""A submission or query whose waiter gives up does not stop the store.
+
+The edge awaits each submission's commit; when that wait is cancelled (the
+lab shutting down with uploads in flight, a caller's timeout), the store's
+thread still holds the future.  It must neither die on it nor lose the
+submission: the store keeps taking submissions afterwards, the abandoned
+one included.  The store's thread is held by a gated query, so the
+cancellation surely comes first (no timing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from lab.pipeline.decoder import Submission
+from lab.pipeline.store import RAW, PipelineStore
+
+BOUND_S = 10.0
+
+
+def submission() -> Submission:
+    document_id = str(uuid.uuid4())
+    return Submission(
+        submission_timestamp=datetime.now(UTC),
+        uri=f"/submit/mimic-vpn/vpnsession/1/{document_id}",
+        namespace="mimic-vpn",
+        doc_type="vpnsession",
+        doc_version="1",
+        doc_id=document_id,
+        method="POST",
+        content_length=2,
+        user_agent=None,
+        headers={},
+        payload=b"{}",
+    )
+
+
+def count(db: duckdb.DuckDBPyConnection) -> int:
+    (rows,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
+    return int(rows)
+
+
+async def abandon_then_submit(tmp_path: Path) -> tuple[int, bool]:
+    store = PipelineStore(tmp_path / "telemetry.duckdb")
+    await store.open()
+    entered, gate = threading.Event(), threading.Event()
+
+    def held(db: duckdb.DuckDBPyConnection) -> None:
+        entered.set()
+        gate.wait(BOUND_S)
+
+    try:
+        busy = asyncio.ensure_future(store.query(held))
+        assert await asyncio.to_thread(entered.wait, BOUND_S)
+        abandoned_submission = asyncio.ensure_future(store.submit(submission()))
+        abandoned_query = asyncio.ensure_future(store.query(count))
+        await asyncio.sleep(0)  # both are queued behind the held query
+        abandoned_submission.cancel()
+        abandoned_query.cancel()
+        gate.set()
+        await busy
+        await asyncio.wait_for(store.submit(submission()), BOUND_S)
+        stored = await asyncio.wait_for(store.query(count), BOUND_S)
+        return stored, abandoned_submission.cancelled()
+    finally:
+        gate.set()
+        await store.close()
+
+
+def test_an_abandoned_submission_is_stored_and_the_store_goes_on(tmp_path: Path) -> None:
+    assert asyncio.run(abandon_then_submit(tmp_path)) == (2, True)
