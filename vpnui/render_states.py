@@ -262,7 +262,9 @@ async def render(out: Path) -> list[Path]:
     app.show()
     # The screens, attached while the daemon link is still starting: its
     # banner is up, in the free space above the bottom buttons.
-    await capture.shoot("00-starting-service", settle_s=0)
+    # The link only starts with app.start(): waiting for the banner's icon
+    # (decoded off the GUI thread) changes nothing else.
+    await capture.shoot("00-starting-service", settle_s=0.3)
     await app.start()
     renderer = Renderer(app, LabControl(lab_url), capture)
     try:
