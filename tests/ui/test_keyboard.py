@@ -206,12 +206,16 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
     tab_to(qtbot, window, "labCaptivePortalSwitch")
     press(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: lab.control.conditions().captive_portal is True, timeout=5_000)
-    press(window, Qt.Key.Key_Escape)
     # Every modal, each closed by keyboard: Escape, its close button, Keep VPN on.
+    # The first comes above the lab panel still open, with the focus on its first action;
+    # Escape closes the one on top, then the panel.
     modal_open(qtbot, window, "modalCaptivePortal")
     assert focused(window) == "modalCaptivePortalTurnOffAndOpen"
     press(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: open_popups(window, MODALS) == [], timeout=2_000)
+    assert open_popups(window, ["labPanel"]) == ["labPanel"]
+    press(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: open_popups(window, ["labPanel"]) == [], timeout=2_000)
     lab.control.reset()
 
     lab.control.patch({"subscription": "expired"})

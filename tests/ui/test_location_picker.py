@@ -36,6 +36,8 @@ def open_picker(qtbot: QtBot, window: QQuickWindow) -> None:
 
 def choose(qtbot: QtBot, window: QQuickWindow, row: str) -> None:
     open_picker(qtbot, window)
+    # The list makes its rows on the frame after it opens: click one once it is drawn.
+    qtbot.waitUntil(lambda: shown(window, row), timeout=5_000)
     click(qtbot, window, row)
     qtbot.waitUntil(lambda: open_popups(window, ["locationPicker"]) == [], timeout=5_000)
 
@@ -67,6 +69,7 @@ def test_recent_on_top_selected_marked_latency_in_words_and_search(
         choose(qtbot, window, "location_fr_par")
         choose(qtbot, window, "location_de_ber")
         open_picker(qtbot, window)
+        qtbot.waitUntil(lambda: shown(window, "location_jp_tyo"), timeout=5_000)
         assert not any(name.endswith("_recent") for name in location_rows(window))
         press_escape(qtbot, window)
 
@@ -75,6 +78,7 @@ def test_recent_on_top_selected_marked_latency_in_words_and_search(
         connect_to(qtbot, app, "location_br_sao", "br-sao")
 
         open_picker(qtbot, window)
+        qtbot.waitUntil(lambda: shown(window, "location_de_ber"), timeout=5_000)
         rows = location_rows(window)
         # The locations connected to last head the list, the last one first.
         assert rows[:3] == ["location_br_sao_recent", "location_fr_par_recent", "location_de_ber_recent"], rows
