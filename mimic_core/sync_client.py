@@ -22,6 +22,7 @@ from mimic_core.protocol import (
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     Activate,
+    DaemonError,
     DaemonMessage,
     Deactivate,
     Error,
@@ -45,15 +46,6 @@ MAX_QUEUED_EVENTS: Final = 10_000
 _RECV_BYTES: Final = 65536
 
 E = TypeVar("E", bound=Event)
-
-
-class DaemonError(Exception):
-    """The daemon answered a request with an error reply."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 class DaemonUnavailable(ConnectionError):

@@ -24,13 +24,12 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
-    Qt,
     Signal,
     Slot,
 )
 
 from vpnui.i18n import translate
-from vpnui.location_model import ROLES, LocationListModel
+from vpnui.location_model import DISPLAY_ROLE, ROLES, LocationListModel
 from vpnui.qml_types import creatable_app_type
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -75,7 +74,7 @@ class _Part(QSortFilterProxyModel):
             return True
         return any(self._needle in folded(str(index.data(_ROLE[role]))) for role in ("city", "country"))
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if role == RECENT_ENTRY_ROLE:
             return self._recent
         if role == SECTION_ROLE:

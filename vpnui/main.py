@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
+    # Qt is in: from here on, each module imported is not read whole by PySide6's import.
+    early_start.restore_python_import()
     from vpnui import i18n  # noqa: PLC0415
     from vpnui.main_window import (  # noqa: PLC0415
         load_main_window,
@@ -104,7 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         set_color_scheme(engine, args.color_scheme)
     window = load_main_window(engine)
     wait_for_frame(window)
-    early_start.qt_imported()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415
@@ -147,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.inspector_socket) if args.inspector_socket else default_socket_path()
         inspector = start_inspector(mimic.manager, path, lambda: mimic.telemetry_session_id, parent=mimic)
     try:
+        # The screens, then what only the running app needs.
+        wait_for_frame(mimic.show())
+        early_start.install_glean_stand_ins()
         return run_until_quit(app, mimic)
     finally:
         if inspector is not None:

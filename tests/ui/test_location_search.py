@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from vpnui.connection.locations import LatencyTier, LocationRow
-from vpnui.location_model import LocationListModel
+from vpnui.location_model import DISPLAY_ROLE, USER_ROLE, LocationListModel
 from vpnui.location_search import LocationSearch, folded
 
 
@@ -104,3 +105,7 @@ def test_a_new_latency_changes_the_rows_in_place() -> None:
     model.update([*ROWS[:2], replace(ROWS[2], latency_ms=140.0, latency_tier=LatencyTier.Moderate), ROWS[3]])
     assert (resets, removed) == ([], [])
     assert changed == [(4, 4)], "Frankfurt's row, below the two recent ones"
+
+
+def test_the_role_numbers_are_qts() -> None:
+    assert (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole) == (DISPLAY_ROLE, USER_ROLE)

@@ -10,7 +10,6 @@ two different explanations for one problem.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -19,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
 
 from mimic_core import protocol
-from mimic_core.protocol import ServerEndpoint
-from mimic_core.sync_client import DaemonError
+from mimic_core.protocol import DaemonError, ServerEndpoint
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
@@ -56,6 +54,8 @@ from vpnui.qml_types import FailureKind, LinkKind, app_type
 from vpnui.settings import Settings, save_settings
 
 if TYPE_CHECKING:
+    import asyncio
+
     import aiohttp
 
     from vpnui.connection.check_runs import CheckReport
@@ -562,6 +562,8 @@ class ConnectionManager(QObject):
             on_check_started=lambda check: self._dispatch(ev.CheckStarted(check)),
             on_check_finished=self._check_finished,
         )
+        import asyncio  # noqa: PLC0415  (loaded after the full UI: see vpnui.background_tasks)
+
         if asyncio.current_task() is self._check_task:
             self._check_task = None
         self._absorb(report)
