@@ -18,7 +18,7 @@ Scenarios:
   (``activationMeasured``: toggle to On, every check passed and the daemon
   connected).  ``--hold`` then reports the app's RSS with the VPN On.
 - ``diagnosis``: with the VPN On, flip each condition in the lab and time
-  until the manager names the expected failure and its modal is open.
+  until the manager names the expected failure and its modal is open (or its banner shown).
 - ``failover``: with the VPN On, mark the connected server down in the lab
   and time until the daemon reports traffic (an answered keepalive) on
   another server; then bring it back, and again from the new server.
@@ -223,14 +223,16 @@ class Driver:
         m.toggle()
         await until(lambda: self.state() == VPNClientState.Off, [m.stateChanged], STATE_TIMEOUT_S, "the VPN off")
 
-    def modal(self, failure_key: str) -> QObject:
+    def message_shown(self, failure_key: str) -> bool:
+        """Whether the failure's modal is open or its banner shown (each is created when its failure comes)."""
         window = self.app.window
         assert window is not None
-        name = "modal" + failure_key[0].upper() + failure_key[1:]
-        found = window.findChild(QObject, name)
-        if found is None:
-            raise DriverError(f"no modal named {name}")
-        return found
+        suffix = failure_key[0].upper() + failure_key[1:]
+        modal = window.findChild(QObject, "modal" + suffix)
+        if modal is not None:
+            return bool(modal.property("opened"))
+        banner = window.findChild(QObject, "banner" + suffix)
+        return banner is not None and bool(banner.property("visible"))
 
     async def patch_lab(self, patch: dict[str, Any]) -> None:
         # Off the UI thread: the app must keep running while the lab is asked.
@@ -301,7 +303,6 @@ class Driver:
                 # network fails at any moment.
                 await asyncio.sleep(random.uniform(*phase))
                 expected = EXPECTED_FAILURE[condition]
-                modal = self.modal(expected)
                 timeline = Timeline(m)
                 seen_failures: list[str] = []
 
@@ -316,12 +317,12 @@ class Driver:
                     await self.patch_lab(self.patch_for(condition))
                     patched = time.monotonic()
                     failure_at = await until(named, [m.failureChanged], DIAGNOSIS_TIMEOUT_S, f"the {expected} failure")
-                    # ``opened`` turns true once the popup has finished opening;
-                    # polled only in this short window.
+                    # A modal's ``opened`` turns true once the popup has finished
+                    # opening (a banner is there at once); polled only in this short window.
                     deadline = time.monotonic() + 5.0
-                    while not modal.property("opened"):
+                    while not self.message_shown(expected):
                         if time.monotonic() > deadline:
-                            raise DriverError(f"the {expected} modal never opened")
+                            raise DriverError(f"the {expected} modal or banner never showed")
                         await asyncio.sleep(OPENED_POLL_S)
                     opened_at = time.monotonic()
                 emit(

@@ -1,4 +1,4 @@
-"""Diagnosis: a condition appears while the VPN is On, until the right modal is on screen.
+"""Diagnosis: a condition appears while the VPN is On, until the right modal or banner is on screen.
 
 The real app (default ``ConnectionSettings``) runs against a real lab and a
 daemon with its default options (keepalive every 1 s).  With the VPN On and
@@ -6,8 +6,9 @@ the tunnel answering, one condition is flipped in the lab (after a random
 1-2 s, so the failure falls anywhere in the keepalive schedule; 0.2-0.5 s in
 a quick run); the figure
 runs from just before the lab is asked until the manager's ``failure`` is
-the expected key *and* that failure's QML modal reports ``opened``.  Then
-the lab is reset and the modal must close by itself before the next one.
+the expected key *and* that failure's QML modal reports ``opened`` (its
+banner is visible, for one that clears by itself).  Then the lab is reset
+and the message must go by itself before the next one.
 
 The reference is the configured keepalive interval: the daemon's only
 signal that a tunnel has gone quiet comes at that pace, so a diagnosis that
@@ -54,7 +55,8 @@ def spec(condition: str) -> Spec:
         target=f"median ≤ {TARGET_S:.0f} s",
         definition=(
             f"VPN On, then {what} in the lab ({NOTICED_BY[condition]}): from the lab request until "
-            f"manager.failure_key == {failure!r} and its modal is opened; default settings, daemon keepalive 1 s; "
+            f"manager.failure_key == {failure!r} and its modal is opened (its banner shown); default settings, "
+            "daemon keepalive 1 s; "
             "reference: the keepalive interval"
         ),
     )

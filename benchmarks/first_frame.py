@@ -50,6 +50,11 @@ def report(*, exit_now: bool) -> None:
 
 
 def run_app(argv: list[str]) -> int:
+    # Before Qt, as in `python -m vpnui` (vpnui.main's first import): it must
+    # see Python's own import to put it back after the first frame.
+    from mimic_core import early_start  # noqa: F401, PLC0415
+
+    # isort: split
     from PySide6.QtCore import QObject  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
     from PySide6.QtQuick import QQuickWindow  # noqa: PLC0415

@@ -31,7 +31,7 @@ class RunSettings:
 
     @property
     def diagnoses(self) -> int:
-        """Per condition; each costs seconds (a detection, then the modal closing by itself)."""
+        """Per condition; each costs seconds (a detection, then the modal or banner going by itself)."""
         return max(1, self.iterations // 4)
 
     @property

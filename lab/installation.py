@@ -50,8 +50,8 @@ from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
 from mimic_core.lab_state import ready_line, write_state
 from mimic_core.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, ensure_private_dir, home_locations
-from mimic_core.protocol import ServerEndpoint, StatusData
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.protocol import DaemonError, ServerEndpoint, StatusData
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 LAB_READY_TIMEOUT_S: Final = 20.0

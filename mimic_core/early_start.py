@@ -13,8 +13,11 @@ own modules are imported.
 Import this module before PySide6, to see the original: ``vpnui.main`` and
 ``daemon.main`` import it first, and the test suite loads it as an early
 pytest plugin (``-p mimic_core.early_start`` in ``pyproject.toml``) so the
-tests run the way the processes do.  Then call :func:`qt_imported`: the app
-once its first frame is on screen, the daemon right after QtCore.
+tests run the way the processes do.  Then call :func:`qt_imported` (the
+daemon, right after QtCore), or its two steps apart (the app, whose cold
+start the second would slow): :func:`restore_python_import` right after its
+Qt imports, :func:`install_glean_stand_ins` once its screens are shown,
+before its telemetry imports glean.
 """
 
 from __future__ import annotations
@@ -47,7 +50,16 @@ def restore_python_import() -> bool:
 
 def qt_imported() -> None:
     """Once PySide6 is imported, before the process's own modules: Python's import back, glean without YAML tooling."""
-    from mimic_core import glean_compat  # noqa: PLC0415  (not needed on the app's path to its first frame)
-
     restore_python_import()
+    install_glean_stand_ins()
+
+
+def install_glean_stand_ins() -> None:
+    """glean without its YAML tooling (``glean_compat``); before glean's first import.
+
+    Not on the app's path to its full UI: reading glean_parser's version
+    imports ``importlib.metadata``, about 35 ms with what it imports.
+    """
+    from mimic_core import glean_compat  # noqa: PLC0415
+
     glean_compat.install_parser_stand_ins()

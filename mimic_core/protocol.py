@@ -276,6 +276,20 @@ _raw_decoder = msgspec.json.Decoder()
 _daemon_message_decoder = msgspec.json.Decoder(DaemonMessage)
 
 
+class DaemonError(Exception):
+    """The daemon answered a request with an error reply (its ``Error``).
+
+    Here rather than in ``mimic_core.sync_client`` (which names it too):
+    the app's asynchronous client raises it, and the app's modules are
+    imported before its window's screens are shown, without the sync client.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
 class ProtocolError(Exception):
     """A line that is not a valid message; ``code`` is an ``ErrorCode``."""
 

@@ -22,6 +22,7 @@ from mimic_core.paths import locations
 from mimic_core.protocol import (
     PROTOCOL_VERSION,
     Activate,
+    DaemonError,
     DaemonMessage,
     Deactivate,
     Error,
@@ -44,15 +45,6 @@ from mimic_core.protocol import (
 MAX_QUEUED_EVENTS: Final = 10_000
 
 E = TypeVar("E", bound=Event)
-
-
-class DaemonError(Exception):
-    """The daemon answered a request with an error reply."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 class DaemonUnavailable(ConnectionError):

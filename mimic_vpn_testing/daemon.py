@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from lab.installation import Installation
-from mimic_core.protocol import StatusData
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.protocol import DaemonError, StatusData
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 
 FAST_DAEMON_ARGS: Final = ("--keepalive-interval", "0.2", "--handshake-timeout", "0.3")
 """What ``start`` gives the daemon by default: the app fixture's daemon timings."""

@@ -10,7 +10,7 @@ program.  Items are found by ``objectName`` (the test surface:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
@@ -73,6 +73,26 @@ def find_object(window: QQuickWindow, name: str) -> QObject:
     if obj is None:
         raise LookupError(f"no object named {name!r} in the window")
     return obj
+
+
+def shown(window: QQuickWindow, name: str) -> bool:
+    """Whether the item or object called ``name`` exists and is visible (a banner exists only while shown)."""
+    found = window.findChild(QObject, name) or named_items(window).get(name)
+    return found is not None and bool(found.property("visible"))
+
+
+def open_popups(window: QQuickWindow, names: Iterable[str]) -> list[str]:
+    """Which of the popups ``names`` are open now.
+
+    A popup the window creates on demand (a panel before its first use, a
+    modal while its failure is not the current one) does not exist: closed.
+    """
+    opened = []
+    for name in names:
+        popup = window.findChild(QObject, name)
+        if popup is not None and popup.property("opened"):
+            opened.append(name)
+    return opened
 
 
 def _settled_geometry(qtbot: QtBot, item: QQuickItem, name: str) -> tuple[float, float, float, float]:

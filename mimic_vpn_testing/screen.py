@@ -15,7 +15,7 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 from pytestqt.qtbot import QtBot
 
 from mimic_vpn_testing import qt_driving
-from mimic_vpn_testing.surface import MODALS
+from mimic_vpn_testing.surface import BANNERS, MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import ConnectionState, VPNClientState
 
@@ -51,8 +51,8 @@ class Screen:
         return self.object(name).property(prop)
 
     def visible(self, name: str) -> bool:
-        found = self.window.findChild(QObject, name) or qt_driving.named_items(self.window).get(name)
-        return found is not None and bool(found.property("visible"))
+        """Whether the item called ``name`` is shown (a panel, a banner or a modal exists only once needed)."""
+        return qt_driving.shown(self.window, name)
 
     def state(self) -> str:
         """The VPN state the window shows: ``Off``, ``Connecting``, ``On``, ``Disconnecting``, ``Switching``."""
@@ -60,7 +60,11 @@ class Screen:
 
     def open_modals(self) -> list[str]:
         """The failure modals open now (at most one, when all is well)."""
-        return [name for name in MODALS if self.property(name, "opened")]
+        return qt_driving.open_popups(self.window, MODALS)
+
+    def shown_banners(self) -> list[str]:
+        """The failure banners shown now (at most one, when all is well)."""
+        return [name for name in BANNERS if self.visible(name)]
 
     def describe(self) -> str:
         """What is on screen, in one line: for failure messages."""
@@ -69,7 +73,8 @@ class Screen:
         return (
             f"state {self.state()}, check {check}, daemon link {manager.link_state.value},"
             f" failure {manager.failure_key or 'none'}, title {manager.property('title')!r},"
-            f" subtitle {manager.property('subtitle')!r}, open modals {self.open_modals() or 'none'}"
+            f" subtitle {manager.property('subtitle')!r}, open modals {self.open_modals() or 'none'},"
+            f" banners {self.shown_banners() or 'none'}"
         )
 
     # ------------------------------------------------------------- acting
@@ -103,6 +108,12 @@ class Screen:
         if name not in MODALS:
             raise ValueError(f"{name!r} is not a modal (modals: {', '.join(MODALS)})")
         self.wait_until(lambda: self.open_modals() == [name], f"the modal {name}", timeout)
+
+    def wait_for_banner(self, name: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        """Wait until the banner ``name`` is the one shown (``bannerNoInternet``...)."""
+        if name not in BANNERS:
+            raise ValueError(f"{name!r} is not a banner (banners: {', '.join(BANNERS)})")
+        self.wait_until(lambda: self.shown_banners() == [name], f"the banner {name}", timeout)
 
     def wait_for_no_modal(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         """Wait until no failure modal is open (each closes by itself when its cause clears)."""

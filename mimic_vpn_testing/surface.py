@@ -13,41 +13,46 @@ from __future__ import annotations
 from typing import Final
 
 MODALS: Final = (
-    "modalNoInternet",
     "modalCaptivePortal",
-    "modalAccountServiceUnreachable",
     "modalNoSubscription",
     "modalFirewallBlocking",
     "modalServerUnavailable",
-    "modalDaemonLost",
 )
-"""The failure modals, in the order of the diagnosis (one root cause, one modal)."""
+"""The failure modals, in the order of the diagnosis: the failures that ask the user for a decision.
 
-MODAL_PARTS: Final = ("Title", "Body")
-"""Every modal's heading and text: ``modalCaptivePortalTitle``, ``modalCaptivePortalBody``."""
+A modal exists only while its failure is the current one (it is created
+then), so a test asks whether it is open, never for the object beforehand.
+"""
+
+MODAL_PARTS: Final = ("Title", "Body", "Close")
+"""Every modal's heading, text and close button: ``modalCaptivePortalTitle``, ``modalCaptivePortalClose``."""
 
 MODAL_ACTIONS: Final = (
-    "modalNoInternetRetry",
-    "modalNoInternetTurnOff",
-    "modalNoInternetClose",
+    "modalCaptivePortalTurnOffAndOpen",
     "modalCaptivePortalOpen",
     "modalCaptivePortalRetry",
-    "modalCaptivePortalTurnOff",
-    "modalCaptivePortalClose",
-    "modalAccountServiceUnreachableRetry",
-    "modalAccountServiceUnreachableClose",
+    "modalCaptivePortalKeepOn",
     "modalNoSubscriptionManage",
     "modalNoSubscriptionTurnOff",
-    "modalNoSubscriptionClose",
+    "modalNoSubscriptionKeepOn",
     "modalFirewallBlockingRetry",
     "modalFirewallBlockingTurnOff",
-    "modalFirewallBlockingClose",
+    "modalFirewallBlockingKeepOn",
     "modalServerUnavailableChoose",
     "modalServerUnavailableRetry",
     "modalServerUnavailableTurnOff",
-    "modalDaemonLostClose",
+    "modalServerUnavailableKeepOn",
 )
-"""The buttons of the modals."""
+"""The buttons of the modals (``…TurnOff``, ``…KeepOn`` and ``modalCaptivePortalTurnOffAndOpen`` only while on)."""
+
+BANNERS: Final = (
+    "bannerNoInternet",
+    "bannerAccountServiceUnreachable",
+)
+"""The failures that clear by themselves: a banner each, shown exactly while its failure is the current one."""
+
+BANNER_PARTS: Final = ("Title", "Text")
+"""Every banner's heading and text: ``bannerNoInternetTitle``, ``bannerNoInternetText``."""
 
 MAIN: Final = (
     "mainWindow",
@@ -65,11 +70,13 @@ MAIN: Final = (
     "serverMovedNotice",
     "daemonLinkBanner",
     "daemonLinkBannerText",
+    "announcer",
 )
-"""The main screen: status, switch, location, connection details, notices."""
+"""The main screen: status, switch, location, connection details, the other banners, what screen readers are told."""
 
 PANELS: Final = (
     "locationPicker",
+    "locationSearch",
     "locationList",
     "locationPickerClose",
     "settingsButton",
@@ -80,29 +87,35 @@ PANELS: Final = (
     "labPanelButton",
     "labPanel",
     "labPanelClose",
-    "labInternetSwitch",
+    "labInternetDownSwitch",
     "labCaptivePortalSwitch",
     "labFirewallSwitch",
-    "labAccountSwitch",
+    "labAccountDownSwitch",
     "labSubscription",
     "labResetButton",
     "labServerList",
 )
-"""The location picker, the settings and the network lab's panel."""
+"""The location picker, the settings and the network lab's panel (created when first opened).
+
+The lab's switches are all faults: on means the fault is happening.
+"""
 
 TEMPLATES: Final = (
     "location_{country}_{city}",
-    "labServerUp_{server}",
+    "location_{country}_{city}_recent",
+    "labServerDown_{server}",
     "labServerLatency_{server}",
     "labServerLoss_{server}",
 )
-"""Names made of data: a location row of the picker (``location_de_ber``) and a server's row in the lab panel."""
+"""Names made of data: a location row of the picker (``location_de_ber``; a recent one also heads the
+list as ``location_de_ber_recent``) and a server's row in the lab panel."""
 
 
 def static_names() -> tuple[str, ...]:
     """Every listed name that is not a template."""
     parts = tuple(modal + part for modal in MODALS for part in MODAL_PARTS)
-    return (*MAIN, *MODALS, *parts, *MODAL_ACTIONS, *PANELS)
+    banner_parts = tuple(banner + part for banner in BANNERS for part in BANNER_PARTS)
+    return (*MAIN, *MODALS, *parts, *MODAL_ACTIONS, *BANNERS, *banner_parts, *PANELS)
 
 
 def location_item(country: str, city: str) -> str:

@@ -51,9 +51,9 @@ Window {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.margins: Theme.spacing
-        // Title, subtitle and timer lines, the switch (36) and the spacing
-        // between them, as StatusHeader.qml lays them out (a test compares).
-        height: 2 * Theme.spacing + Math.ceil(Theme.fontTitle * 1.17) + 2 * Math.ceil(Theme.fontBody * 1.17)
+        // Title, subtitle (two lines) and timer lines, the switch (36) and the
+        // spacing between them, as StatusHeader.qml lays them out (a test compares).
+        height: 2 * Theme.spacing + Math.ceil(Theme.fontTitle * 1.17) + 3 * Math.ceil(Theme.fontBody * 1.17)
                 + 4 * Theme.smallSpacing + 36
         radius: Theme.radius
         gradient: Gradient {
@@ -88,7 +88,7 @@ Window {
                 Text {
                     width: parent.width
                     text: qsTr("Mimic VPN cannot start")
-                    color: Theme.danger
+                    color: Theme.dangerText
                     font.family: Theme.fontFamily
                     font.pixelSize: Theme.fontTitle
                     font.bold: true

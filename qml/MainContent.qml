@@ -1,6 +1,7 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import Mimic
 import theme
 import "components"
@@ -8,14 +9,58 @@ import "screens"
 
 // Everything the main window shows once the app's objects exist.  Main.qml
 // loads it into the window after the window's first frame (see Main.qml).
+//
+// Only the main screen is built at start-up.  The panels, the modals and
+// the banners are created when first needed (a Loader each): the window's
+// full UI comes sooner, and what is never shown costs nothing.
+//
+// Messages come in tiers.  What clears by itself is a banner, in the free
+// space above the bottom buttons, blocking nothing (no internet, the
+// account service, an unstable link, the service starting); a lost daemon
+// is said by the status card itself ("Status unknown"), with the switch
+// disabled.  A modal only asks for a decision the user must make (a portal
+// to sign in to, a subscription, a firewall, a location), and always closes
+// by its close button and Escape.
 Item {
     id: root
     required property ConnectionManager manager
     required property LabConditions lab
     required property Preferences preferences
 
-    readonly property bool vpnOn: manager.state === ConnectionManager.On
-                                  || manager.state === ConnectionManager.Switching
+    readonly property bool vpnOn: root.manager.state === ConnectionManager.On
+                                  || root.manager.state === ConnectionManager.Switching
+    // The failure shown (a Failure value) and the daemon link (a DaemonLink value).
+    readonly property int failure: root.manager.failure
+    readonly property bool linkReady: root.manager.linkState === DaemonLink.Ready
+    readonly property bool linkStarting: root.manager.linkState === DaemonLink.Starting
+
+    function openPanel(loader: Loader) {
+        loader.active = true
+        const panel = loader.item as T.Popup
+        panel.open()
+    }
+    function dismiss(failure: int) {
+        // A modal being destroyed (its failure replaced by another) closes too: not a dismissal.
+        if (root.failure === failure)
+            root.manager.dismissFailure()
+    }
+    function turnOff() {
+        root.manager.dismissFailure()
+        root.manager.deactivate()
+    }
+
+    // State changes, said to screen readers once each (see MVAnnouncer).
+    MVAnnouncer {
+        id: announcer
+        objectName: "announcer"
+    }
+    function announceStatus() {
+        announcer.say(qsTr("%1. %2").arg(root.manager.title).arg(root.manager.subtitle), root.failure !== Failure.NoFailure)
+    }
+    Connections {
+        target: root.manager
+        function onTextChanged() { Qt.callLater(root.announceStatus) }
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -26,108 +71,128 @@ Item {
             objectName: "statusHeader"
             Layout.fillWidth: true
             manager: root.manager
+            linkReady: root.linkReady
         }
 
-        MVStabilityIndicator {
-            objectName: "stabilityIndicator"
-            Layout.fillWidth: true
-            visible: root.manager.unstable
-            reason: root.manager.stabilityText
-        }
-
-        MVListButton {
+        MVListRow {
             objectName: "locationButton"
             Layout.fillWidth: true
-            label: qsTr("Location")
-            value: root.manager.locationName !== "" ? root.manager.locationName : qsTr("Loading server list…")
-            onClicked: locationPicker.open()
+            overline: qsTr("Location")
+            text: root.manager.locationName !== "" ? root.manager.locationName : qsTr("Loading server list…")
+            chevron: true
+            Accessible.description: qsTr("Opens the list of locations")
+            onClicked: root.openPanel(pickerLoader)
         }
 
-        Rectangle {
-            objectName: "connectionDetails"
+        // The live tunnel, while on (created then: nothing to show when off).
+        Loader {
             Layout.fillWidth: true
-            visible: root.vpnOn && root.manager.roundTrip !== ""
-            implicitHeight: details.implicitHeight + 2 * Theme.spacing
-            radius: Theme.radius
-            color: Theme.surface
-            border.color: Theme.divider
-            GridLayout {
-                id: details
-                anchors.fill: parent
-                anchors.margins: Theme.spacing
-                columns: 2
-                columnSpacing: Theme.spacing
-                rowSpacing: Theme.smallSpacing
-                Text { text: qsTr("Server"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
-                    objectName: "detailsServer"
-                    Layout.fillWidth: true
-                    text: root.manager.serverName
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
-                }
-                Text { text: qsTr("Round trip"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
-                    objectName: "detailsRoundTrip"
-                    Layout.fillWidth: true
-                    text: root.manager.roundTrip
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
-                }
-                Text { text: qsTr("Traffic"); color: Theme.textMuted; font.family: Theme.fontFamily; font.pixelSize: Theme.fontSmall }
-                Text {
-                    objectName: "detailsTraffic"
-                    Layout.fillWidth: true
-                    text: root.manager.traffic
-                    color: Theme.text
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontSmall
+            active: root.vpnOn && root.manager.roundTrip !== ""
+            visible: active
+            sourceComponent: Rectangle {
+                objectName: "connectionDetails"
+                implicitHeight: details.implicitHeight + 2 * Theme.spacing
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.divider
+                GridLayout {
+                    id: details
+                    anchors.fill: parent
+                    anchors.margins: Theme.spacing
+                    columns: 2
+                    columnSpacing: Theme.spacing
+                    rowSpacing: Theme.smallSpacing
+                    MVText { text: qsTr("Server"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsServer"
+                        Layout.fillWidth: true
+                        text: root.manager.serverName
+                        textStyle: MVText.Small
+                    }
+                    MVText { text: qsTr("Round trip"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsRoundTrip"
+                        Layout.fillWidth: true
+                        text: root.manager.roundTrip
+                        textStyle: MVText.Small
+                    }
+                    MVText { text: qsTr("Traffic"); textStyle: MVText.Small; color: Theme.textMuted }
+                    MVText {
+                        objectName: "detailsTraffic"
+                        Layout.fillWidth: true
+                        text: root.manager.traffic
+                        textStyle: MVText.Small
+                    }
                 }
             }
         }
 
+        // The free space.  The banners stand at its bottom, over nothing:
+        // one coming or going moves nothing the user may be reaching for,
+        // not the card and the switch above, nor the buttons below.
         Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            // In the free space, over nothing: the notice appearing moves nothing.
-            MVNotice {
-                objectName: "serverMovedNotice"
+            ColumnLayout {
                 anchors.left: parent.left
                 anchors.right: parent.right
-                anchors.top: parent.top
-                visible: root.vpnOn && text !== ""
-                text: root.manager.movedNotice
-            }
-        }
+                anchors.bottom: parent.bottom
+                spacing: Theme.smallSpacing
 
-        // The daemon link's state, when it is not ready.  It takes its room
-        // from the free space above the bottom buttons (the filler shrinks),
-        // so coming and going it moves nothing: not the card and the switch
-        // above, which the user may be reaching for while the app starts, nor
-        // the buttons below, which stay at the bottom edge.
-        Rectangle {
-            objectName: "daemonLinkBanner"
-            Layout.fillWidth: true
-            visible: root.manager.linkState !== DaemonLink.Ready
-            implicitHeight: bannerText.implicitHeight + Theme.spacing
-            radius: Theme.radius
-            color: root.manager.linkState === DaemonLink.Lost ? Theme.danger : Theme.warning
-            Text {
-                id: bannerText
-                objectName: "daemonLinkBannerText"
-                anchors.centerIn: parent
-                width: parent.width - Theme.spacing
-                horizontalAlignment: Text.AlignHCenter
-                wrapMode: Text.WordWrap
-                color: root.manager.linkState === DaemonLink.Lost ? Theme.textOnDanger : Theme.textOnWarning
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.fontSmall
-                text: root.manager.linkState === DaemonLink.Lost
-                      ? qsTr("Lost contact with the VPN service. Reconnecting…")
-                      : qsTr("Starting the VPN service…")
-                Accessible.name: text
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.vpnOn && root.manager.movedNotice !== ""
+                    sourceComponent: MVBanner {
+                        objectName: "serverMovedNotice"
+                        severity: "info"
+                        body: root.manager.movedNotice
+                        Component.onCompleted: announcer.say(text, false)
+                    }
+                }
+                // Not beside a failure: then the failure is the one thing to say.
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.manager.unstable && root.failure === Failure.NoFailure
+                    sourceComponent: MVBanner {
+                        objectName: "stabilityIndicator"
+                        severity: "warning"
+                        // The status card says "Unstable connection"; this says why and what it means.
+                        body: qsTr("%1. Pages may load slowly; the VPN stays on.").arg(root.manager.stabilityText)
+                        Component.onCompleted: announcer.say(text, false)
+                    }
+                }
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.failure === Failure.NoInternet
+                    sourceComponent: MVBanner {
+                        objectName: "bannerNoInternet"
+                        severity: "error"
+                        heading: root.manager.failureTitle
+                        body: root.manager.failureDetail
+                        Component.onCompleted: announcer.say(text, true)
+                    }
+                }
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.failure === Failure.AccountServiceUnreachable
+                    sourceComponent: MVBanner {
+                        objectName: "bannerAccountServiceUnreachable"
+                        severity: "warning"
+                        heading: root.manager.failureTitle
+                        body: root.manager.failureDetail
+                        Component.onCompleted: announcer.say(text, true)
+                    }
+                }
+                // The daemon link while it starts.  Once lost, the status card says it.
+                Loader {
+                    Layout.fillWidth: true
+                    active: root.linkStarting
+                    sourceComponent: MVBanner {
+                        objectName: "daemonLinkBanner"
+                        severity: "info"
+                        body: qsTr("Starting the VPN service…")
+                    }
+                }
             }
         }
 
@@ -137,120 +202,179 @@ Item {
             MVButton {
                 objectName: "labPanelButton"
                 Layout.fillWidth: true
+                Layout.preferredWidth: 1
                 visible: root.lab.expected
                 enabled: root.lab.available
-                primary: false
+                kind: "secondary"
                 text: qsTr("Network lab")
-                onClicked: labPanel.open()
+                Accessible.description: qsTr("Change the simulated world the app runs against")
+                onClicked: root.openPanel(labLoader)
             }
             MVButton {
                 objectName: "settingsButton"
                 Layout.fillWidth: true
-                primary: false
+                Layout.preferredWidth: 1
+                kind: "secondary"
                 text: qsTr("Settings")
-                onClicked: settingsPanel.open()
+                onClicked: root.openPanel(settingsLoader)
             }
         }
     }
 
-    LocationPicker {
-        id: locationPicker
-        objectName: "locationPicker"
-        manager: root.manager
+    // The panels: created on first use, then kept.
+    Loader {
+        id: pickerLoader
+        active: false
+        sourceComponent: LocationPicker {
+            objectName: "locationPicker"
+            manager: root.manager
+        }
     }
-    LabPanel {
-        id: labPanel
-        objectName: "labPanel"
-        lab: root.lab
+    Loader {
+        id: labLoader
+        active: false
+        sourceComponent: LabPanel {
+            objectName: "labPanel"
+            lab: root.lab
+        }
     }
-    SettingsPanel {
-        id: settingsPanel
-        objectName: "settingsPanel"
-        preferences: root.preferences
+    Loader {
+        id: settingsLoader
+        active: false
+        sourceComponent: SettingsPanel {
+            objectName: "settingsPanel"
+            preferences: root.preferences
+        }
     }
 
-    // One modal per failure.  Each is open exactly while its failure is the
-    // current one, so it closes by itself when the condition clears.
-    component FailureModal: MVModal {
+    // One modal per failure that asks for a decision.  It exists exactly
+    // while its failure is the current one, so it closes by itself when the
+    // condition clears; closing it (✕, Escape, Keep VPN on) dismisses the failure.
+    component ModalSlot: Loader {
         required property int failure
-        visible: root.manager.failure === failure
-        // The words are the manager's (vpnui/connection/presentation.py), as in the status card.
-        heading: root.manager.failureTitle
-        body: root.manager.failureDetail
-        onClosed: if (root.manager.failure === failure) root.manager.dismissFailure()
+        active: root.failure === failure
+        onLoaded: (item as T.Popup).open()
     }
     component TurnOffButton: MVButton {
+        Layout.fillWidth: true
         visible: root.vpnOn
-        primary: false
+        kind: "secondary"
         text: qsTr("Turn off VPN")
-        onClicked: { root.manager.dismissFailure(); root.manager.deactivate() }
+        onClicked: root.turnOff()
     }
-    component DismissButton: MVButton {
-        primary: false
-        text: root.vpnOn ? qsTr("Keep VPN on") : qsTr("Close")
+    component KeepOnButton: MVButton {
+        Layout.fillWidth: true
+        visible: root.vpnOn
+        kind: "quiet"
+        text: qsTr("Keep VPN on")
         onClicked: root.manager.dismissFailure()
     }
 
-    FailureModal {
-        objectName: "modalNoInternet"
-        failure: Failure.NoInternet
-        MVButton { objectName: "modalNoInternetRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalNoInternetTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalNoInternetClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalCaptivePortal"
+    ModalSlot {
         failure: Failure.CaptivePortal
-        MVButton {
-            objectName: "modalCaptivePortalOpen"
-            Layout.fillWidth: true
-            text: qsTr("Open sign-in page")
-            onClicked: Qt.openUrlExternally(root.manager.portalUrl)
+        sourceComponent: MVModal {
+            objectName: "modalCaptivePortal"
+            heading: root.manager.failureTitle
+            body: root.manager.failureDetail
+            severity: "warning"
+            initialFocus: root.vpnOn ? turnOffAndOpen : openPage
+            onClosed: root.dismiss(Failure.CaptivePortal)
+            // While on, the tunnel hides the sign-in page: turning the VPN off comes first.
+            MVButton {
+                id: turnOffAndOpen
+                objectName: "modalCaptivePortalTurnOffAndOpen"
+                Layout.fillWidth: true
+                visible: root.vpnOn
+                text: qsTr("Turn off VPN and open the sign-in page")
+                onClicked: {
+                    const page = root.manager.portalUrl
+                    root.turnOff()
+                    Qt.openUrlExternally(page)
+                }
+            }
+            MVButton {
+                id: openPage
+                objectName: "modalCaptivePortalOpen"
+                Layout.fillWidth: true
+                visible: !root.vpnOn
+                text: qsTr("Open sign-in page")
+                onClicked: Qt.openUrlExternally(root.manager.portalUrl)
+            }
+            MVButton {
+                objectName: "modalCaptivePortalRetry"
+                Layout.fillWidth: true
+                kind: "secondary"
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            KeepOnButton { objectName: "modalCaptivePortalKeepOn" }
         }
-        MVButton { objectName: "modalCaptivePortalRetry"; Layout.fillWidth: true; primary: false; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalCaptivePortalTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalCaptivePortalClose"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalAccountServiceUnreachable"
-        failure: Failure.AccountServiceUnreachable
-        MVButton { objectName: "modalAccountServiceUnreachableRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        DismissButton { objectName: "modalAccountServiceUnreachableClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalNoSubscription"
+    ModalSlot {
         failure: Failure.NoSubscription
-        MVButton {
-            objectName: "modalNoSubscriptionManage"
-            Layout.fillWidth: true
-            text: qsTr("Manage subscription")
-            onClicked: Qt.openUrlExternally(root.manager.accountUrl)
+        sourceComponent: MVModal {
+            objectName: "modalNoSubscription"
+            heading: root.manager.failureTitle
+            body: root.manager.failureDetail
+            initialFocus: manage
+            onClosed: root.dismiss(Failure.NoSubscription)
+            MVButton {
+                id: manage
+                objectName: "modalNoSubscriptionManage"
+                Layout.fillWidth: true
+                text: qsTr("Manage subscription")
+                onClicked: Qt.openUrlExternally(root.manager.accountUrl)
+            }
+            TurnOffButton { objectName: "modalNoSubscriptionTurnOff" }
+            KeepOnButton { objectName: "modalNoSubscriptionKeepOn" }
         }
-        TurnOffButton { objectName: "modalNoSubscriptionTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalNoSubscriptionClose"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalFirewallBlocking"
+    ModalSlot {
         failure: Failure.FirewallBlocking
-        MVButton { objectName: "modalFirewallBlockingRetry"; Layout.fillWidth: true; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalFirewallBlockingTurnOff"; Layout.fillWidth: true }
-        DismissButton { objectName: "modalFirewallBlockingClose"; Layout.fillWidth: true }
-    }
-    FailureModal {
-        objectName: "modalServerUnavailable"
-        failure: Failure.ServerUnavailable
-        MVButton {
-            objectName: "modalServerUnavailableChoose"
-            Layout.fillWidth: true
-            text: qsTr("Choose another location")
-            onClicked: { root.manager.dismissFailure(); locationPicker.open() }
+        sourceComponent: MVModal {
+            objectName: "modalFirewallBlocking"
+            heading: root.manager.failureTitle
+            body: root.manager.failureDetail
+            initialFocus: firewallRetry
+            onClosed: root.dismiss(Failure.FirewallBlocking)
+            MVButton {
+                id: firewallRetry
+                objectName: "modalFirewallBlockingRetry"
+                Layout.fillWidth: true
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            TurnOffButton { objectName: "modalFirewallBlockingTurnOff" }
+            KeepOnButton { objectName: "modalFirewallBlockingKeepOn" }
         }
-        MVButton { objectName: "modalServerUnavailableRetry"; Layout.fillWidth: true; primary: false; text: qsTr("Try again"); onClicked: root.manager.retry() }
-        TurnOffButton { objectName: "modalServerUnavailableTurnOff"; Layout.fillWidth: true }
     }
-    FailureModal {
-        objectName: "modalDaemonLost"
-        failure: Failure.DaemonLost
-        DismissButton { objectName: "modalDaemonLostClose"; Layout.fillWidth: true }
+    ModalSlot {
+        failure: Failure.ServerUnavailable
+        sourceComponent: MVModal {
+            objectName: "modalServerUnavailable"
+            heading: root.manager.failureTitle
+            body: root.manager.failureDetail
+            initialFocus: choose
+            onClosed: root.dismiss(Failure.ServerUnavailable)
+            MVButton {
+                id: choose
+                objectName: "modalServerUnavailableChoose"
+                Layout.fillWidth: true
+                text: qsTr("Choose another location")
+                onClicked: {
+                    root.manager.dismissFailure()
+                    root.openPanel(pickerLoader)
+                }
+            }
+            MVButton {
+                objectName: "modalServerUnavailableRetry"
+                Layout.fillWidth: true
+                kind: "secondary"
+                text: qsTr("Try again")
+                onClicked: root.manager.retry()
+            }
+            TurnOffButton { objectName: "modalServerUnavailableTurnOff" }
+            KeepOnButton { objectName: "modalServerUnavailableKeepOn" }
+        }
     }
 }

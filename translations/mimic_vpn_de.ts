@@ -8,8 +8,12 @@
         <translation>keine Antwort (verpasst: %1)</translation>
     </message>
     <message>
-        <source>%1 ms, %2% loss</source>
-        <translation>%1 ms, %2 % Verlust</translation>
+        <source>&lt;1 ms</source>
+        <translation>&lt;1 ms</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
     </message>
     <message>
         <source>High packet loss (%1%)</source>
@@ -55,8 +59,8 @@
         <translation>Dieses Gerät ist nicht mit dem Internet verbunden. Prüfen Sie WLAN oder Kabel und versuchen Sie es dann erneut.</translation>
     </message>
     <message>
-        <source>This network requires you to sign in (hotel, airport or café Wi-Fi). Open the sign-in page, then the VPN can connect.</source>
-        <translation>In diesem Netzwerk müssen Sie sich anmelden (WLAN in Hotel, Flughafen oder Café). Öffnen Sie die Anmeldeseite, dann kann sich das VPN verbinden.</translation>
+        <source>This network requires you to sign in (hotel, airport or café Wi-Fi) before the VPN can connect. The VPN must be off while you sign in.</source>
+        <translation>Dieses Netzwerk verlangt eine Anmeldung (WLAN im Hotel, am Flughafen oder im Café), bevor sich das VPN verbinden kann. Während der Anmeldung muss das VPN ausgeschaltet sein.</translation>
     </message>
     <message>
         <source>The account service did not answer, so your subscription could not be checked. This is usually temporary: try again in a moment.</source>
@@ -101,30 +105,6 @@
         <translation>Netzwerklabor</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
-        <source>Change the simulated world and watch the client react.</source>
-        <translation>Ändern Sie die simulierte Welt und beobachten Sie, wie der Client reagiert.</translation>
-    </message>
-    <message>
-        <source>Internet connection</source>
-        <translation>Internetverbindung</translation>
-    </message>
-    <message>
-        <source>Captive portal</source>
-        <translation>Captive Portal</translation>
-    </message>
-    <message>
-        <source>Firewall blocks VPN (UDP)</source>
-        <translation>Firewall blockiert VPN (UDP)</translation>
-    </message>
-    <message>
-        <source>Account service up</source>
-        <translation>Kontodienst erreichbar</translation>
-    </message>
-    <message>
         <source>Subscription</source>
         <translation>Abonnement</translation>
     </message>
@@ -133,24 +113,88 @@
         <translation>Telemetrie-Annahme</translation>
     </message>
     <message>
-        <source>Servers</source>
-        <translation>Server</translation>
+        <source>&lt;b&gt;Simulated world.&lt;/b&gt; Nothing here touches your real network: switch a fault on and watch Mimic VPN react.</source>
+        <translation>&lt;b&gt;Simulierte Welt.&lt;/b&gt; Nichts hier berührt Ihr echtes Netzwerk: Schalten Sie eine Störung ein und sehen Sie, wie Mimic VPN reagiert.</translation>
     </message>
     <message>
-        <source>%1 up</source>
-        <translation>%1 in Betrieb</translation>
+        <source>Simulated world. Nothing here touches your real network: switch a fault on and watch Mimic VPN react.</source>
+        <translation>Simulierte Welt. Nichts hier berührt Ihr echtes Netzwerk: Schalten Sie eine Störung ein und sehen Sie, wie Mimic VPN reagiert.</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>Störungen</translation>
+    </message>
+    <message>
+        <source>Internet is down</source>
+        <translation>Internet ist ausgefallen</translation>
+    </message>
+    <message>
+        <source>Captive portal on this network</source>
+        <translation>Captive Portal in diesem Netzwerk</translation>
+    </message>
+    <message>
+        <source>Firewall blocks VPN traffic (UDP)</source>
+        <translation>Firewall blockiert VPN-Datenverkehr (UDP)</translation>
+    </message>
+    <message>
+        <source>Account service is down</source>
+        <translation>Kontodienst ist ausgefallen</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keines</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>In Betrieb</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>Ausgefallen</translation>
+    </message>
+    <message>
+        <source>Error (HTTP 500)</source>
+        <translation>Fehler (HTTP 500)</translation>
+    </message>
+    <message>
+        <source>Servers: down, added latency, packet loss</source>
+        <translation>Server: Ausfall, zusätzliche Latenz, Paketverlust</translation>
+    </message>
+    <message>
+        <source>%1 is down</source>
+        <translation>%1 ist ausgefallen</translation>
     </message>
     <message>
         <source>%1 added latency</source>
         <translation>Zusätzliche Latenz von %1</translation>
     </message>
     <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
         <source>%1 packet loss</source>
         <translation>Paketverlust von %1</translation>
     </message>
     <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
         <source>Reset every condition</source>
         <translation>Alle Bedingungen zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Turns every fault off and every server back to health</source>
+        <translation>Schaltet alle Störungen aus und bringt alle Server wieder in Ordnung</translation>
     </message>
 </context>
 <context>
@@ -160,8 +204,43 @@
         <translation>Standort wählen</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
+        <source>Search locations</source>
+        <translation>Standorte durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search countries and cities</source>
+        <translation>Länder und Städte suchen</translation>
+    </message>
+    <message>
+        <source>No location matches “%1”.</source>
+        <translation>Kein Standort passt zu „%1“.</translation>
+    </message>
+    <message>
+        <source>Locations</source>
+        <translation>Standorte</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Zuletzt verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>LocationRow</name>
+    <message>
+        <source>good</source>
+        <translation>gut</translation>
+    </message>
+    <message>
+        <source>moderate</source>
+        <translation>mittel</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>schlecht</translation>
+    </message>
+    <message>
+        <source>not measured yet</source>
+        <translation>noch nicht gemessen</translation>
     </message>
     <message>
         <source>unavailable</source>
@@ -175,16 +254,38 @@
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
-</context>
-<context>
-    <name>MVStabilityIndicator</name>
     <message>
-        <source>Unstable connection: %1</source>
-        <translation>Instabile Verbindung: %1</translation>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
     </message>
     <message>
-        <source>Unstable connection — %1. Pages may load slowly; the VPN stays on.</source>
-        <translation>Instabile Verbindung – %1. Seiten laden eventuell langsam; das VPN bleibt eingeschaltet.</translation>
+        <source>, selected</source>
+        <translation>, ausgewählt</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>MVBanner</name>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+</context>
+<context>
+    <name>MVModal</name>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
+    <name>MVPanel</name>
+    <message>
+        <source>Close %1</source>
+        <translation>%1 schließen</translation>
     </message>
 </context>
 <context>
@@ -217,6 +318,10 @@
         <translation>Serverliste wird geladen…</translation>
     </message>
     <message>
+        <source>Opens the list of locations</source>
+        <translation>Öffnet die Liste der Standorte</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>Server</translation>
     </message>
@@ -229,16 +334,16 @@
         <translation>Datenverkehr</translation>
     </message>
     <message>
-        <source>Lost contact with the VPN service. Reconnecting…</source>
-        <translation>Verbindung zum VPN-Dienst verloren. Neuer Verbindungsversuch…</translation>
-    </message>
-    <message>
         <source>Starting the VPN service…</source>
         <translation>VPN-Dienst wird gestartet…</translation>
     </message>
     <message>
         <source>Network lab</source>
         <translation>Netzwerklabor</translation>
+    </message>
+    <message>
+        <source>Change the simulated world the app runs against</source>
+        <translation>Die simulierte Welt ändern, in der die App läuft</translation>
     </message>
     <message>
         <source>Settings</source>
@@ -253,16 +358,24 @@
         <translation>VPN eingeschaltet lassen</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
         <source>Try again</source>
         <translation>Erneut versuchen</translation>
     </message>
     <message>
         <source>Open sign-in page</source>
         <translation>Anmeldeseite öffnen</translation>
+    </message>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message>
+        <source>%1. Pages may load slowly; the VPN stays on.</source>
+        <translation>%1. Seiten laden eventuell langsam; das VPN bleibt eingeschaltet.</translation>
+    </message>
+    <message>
+        <source>Turn off VPN and open the sign-in page</source>
+        <translation>VPN ausschalten und Anmeldeseite öffnen</translation>
     </message>
     <message>
         <source>Manage subscription</source>
@@ -418,12 +531,12 @@
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
+        <source>Send usage data</source>
+        <translation>Nutzungsdaten senden</translation>
     </message>
     <message>
-        <source>Send usage data (app and VPN service)</source>
-        <translation>Nutzungsdaten senden (App und VPN-Dienst)</translation>
+        <source>From the app and the VPN service</source>
+        <translation>Von der App und vom VPN-Dienst</translation>
     </message>
     <message>
         <source>Notifications</source>
@@ -461,8 +574,20 @@
         <translation>Ihrem Standort</translation>
     </message>
     <message>
+        <source>Status unknown</source>
+        <translation>Status unbekannt</translation>
+    </message>
+    <message>
+        <source>Reconnecting to the VPN service…</source>
+        <translation>Verbindung zum VPN-Dienst wird wiederhergestellt…</translation>
+    </message>
+    <message>
         <source>VPN is off</source>
         <translation>VPN ist aus</translation>
+    </message>
+    <message>
+        <source>The VPN could not be turned on</source>
+        <translation>Das VPN konnte nicht eingeschaltet werden</translation>
     </message>
     <message>
         <source>Turn it on to protect your connection</source>
@@ -471,6 +596,10 @@
     <message>
         <source>Connecting…</source>
         <translation>Verbindung wird hergestellt…</translation>
+    </message>
+    <message>
+        <source>Traffic may not flow</source>
+        <translation>Datenverkehr fließt möglicherweise nicht</translation>
     </message>
     <message>
         <source>Setting up a secure tunnel to %1</source>
@@ -497,14 +626,6 @@
         <translation>VPN ist an</translation>
     </message>
     <message>
-        <source>%1: traffic may not flow</source>
-        <translation>%1: Datenverkehr fließt eventuell nicht</translation>
-    </message>
-    <message>
-        <source>Unstable connection — %1</source>
-        <translation>Instabile Verbindung – %1</translation>
-    </message>
-    <message>
         <source>Unstable connection</source>
         <translation>Instabile Verbindung</translation>
     </message>
@@ -524,12 +645,20 @@
         <translation>Verbindungsdauer: %1</translation>
     </message>
     <message>
-        <source>Turn VPN off</source>
-        <translation>VPN ausschalten</translation>
+        <source>VPN</source>
+        <translation>VPN</translation>
     </message>
     <message>
-        <source>Turn VPN on</source>
-        <translation>VPN einschalten</translation>
+        <source>Unavailable until the VPN service answers</source>
+        <translation>Nicht verfügbar, bis der VPN-Dienst antwortet</translation>
+    </message>
+    <message>
+        <source>On: press to turn the VPN off</source>
+        <translation>An: Drücken schaltet das VPN aus</translation>
+    </message>
+    <message>
+        <source>Off: press to turn the VPN on</source>
+        <translation>Aus: Drücken schaltet das VPN ein</translation>
     </message>
 </context>
 <context>

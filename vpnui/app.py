@@ -6,7 +6,6 @@ so that they exercise exactly the same wiring as a user does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import socket
@@ -26,7 +25,8 @@ from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
 from vpnui.desktop.notification_texts import THROTTLE_S as NOTIFICATION_THROTTLE_S
 from vpnui.lab_conditions import LabConditions
-from vpnui.main_window import attach_screens, load_main_window, wait_for_frame
+from vpnui.location_search import LocationSearch  # noqa: F401  (registers the picker's list for QML)
+from vpnui.main_window import attach_screens, load_main_window
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
 
@@ -190,9 +190,13 @@ class MimicApp(QObject):
 
 
 def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
-    """Show the window's screens, then run the Qt/asyncio loop until it closes."""
-    wait_for_frame(mimic.show())
+    """Run the Qt/asyncio loop until the window closes: ``mimic.start()``, then its shutdown.
+
+    The window's screens are shown before (``mimic.show()``, as ``vpnui.main`` does).
+    """
     # The app uses no widgets; qt_loop keeps qasync from loading QtWidgets.
+    import asyncio  # noqa: PLC0415  (see vpnui.background_tasks)
+
     from mimic_core.qt_loop import create_event_loop  # noqa: PLC0415
 
     loop = create_event_loop(app)

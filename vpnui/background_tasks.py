@@ -4,14 +4,21 @@ asyncio holds only weak references to tasks, so a task nobody keeps can
 vanish mid-flight; and at shutdown every one of them must be cancelled and
 awaited before the loop goes.  Every QObject that starts coroutines owns one
 of these instead of a set of its own.
+
+asyncio is imported when the first task starts, not with this module (nor
+with the others the window's objects are made of): it and what it imports
+(ssl, subprocess...) take about 20 ms, and the app's objects exist before
+the window's screens are shown, while the loop only runs after that.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +29,8 @@ class BackgroundTasks:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        import asyncio  # noqa: PLC0415  (see the module's doc)
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)
@@ -33,6 +42,8 @@ class BackgroundTasks:
         for task in tasks:
             task.cancel()
         if tasks:
+            import asyncio  # noqa: PLC0415
+
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _done(self, task: asyncio.Task[Any]) -> None:

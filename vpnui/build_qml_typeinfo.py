@@ -70,6 +70,16 @@ def _method(method: QMetaMethod) -> dict[str, Any]:
     }
 
 
+def _class_infos(registered: qml_types.RegisteredType) -> list[dict[str, str]]:
+    infos = [{"name": "QML.Element", "value": "auto"}]
+    if registered.uncreatable_reason is not None:
+        infos += [
+            {"name": "QML.Creatable", "value": "false"},
+            {"name": "QML.UncreatableReason", "value": registered.uncreatable_reason},
+        ]
+    return infos
+
+
 def class_metatypes(registered: qml_types.RegisteredType) -> dict[str, Any]:
     """The metatypes JSON entry of one registered class, as moc would write it for a C++ class."""
     # Every QObject class has one; PySide's stub does not declare it.
@@ -112,11 +122,7 @@ def class_metatypes(registered: qml_types.RegisteredType) -> dict[str, Any]:
         "qualifiedClassName": meta.className(),
         "object": True,
         "superClasses": [{"access": "public", "name": meta.superClass().className()}],
-        "classInfos": [
-            {"name": "QML.Element", "value": "auto"},
-            {"name": "QML.Creatable", "value": "false"},
-            {"name": "QML.UncreatableReason", "value": registered.uncreatable_reason},
-        ],
+        "classInfos": _class_infos(registered),
         "properties": properties,
         "signals": signals,
         "slots": slots,

@@ -9,7 +9,6 @@ all, the app uses the embedded network lab, and all endpoints point at it.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +92,10 @@ def load_config(path: Path | None = None) -> FileConfig:
     path = path or locations().config / CONFIG_FILE
     if not path.exists():
         return FileConfig(Endpoints(), None)
+    # Only when there is a file (most users have none): the TOML parser costs
+    # about 4 ms of the cold start to the full UI, which reads this.
+    import tomllib  # noqa: PLC0415
+
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

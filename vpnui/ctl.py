@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 
 from mimic_core import protocol
 from mimic_core.paths import locations
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.protocol import DaemonError
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 from vpnui.config import ConfigError, Endpoints, load_config
 from vpnui.connection.presentation import format_elapsed
 from vpnui.connection.server_list import ServerList, ServerListError, fetch_server_list

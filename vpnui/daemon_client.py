@@ -10,12 +10,11 @@ when the link drops it reconnects with a capped, doubling backoff.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -23,8 +22,11 @@ from PySide6.QtNetwork import QLocalSocket
 
 from mimic_core import protocol
 from mimic_core.paths import locations
-from mimic_core.sync_client import DaemonError
+from mimic_core.protocol import DaemonError
 from vpnui.detached import StartFailed, start_detached_module
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ class DaemonClient(QObject):
         request_id = self._next_id
         self._next_id += 1
         message = msgspec.structs.replace(message, id=request_id)
+        import asyncio  # noqa: PLC0415  (loaded after the full UI: see vpnui.background_tasks)
+
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         self._socket.write(protocol.encode(message))
@@ -149,6 +153,8 @@ class DaemonClient(QObject):
         self._socket.connectToServer(str(self._socket_path))
 
     def _on_connected(self) -> None:
+        import asyncio  # noqa: PLC0415  (loaded after the full UI: see vpnui.background_tasks)
+
         self._hello_task = asyncio.ensure_future(self._say_hello())
 
     async def _say_hello(self) -> None:

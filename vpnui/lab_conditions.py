@@ -8,7 +8,6 @@ operating system reports a Wi-Fi switch.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -124,6 +123,8 @@ class LabConditions(QObject):
 
     async def _follow(self, lab_url: str) -> None:
         """Mirror the lab's conditions from its event stream, reconnecting if it drops."""
+        import asyncio  # noqa: PLC0415  (see vpnui.background_tasks)
+
         import aiohttp  # noqa: PLC0415
 
         while True:

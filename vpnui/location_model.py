@@ -11,10 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex
 
 from vpnui.connection.locations import LocationRow
 from vpnui.qml_types import app_type
+
+DISPLAY_ROLE: Final = 0
+USER_ROLE: Final = 0x0100
+"""Qt::DisplayRole and Qt::UserRole, fixed values of Qt's API.
+
+Not read from ``PySide6.QtCore.Qt``: its first use builds the whole Qt
+namespace, 15 to 30 ms with PySide6 6.11.3, and this module is imported
+before the window's screens are shown (the cold start's full UI).
+``tests/ui/test_location_search.py`` checks them against Qt's.
+"""
 
 _ROLE_VALUES: Final[dict[str, Callable[[LocationRow], Any]]] = {
     "name": lambda row: row.name,
@@ -29,7 +39,7 @@ _ROLE_VALUES: Final[dict[str, Callable[[LocationRow], Any]]] = {
     "recent": lambda row: row.recent,
     "recentRank": lambda row: row.recent_rank,
 }
-ROLES: Final[dict[int, str]] = {Qt.ItemDataRole.UserRole + 1 + i: name for i, name in enumerate(_ROLE_VALUES)}
+ROLES: Final[dict[int, str]] = {USER_ROLE + 1 + i: name for i, name in enumerate(_ROLE_VALUES)}
 """Role number -> the name a QML delegate reads it by."""
 _GETTERS: Final = [(role, _ROLE_VALUES[name]) for role, name in ROLES.items()]
 
@@ -51,11 +61,11 @@ class LocationListModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  (Qt's own default)
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return row.name
         name = ROLES.get(role)
         return _ROLE_VALUES[name](row) if name is not None else None

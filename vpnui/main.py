@@ -29,6 +29,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " (accented and 40 %% longer, to see cut-off text); default: the system's",
     )
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--color-scheme",
+        choices=("system", "light", "dark"),  # main_window.COLOR_SCHEMES (importing it would import Qt)
+        default="system",
+        help="the window's palette: the desktop's colour scheme (default) or a forced one",
+    )
     inspector = parser.add_mutually_exclusive_group()
     inspector.add_argument(
         "--inspector",
@@ -78,8 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
     from PySide6.QtQml import QQmlApplicationEngine  # noqa: PLC0415
 
+    # Qt is in: from here on, each module imported is not read whole by PySide6's import.
+    early_start.restore_python_import()
     from vpnui import i18n  # noqa: PLC0415
-    from vpnui.main_window import load_main_window, show_startup_error, wait_for_frame  # noqa: PLC0415
+    from vpnui.main_window import (  # noqa: PLC0415
+        load_main_window,
+        set_color_scheme,
+        show_startup_error,
+        wait_for_frame,
+    )
 
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName("Mimic VPN")
@@ -94,9 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     # The window goes on screen before the rest of the app is imported:
     # those imports take as long as Qt's own (see vpnui.main_window).
     engine = QQmlApplicationEngine()
+    if args.color_scheme != "system":
+        set_color_scheme(engine, args.color_scheme)
     window = load_main_window(engine, visible=not start_hidden)
     wait_for_frame(window)
-    early_start.qt_imported()
 
     from vpnui.app import AppOptions, MimicApp, run_until_quit  # noqa: PLC0415
     from vpnui.config import ConfigError, Endpoints  # noqa: PLC0415
@@ -141,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.inspector_socket) if args.inspector_socket else default_socket_path()
         inspector = start_inspector(mimic.manager, path, lambda: mimic.telemetry_session_id, parent=mimic)
     try:
+        # The screens, then what only the running app needs.
+        wait_for_frame(mimic.show())
+        early_start.install_glean_stand_ins()
         return run_until_quit(app, mimic)
     finally:
         if inspector is not None:

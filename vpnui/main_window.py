@@ -16,17 +16,34 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import Q_RETURN_ARG, QEventLoop, QMetaObject, QObject, QTimer, QUrl
-from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQml import QQmlApplicationEngine, QQmlEngine
 from PySide6.QtQuick import QQuickWindow
 
 from mimic_core import assets
 
 QML_DIR: Final = assets.qml_dir()
 FIRST_FRAME_WAIT_S: Final = 1.0
+COLOR_SCHEMES: Final = ("system", "light", "dark")
+"""``system`` follows the desktop's colour scheme (Qt's style hints); the others force a palette."""
 
 
 class MainWindowError(RuntimeError):
     """The window or its screens failed to load (Qt has logged the QML errors)."""
+
+
+def set_color_scheme(engine: QQmlEngine, scheme: str) -> None:
+    """Follow the system's colour scheme or force one of ``COLOR_SCHEMES`` (the theme's ``scheme``).
+
+    May be called before or after the window is loaded: the theme singleton
+    is the engine's one, and every colour of the window follows it.
+    """
+    if scheme not in COLOR_SCHEMES:
+        raise ValueError(f"unknown colour scheme {scheme!r} (known: {', '.join(COLOR_SCHEMES)})")
+    engine.addImportPath(str(QML_DIR))
+    theme = engine.singletonInstance("theme", "Theme")
+    if not isinstance(theme, QObject):
+        raise MainWindowError(f"the theme did not load from {QML_DIR / 'theme'} (see the QML errors above)")
+    theme.setProperty("scheme", "" if scheme == "system" else scheme)
 
 
 def load_main_window(engine: QQmlApplicationEngine, *, visible: bool = True) -> QQuickWindow:

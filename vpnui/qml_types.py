@@ -1,8 +1,9 @@
 """The app's Python types in the ``Mimic`` QML module, and the enums QML compares with.
 
-Every type QML sees is registered through ``app_type``, which also records
-it in ``REGISTERED``: ``vpnui.qml_typeinfo`` describes exactly those types
-to qmllint, so the type information cannot miss one.
+Every type QML sees is registered through ``app_type`` (or
+``creatable_app_type``), which also records it in ``REGISTERED``:
+``vpnui.build_qml_typeinfo`` describes exactly those types to qmllint, so
+the type information cannot miss one.
 
 The failure, the daemon link and a location's latency reach QML as enums,
 never as strings: a mistyped enum name is an error qmllint reports, a
@@ -36,7 +37,8 @@ class RegisteredType:
     """A class of the ``Mimic`` module, as the type information describes it."""
 
     cls: type[QObject]
-    uncreatable_reason: str
+    uncreatable_reason: str | None
+    """Why QML may not create it; ``None`` for a type QML creates (``LocationSearch { }``)."""
 
 
 REGISTERED: list[RegisteredType] = []
@@ -51,6 +53,17 @@ def app_type(uncreatable_reason: str) -> Callable[[_C], _C]:
         uncreatable: Any = QmlUncreatable(uncreatable_reason)
         registered: _C = QmlElement(uncreatable(cls))
         REGISTERED.append(RegisteredType(registered, uncreatable_reason))
+        return registered
+
+    return register
+
+
+def creatable_app_type() -> Callable[[_C], _C]:
+    """Register the decorated QObject class in ``Mimic`` for QML to create: a view's own helper object."""
+
+    def register(cls: _C) -> _C:
+        registered: _C = QmlElement(cls)
+        REGISTERED.append(RegisteredType(registered, None))
         return registered
 
     return register

@@ -59,7 +59,7 @@ from PySide6.QtCore import QObject, QTimer
 from mimic_core import protocol
 from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
 from mimic_core.paths import locations
-from mimic_core.sync_client import DaemonError
+from mimic_core.protocol import DaemonError
 from mimic_core.telemetry_names import APP_PING, CLIENT_PING, INACTIVE_SESSION_ID, AppPingReason, ClientPingReason
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.manager import ConnectionManager

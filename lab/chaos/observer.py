@@ -20,8 +20,16 @@ from typing import Final
 
 from lab.chaos.record import ConnectingSpell, ObservedPayload, ObservedSession, SessionEnd
 from mimic_core import ipc_payload
-from mimic_core.protocol import Connected, Event, SessionEnded, SessionStarted, StateChanged, TelemetryPayload
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.protocol import (
+    Connected,
+    DaemonError,
+    Event,
+    SessionEnded,
+    SessionStarted,
+    StateChanged,
+    TelemetryPayload,
+)
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 log = logging.getLogger(__name__)

@@ -64,8 +64,8 @@ from mimic_core.inspector_protocol import (
 )
 from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabRequestError, LabUnreachableError
-from mimic_core.protocol import ServerEndpoint, StatusData
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.protocol import DaemonError, ServerEndpoint, StatusData
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 
 POLL_S: Final = 0.25
 SETTLED_POLLS: Final = 2

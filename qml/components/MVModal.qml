@@ -1,58 +1,69 @@
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import theme
 
-// A failure modal: what is wrong, why, and what to do.  It is open exactly
-// while its failure is the manager's current failure, so it closes by
-// itself when the condition clears.
-Popup {
+// A decision the user must make about a failure: what is wrong, why, and
+// the actions.  Only for what does not clear by itself (those are banners).
+// Always closable: its close button and Escape; closing it dismisses the
+// failure (the owner's `onClosed`).
+T.Popup {
     id: root
-    property string heading
+    required property string heading
     property string body
+    property string severity: "error"
+    // The action that gets the keyboard focus when it opens (Return presses it).
+    property Item initialFocus: null
     default property alias actions: actionColumn.data
 
-    parent: Overlay.overlay
+    parent: T.Overlay.overlay
     anchors.centerIn: parent
     width: parent ? parent.width - 2 * Theme.spacing : 300
     modal: true
     focus: true
-    closePolicy: Popup.NoAutoClose
+    closePolicy: T.Popup.CloseOnEscape
     padding: Theme.spacing
-    Overlay.modal: Rectangle { color: Theme.scrim }
+    topPadding: Theme.smallSpacing
+    implicitHeight: layout.implicitHeight + topPadding + bottomPadding
+    T.Overlay.modal: Rectangle { color: Theme.scrim }
+    onOpened: if (initialFocus) initialFocus.forceActiveFocus(Qt.TabFocusReason)
 
     background: Rectangle {
         radius: Theme.radius
         color: Theme.surface
-        Accessible.role: Accessible.Dialog
-        Accessible.name: root.heading
     }
 
     contentItem: ColumnLayout {
+        id: layout
         spacing: Theme.spacing
-        Text {
-            objectName: root.objectName + "Title"
+        Accessible.role: Accessible.AlertMessage
+        Accessible.name: root.heading
+        Accessible.description: root.body
+        RowLayout {
             Layout.fillWidth: true
-            text: root.heading
-            color: Theme.text
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.fontTitle - 2
-            font.bold: true
-            wrapMode: Text.WordWrap
-            horizontalAlignment: Text.AlignHCenter
-            Accessible.role: Accessible.Heading
-            Accessible.name: text
+            spacing: Theme.smallSpacing
+            MVSeverityIcon {
+                Layout.alignment: Qt.AlignVCenter
+                severity: root.severity
+            }
+            MVText {
+                objectName: root.objectName + "Title"
+                Layout.fillWidth: true
+                text: root.heading
+                textStyle: MVText.Heading
+            }
+            MVIconButton {
+                objectName: root.objectName + "Close"
+                Layout.rightMargin: -Theme.smallSpacing
+                label: qsTr("Close")
+                onClicked: root.close()
+            }
         }
-        Text {
+        MVText {
             objectName: root.objectName + "Body"
             Layout.fillWidth: true
             text: root.body
             color: Theme.textMuted
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.fontBody
-            wrapMode: Text.WordWrap
-            horizontalAlignment: Text.AlignHCenter
-            Accessible.name: text
         }
         ColumnLayout {
             id: actionColumn

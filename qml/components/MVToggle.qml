@@ -1,45 +1,44 @@
 import QtQuick
+import QtQuick.Templates as T
 import theme
 
-// The big VPN switch.  It shows the client state; clicking asks the
-// manager to change it (the manager decides what actually happens).
-Item {
-    id: root
-    property bool checked: false
+// The big VPN switch on the status card.  It shows the client state and
+// never flips itself: a click (Space, Return, Enter) asks the manager,
+// which decides what actually happens.
+T.AbstractButton {
+    id: control
     property bool busy: false
-    signal toggled()
 
+    checkable: false
+    focusPolicy: Qt.StrongFocus
     implicitWidth: 64
     implicitHeight: 36
+
     Accessible.role: Accessible.CheckBox
     Accessible.checkable: true
     Accessible.checked: checked
-    Accessible.onPressAction: root.toggled()
-    activeFocusOnTab: true
-    Keys.onSpacePressed: root.toggled()
+    Accessible.onPressAction: control.click()
+    Accessible.onToggleAction: control.click()
+    Keys.onReturnPressed: control.click()
+    Keys.onEnterPressed: control.click()
 
-    Rectangle {
-        anchors.fill: parent
+    background: Rectangle {
         radius: height / 2
-        color: root.checked ? Theme.toggleOn : Theme.toggleOff
-        opacity: root.busy ? 0.7 : 1.0
-        border.width: root.activeFocus ? 2 : 0
-        border.color: Theme.accent
+        color: control.checked ? Theme.toggleOn : Theme.toggleOff
+        opacity: !control.enabled ? 0.4 : control.busy ? 0.7 : 1.0
         Behavior on color { ColorAnimation { duration: 150 } }
-
+        MVFocusRing { shown: control.visualFocus; onDark: true }
+    }
+    contentItem: Item {
         Rectangle {
-            width: parent.height - 8
+            width: control.height - 8
             height: width
             radius: width / 2
             y: 4
-            x: root.checked ? parent.width - width - 4 : 4
-            color: Theme.surface
+            x: control.checked ? control.width - width - 4 : 4
+            color: Theme.toggleKnob
+            opacity: control.enabled ? 1.0 : 0.6
             Behavior on x { NumberAnimation { duration: 150 } }
         }
-    }
-    MouseArea {
-        anchors.fill: parent
-        cursorShape: Qt.PointingHandCursor
-        onClicked: root.toggled()
     }
 }

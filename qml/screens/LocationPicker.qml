@@ -1,127 +1,124 @@
 pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Templates as T
 import Mimic
 import theme
+import "../components"
 
 // Countries and cities from the server list, each with the best round trip
-// its servers answered the last probe with.
-Popup {
+// its servers answered the last probe with; the locations connected to last on top,
+// a search field that filters as one types (São Paulo is found by "sao").
+// Keyboard: the search field has the focus when it opens; Down and Up move
+// through the list (from the field too), Return chooses, Escape closes, and
+// typing anywhere in the list goes on in the search field.
+MVPanel {
     id: root
     required property ConnectionManager manager
 
-    parent: Overlay.overlay
-    x: Theme.smallSpacing
-    y: Theme.smallSpacing
-    width: parent ? parent.width - 2 * Theme.smallSpacing : 300
-    height: parent ? parent.height - 2 * Theme.smallSpacing : 500
-    modal: true
-    padding: 0
-    Overlay.modal: Rectangle { color: Theme.scrim }
-    background: Rectangle {
-        radius: Theme.radius
-        color: Theme.bgPage
-        Accessible.role: Accessible.Dialog
-        Accessible.name: qsTr("Select location")
+    title: qsTr("Select location")
+    closeName: "locationPickerClose"
+    initialFocus: search
+    onAboutToShow: {
+        search.text = ""
+        list.currentIndex = Math.max(0, found.selectedRow())
+        list.positionViewAtIndex(list.currentIndex, ListView.Center)
     }
 
-    contentItem: ColumnLayout {
-        spacing: 0
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.margins: Theme.spacing
-            Text {
-                Layout.fillWidth: true
-                text: qsTr("Select location")
-                color: Theme.text
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.fontTitle
-                font.bold: true
-            }
-            ToolButton {
-                objectName: "locationPickerClose"
-                text: "✕"
-                Accessible.name: qsTr("Close")
-                onClicked: root.close()
+    function choose(index: int) {
+        const row = list.itemAtIndex(index) as LocationRow
+        if (row === null)
+            return
+        const country = row.countryCode
+        const city = row.cityCode
+        root.close()
+        root.manager.chooseLocation(country, city)
+    }
+
+    // The rows: the recent locations (while nothing is searched), then every
+    // location that matches, by country (vpnui/location_search.py, over the
+    // manager's list model: rows change in place, none is rebuilt).
+    LocationSearch {
+        id: found
+        locations: root.manager.locations
+        search: search.text
+        // Typing moves the keyboard's position to the first match.
+        onSearchChanged: list.currentIndex = list.count > 0 ? 0 : -1
+    }
+
+    MVTextField {
+        id: search
+        objectName: "locationSearch"
+        Layout.fillWidth: true
+        Layout.leftMargin: Theme.spacing
+        Layout.rightMargin: Theme.spacing
+        label: qsTr("Search locations")
+        placeholderText: qsTr("Search countries and cities")
+        Keys.onDownPressed: {
+            list.forceActiveFocus(Qt.TabFocusReason)
+            if (list.currentIndex < 0 && list.count > 0)
+                list.currentIndex = 0
+        }
+        Keys.onUpPressed: list.forceActiveFocus(Qt.TabFocusReason)
+        Keys.onReturnPressed: root.choose(list.currentIndex)
+        Keys.onEnterPressed: root.choose(list.currentIndex)
+    }
+    MVText {
+        objectName: "locationNoMatch"
+        Layout.fillWidth: true
+        Layout.margins: Theme.spacing
+        visible: list.count === 0 && search.text !== ""
+        text: qsTr("No location matches “%1”.").arg(search.text)
+        color: Theme.textMuted
+    }
+    ListView {
+        id: list
+        objectName: "locationList"
+        Layout.fillWidth: true
+        Layout.fillHeight: true
+        Layout.topMargin: Theme.smallSpacing / 2
+        clip: true
+        model: found
+        activeFocusOnTab: true
+        keyNavigationEnabled: true
+        highlightMoveDuration: 0
+        currentIndex: -1
+        boundsBehavior: Flickable.StopAtBounds
+        T.ScrollBar.vertical: MVScrollBar {}
+        Accessible.role: Accessible.List
+        Accessible.name: qsTr("Locations")
+        Accessible.description: currentItem ? currentItem.Accessible.name + ", " + currentItem.Accessible.description : ""
+        Keys.onReturnPressed: root.choose(currentIndex)
+        Keys.onEnterPressed: root.choose(currentIndex)
+        Keys.onSpacePressed: root.choose(currentIndex)
+        // Typing in the list searches: the keys go on in the search field.
+        Keys.onPressed: (event) => {
+            // A printable character only: Escape, Tab and the like carry control characters.
+            const printable = event.text.length === 1 && /[^\x00-\x20\x7f]/.test(event.text)
+            if (printable && !(event.modifiers & (Qt.ControlModifier | Qt.AltModifier))) {
+                search.forceActiveFocus(Qt.TabFocusReason)
+                search.insert(search.cursorPosition, event.text)
+                event.accepted = true
             }
         }
-        ListView {
-            id: list
-            objectName: "locationList"
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            clip: true
-            model: root.manager.locations
-            section.property: "country"
-            section.delegate: Text {
-                required property string section
-                width: ListView.view.width
-                leftPadding: Theme.spacing
-                topPadding: Theme.smallSpacing
-                bottomPadding: 4
-                text: section
-                color: Theme.textMuted
-                font.family: Theme.fontFamily
-                font.pixelSize: Theme.fontSmall
-                font.bold: true
-            }
-            // A row of the manager's LocationListModel (vpnui/location_model.py).
-            delegate: Rectangle {
-                id: row
-                required property string name
-                required property string countryCode
-                required property string cityCode
-                required property string city
-                required property real latencyMs
-                required property int latencyTier
-                required property bool selected
-                objectName: "location_" + countryCode + "_" + cityCode
-                width: ListView.view.width
-                height: 48
-                color: selected ? Theme.divider : (mouse.pressed ? Theme.divider : Theme.surface)
-                Accessible.role: Accessible.Button
-                Accessible.name: name
-                Accessible.onPressAction: row.choose()
-                function choose() {
-                    root.close()
-                    root.manager.chooseLocation(countryCode, cityCode)
-                }
-                RowLayout {
-                    anchors.fill: parent
-                    anchors.leftMargin: Theme.spacing * 1.5
-                    anchors.rightMargin: Theme.spacing
-                    Text {
-                        Layout.fillWidth: true
-                        text: row.city
-                        color: Theme.text
-                        font.family: Theme.fontFamily
-                        font.pixelSize: Theme.fontBody
-                        font.bold: row.selected
-                    }
-                    Rectangle {
-                        implicitWidth: 8; implicitHeight: 8; radius: 4
-                        color: row.latencyTier === Latency.Unknown ? Theme.divider
-                               : row.latencyTier === Latency.Unavailable ? Theme.danger
-                               : row.latencyTier === Latency.Good ? Theme.success : Theme.warning
-                    }
-                    Text {
-                        objectName: row.objectName + "_score"
-                        text: row.latencyTier === Latency.Unknown ? "…"
-                              : row.latencyTier === Latency.Unavailable ? qsTr("unavailable")
-                              : row.latencyMs < 1 ? qsTr("<1 ms")
-                              : qsTr("%1 ms").arg(Math.round(row.latencyMs))
-                        color: Theme.textMuted
-                        font.family: Theme.fontFamily
-                        font.pixelSize: Theme.fontSmall
-                    }
-                }
-                MouseArea {
-                    id: mouse
-                    anchors.fill: parent
-                    onClicked: row.choose()
-                }
-            }
+        section.property: "section"
+        section.delegate: MVText {
+            required property string section
+            width: ListView.view.width
+            leftPadding: Theme.spacing
+            topPadding: Theme.smallSpacing
+            bottomPadding: 4
+            text: section
+            textStyle: MVText.Label
+            color: Theme.textMuted
+        }
+        delegate: LocationRow {
+            required property int index
+            // A recent location has two rows; the one under its country has the plain name.
+            objectName: "location_" + countryCode + "_" + cityCode + (recentEntry ? "_recent" : "")
+            width: ListView.view.width
+            keyboardCurrent: ListView.isCurrentItem && list.activeFocus
+            onClicked: root.choose(index)
         }
     }
 }

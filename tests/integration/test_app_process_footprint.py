@@ -1,8 +1,9 @@
 """The real ``python -m vpnui``: what its process keeps after start-up.
 
 Its entry point (``vpnui.main``) shows the window, then puts Python's own
-import back (``mimic_core.early_start``) and keeps glean's YAML tooling out
-(``mimic_core.glean_compat``) before the rest of the app is imported.
+import back (``mimic_core.early_start``) before the rest of the app is
+imported, and keeps glean's YAML tooling out (``mimic_core.glean_compat``)
+once the screens are shown, before its telemetry imports glean.
 The process shows whether that held: no compiled extension of glean_parser's
 dependencies is mapped, and the app still starts Glean, links to its daemon
 and delivers its first ping to the lab.

@@ -30,6 +30,7 @@ from mimic_core.protocol import (
     PROTOCOL_VERSION,
     Activate,
     BackendFailure,
+    DaemonError,
     Disconnected,
     Error,
     Hello,
@@ -42,7 +43,7 @@ from mimic_core.protocol import (
     decode_daemon_message,
     encode,
 )
-from mimic_core.sync_client import DaemonConnection, DaemonError, DaemonUnavailable
+from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from tests.support.fresh_python import run_python
 

@@ -21,6 +21,7 @@ from mimic_core.protocol import (
     Activate,
     BackendFailure,
     Connected,
+    DaemonError,
     Disconnected,
     Error,
     Event,
@@ -34,7 +35,7 @@ from mimic_core.protocol import (
     decode_daemon_message,
     encode,
 )
-from mimic_core.sync_client import DaemonConnection, DaemonError
+from mimic_core.sync_client import DaemonConnection
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 
 INTERVAL = 0.2

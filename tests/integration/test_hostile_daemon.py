@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from mimic_core.protocol import MAX_LINE_BYTES, Result, encode, to_builtins
-from mimic_core.sync_client import DaemonConnection, DaemonError
+from mimic_core.protocol import MAX_LINE_BYTES, DaemonError, Result, encode, to_builtins
+from mimic_core.sync_client import DaemonConnection
 from tests.support.hostile_peer import HOSTILE_LINES, HostilePeer
 
 STATUS: dict[str, Any] = {

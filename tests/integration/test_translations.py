@@ -101,7 +101,8 @@ def test_vpnui_locale_de_shows_the_status_and_a_failure_in_german(installation: 
         inspector.request(Toggle())
     assert wait_until(lambda: app_state(installation).failure == "noInternet", 30, 0.2), installation.app_log_tail()
     failed = app_state(installation)
-    assert (failed.title, failed.subtitle) == ("VPN ist aus", "Keine Internetverbindung")
+    # The card does not repeat the failure's title: its banner says it ("Keine Internetverbindung").
+    assert (failed.title, failed.subtitle) == ("VPN ist aus", "Das VPN konnte nicht eingeschaltet werden")
     assert failed.failure_detail.startswith("Dieses Gerät ist nicht mit dem Internet verbunden.")
 
 

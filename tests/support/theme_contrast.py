@@ -1,8 +1,9 @@
 """WCAG contrast of the theme's colours, read from the theme singleton itself.
 
-The colours are taken from ``qml/theme/Theme.qml`` as QML evaluates it (a
-colour defined as another one, or with alpha, comes out as the UI uses it),
-so a check can never drift from the file.  The ratio is WCAG 2.1's, computed
+The colours are taken from ``qml/theme/Theme.qml`` as QML evaluates it, in
+its light or its dark palette (a colour defined as another one, or with
+alpha, comes out as the UI uses it), and so are the pairs of colours the
+theme says are drawn one on the other: a check can never drift from the file.  The ratio is WCAG 2.1's, computed
 by coloraide; a translucent foreground is first laid over its background,
 as the renderer does.
 """
@@ -14,9 +15,9 @@ from typing import Final
 from coloraide import Color
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtQml import QQmlEngine
+from PySide6.QtQml import QJSValue, QQmlEngine
 
-from vpnui.main_window import QML_DIR
+from vpnui.main_window import QML_DIR, set_color_scheme
 
 AA_NORMAL_TEXT: Final = 4.5
 """WCAG 2.1 level AA (1.4.3) for text under 18 pt, or 14 pt bold."""
@@ -38,8 +39,16 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return float(front.contrast(back, method="wcag21"))
 
 
-def theme_colours() -> dict[str, str]:
-    """Every colour property of the ``Theme`` singleton, as ``#rrggbbaa``.
+def _theme(engine: QQmlEngine, scheme: str) -> QObject:
+    set_color_scheme(engine, scheme)
+    theme = engine.singletonInstance("theme", "Theme")
+    if not isinstance(theme, QObject):
+        raise RuntimeError(f"the Theme singleton did not load from {QML_DIR / 'theme'}")
+    return theme
+
+
+def theme_colours(scheme: str = "light") -> dict[str, str]:
+    """Every colour property of the ``Theme`` singleton in ``scheme`` ("light" or "dark"), as ``#rrggbbaa``.
 
     Needs a ``QGuiApplication`` (the theme imports Qt Quick).
     """
@@ -47,10 +56,7 @@ def theme_colours() -> dict[str, str]:
         raise RuntimeError("reading the theme needs a QGuiApplication")
     engine = QQmlEngine()
     try:
-        engine.addImportPath(str(QML_DIR))
-        theme = engine.singletonInstance("theme", "Theme")
-        if not isinstance(theme, QObject):
-            raise RuntimeError(f"the Theme singleton did not load from {QML_DIR / 'theme'}")
+        theme = _theme(engine, scheme)
         meta = theme.metaObject()
         colours: dict[str, str] = {}
         for index in range(meta.propertyOffset(), meta.propertyCount()):
@@ -61,5 +67,23 @@ def theme_colours() -> dict[str, str]:
                 argb = value.name(QColor.NameFormat.HexArgb)
                 colours[name] = f"#{argb[3:]}{argb[1:3]}"
         return colours
+    finally:
+        engine.deleteLater()
+
+
+def theme_pairs() -> dict[str, list[tuple[str, str]]]:
+    """The pairs the theme declares: ``text`` (its textPairs) and ``graphic`` (its graphicPairs), by colour name."""
+    if QGuiApplication.instance() is None:
+        raise RuntimeError("reading the theme needs a QGuiApplication")
+    engine = QQmlEngine()
+    try:
+        theme = _theme(engine, "light")
+        pairs: dict[str, list[tuple[str, str]]] = {}
+        for kind in ("text", "graphic"):
+            value = theme.property(f"{kind}Pairs")
+            # A `var` list comes out as a QJSValue (PySide 6.11): its plain form is a list of lists.
+            listed = value.toVariant() if isinstance(value, QJSValue) else value
+            pairs[kind] = [(str(front), str(back)) for front, back in listed]
+        return pairs
     finally:
         engine.deleteLater()

@@ -1,8 +1,9 @@
-"""Every network condition, produced by the lab, gives exactly its own modal.
+"""Every network condition, produced by the lab, gives exactly its own message: a modal, or a banner.
 
-Each test clicks the real toggle in the real window, against the real
-daemon and lab, and checks both what the user sees (objectNames) and what
-the daemon really does.
+A failure the user must decide about opens its modal; one that clears by
+itself shows its banner and blocks nothing.  Each test clicks the real
+toggle in the real window, against the real daemon and lab, and checks both
+what the user sees (objectNames) and what the daemon really does.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from lab.lab_process import LabProcess
 from mimic_core.sync_client import DaemonConnection
 from mimic_vpn_testing.app import make_app
-from mimic_vpn_testing.qt_driving import click, find_object, run, text_of
-from mimic_vpn_testing.surface import MODALS
+from mimic_vpn_testing.qt_driving import click, find_object, open_popups, run, shown, text_of
+from mimic_vpn_testing.surface import BANNERS, MODALS
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 from vpnui.daemon_client import LinkState
@@ -28,19 +29,21 @@ def daemon_state() -> str:
         return daemon.status().state
 
 
-def open_modals(app: MimicApp) -> list[str]:
+def messages(app: MimicApp) -> list[str]:
+    """The failure modals open and the failure banners shown."""
     assert app.window is not None
-    return [name for name in MODALS if find_object(app.window, name).property("opened")]
+    window = app.window
+    return open_popups(window, MODALS) + [name for name in BANNERS if shown(window, name)]
 
 
 def berlin_servers(lab: LabProcess) -> list[str]:
     return [s.name for s in lab.control.servers().servers() if s.name.startswith("de-ber")]
 
 
-def turn_on_expecting(qtbot: QtBot, app: MimicApp, modal: str) -> None:
+def turn_on_expecting(qtbot: QtBot, app: MimicApp, message: str) -> None:
     assert app.window is not None
     click(qtbot, app.window, "vpnToggle")
-    qtbot.waitUntil(lambda: open_modals(app) == [modal], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(app) == [message], timeout=10_000)
     qtbot.waitUntil(lambda: app.manager.state == VPNClientState.Off, timeout=5_000)
     assert daemon_state() == "off"
 
@@ -53,26 +56,26 @@ def turn_on(qtbot: QtBot, app: MimicApp) -> None:
 
 
 PATCHES: list[tuple[str, dict[str, Any], str]] = [
-    ("internet down", {"internet": False}, "modalNoInternet"),
+    ("internet down", {"internet": False}, "bannerNoInternet"),
     ("captive portal", {"captive_portal": True}, "modalCaptivePortal"),
     ("firewall blocks UDP", {"firewall_blocks_udp": True}, "modalFirewallBlocking"),
-    ("account service down", {"account_service": "down"}, "modalAccountServiceUnreachable"),
+    ("account service down", {"account_service": "down"}, "bannerAccountServiceUnreachable"),
     ("subscription expired", {"subscription": "expired"}, "modalNoSubscription"),
     ("no subscription", {"subscription": "none"}, "modalNoSubscription"),
 ]
 
 
-@pytest.mark.parametrize(("patch", "modal"), [p[1:] for p in PATCHES], ids=[p[0] for p in PATCHES])
-def test_condition_before_turning_on_shows_its_modal_then_clears(
-    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: dict[str, Any], modal: str
+@pytest.mark.parametrize(("patch", "message"), [p[1:] for p in PATCHES], ids=[p[0] for p in PATCHES])
+def test_condition_before_turning_on_shows_its_message_then_clears(
+    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: dict[str, Any], message: str
 ) -> None:
     lab.control.patch(patch)
-    turn_on_expecting(qtbot, mimic, modal)
+    turn_on_expecting(qtbot, mimic, message)
     assert mimic.window is not None
-    assert text_of(mimic.window, modal + "Title") != ""
+    assert text_of(mimic.window, message + "Title") != ""
     lab.control.reset()
-    # The modal closes by itself once the condition is gone.
-    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    # The modal or banner goes by itself once the condition is gone.
+    qtbot.waitUntil(lambda: messages(mimic) == [], timeout=10_000)
     turn_on(qtbot, mimic)
 
 
@@ -87,7 +90,7 @@ def test_every_server_of_the_location_down(qtbot: QtBot, mimic: MimicApp, lab: L
     lab.control.patch({"servers": {name: {"down": True} for name in berlin_servers(lab)}})
     turn_on_expecting(qtbot, mimic, "modalServerUnavailable")
     lab.control.reset()
-    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(mimic) == [], timeout=10_000)
 
 
 def test_one_server_down_connects_to_the_other(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
@@ -98,43 +101,43 @@ def test_one_server_down_connects_to_the_other(qtbot: QtBot, mimic: MimicApp, la
         daemon.hello()
         status = daemon.status()
     assert status.server is not None and status.server.name == alive
-    assert open_modals(mimic) == []
+    assert messages(mimic) == []
 
 
 def test_captive_portal_appearing_while_on(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
     turn_on(qtbot, mimic)
     lab.control.patch({"captive_portal": True})
-    qtbot.waitUntil(lambda: open_modals(mimic) == ["modalCaptivePortal"], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(mimic) == ["modalCaptivePortal"], timeout=10_000)
     # Never "server unavailable" behind a portal, and the daemon is not touched.
     assert mimic.manager.state == VPNClientState.On
     assert daemon_state() == "on"
     assert mimic.manager.portalUrl.endswith("/portal")
     lab.control.reset()
-    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(mimic) == [], timeout=10_000)
     assert daemon_state() == "on"
 
 
 @pytest.mark.parametrize(
-    ("patch", "modal"),
+    ("patch", "message"),
     [
-        ({"internet": False}, "modalNoInternet"),
+        ({"internet": False}, "bannerNoInternet"),
         ({"firewall_blocks_udp": True}, "modalFirewallBlocking"),
         ("berlin down", "modalServerUnavailable"),
     ],
     ids=["internet down", "firewall", "servers down"],
 )
 def test_tunnel_stops_answering_while_on_names_the_cause(
-    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: Any, modal: str
+    qtbot: QtBot, mimic: MimicApp, lab: LabProcess, patch: Any, message: str
 ) -> None:
     turn_on(qtbot, mimic)
     if patch == "berlin down":
         patch = {"servers": {name: {"down": True} for name in berlin_servers(lab)}}
     lab.control.patch(patch)
-    qtbot.waitUntil(lambda: open_modals(mimic) == [modal], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(mimic) == [message], timeout=10_000)
     assert mimic.manager.state == VPNClientState.On
     assert daemon_state() == "on"
     lab.control.reset()
-    qtbot.waitUntil(lambda: open_modals(mimic) == [], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(mimic) == [], timeout=10_000)
     assert daemon_state() == "on"
 
 
@@ -145,14 +148,20 @@ def test_loss_while_on_is_unstable_then_recovers(qtbot: QtBot, mimic: MimicApp, 
         server = daemon.status().server
     assert server is not None
     lab.control.patch({"servers": {server.name: {"loss": 0.6}}})
-    assert mimic.window is not None
+    window = mimic.window
+    assert window is not None
     qtbot.waitUntil(lambda: mimic.manager.unstable, timeout=15_000)
-    assert find_object(mimic.window, "stabilityIndicator").property("visible")
-    assert "loss" in mimic.manager.stabilityText.lower()
-    assert open_modals(mimic) == []
+    qtbot.waitUntil(lambda: shown(window, "stabilityIndicator"), timeout=1_000)
+    reason = mimic.manager.stabilityText
+    assert "loss" in reason.lower()
+    # Said once: the reason in the banner, not again under the title nor in the details.
+    assert reason in text_of(window, "stabilityIndicatorText")
+    assert text_of(window, "statusSubtitle") == "Unstable connection"
+    assert "loss" not in text_of(window, "detailsRoundTrip")
+    assert messages(mimic) == []
     lab.control.reset()
     qtbot.waitUntil(lambda: not mimic.manager.unstable, timeout=15_000)
-    assert not find_object(mimic.window, "stabilityIndicator").property("visible")
+    qtbot.waitUntil(lambda: not shown(window, "stabilityIndicator"), timeout=1_000)
     assert daemon_state() == "on"
 
 
@@ -164,9 +173,9 @@ def test_offline_at_start_shows_no_server_unavailable(qtbot: QtBot, qt_loop: obj
     run(qtbot, app.start())
     qtbot.waitUntil(lambda: app.manager.link_state is LinkState.READY, timeout=20_000)
     qtbot.wait(1500)
-    assert open_modals(app) == []
+    assert messages(app) == []
     click(qtbot, window, "vpnToggle")
-    qtbot.waitUntil(lambda: open_modals(app) == ["modalNoInternet"], timeout=10_000)
+    qtbot.waitUntil(lambda: messages(app) == ["bannerNoInternet"], timeout=10_000)
     run(qtbot, app.shutdown())
 
 

@@ -14,8 +14,8 @@ from lab.lab_process import LabProcess
 from mimic_core.protocol import StatusData
 from mimic_core.sync_client import DaemonConnection
 from mimic_vpn_testing.app import switch_on
-from mimic_vpn_testing.qt_driving import find_object
-from tests.ui.test_conditions import open_modals
+from mimic_vpn_testing.qt_driving import shown, text_of
+from tests.ui.test_conditions import messages
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 
@@ -76,19 +76,18 @@ def test_a_dead_server_is_left_for_a_live_one_then_a_dead_location_is_named(
     assert manager.connectedSince == since  # the timer was not reset
     # Told in one line, in the window.
     assert moves == [(dead, alive)]
-    notice = find_object(window, "serverMovedNotice")
-    qtbot.waitUntil(lambda: bool(notice.property("visible")), timeout=5_000)
-    text = str(notice.property("text"))
+    qtbot.waitUntil(lambda: shown(window, "serverMovedNotice"), timeout=5_000)
+    text = text_of(window, "serverMovedNoticeText")
     assert dead in text and alive in text and "\n" not in text
     assert manager.property("movedNotice") == text
     # Traffic flows on the new server, and a dead server was never "unstable".
     qtbot.waitUntil(lambda: manager.roundTrip != "" and not manager.roundTrip.startswith("no answer"), timeout=5_000)
     assert unstable_seen == [] and not manager.unstable
-    assert failures_seen == [] and open_modals(mimic) == []
+    assert failures_seen == [] and messages(mimic) == []
 
     # Now nothing of the location answers: named as such, and quickly.
     lab.control.patch({"servers": {alive: {"down": True}}})
-    qtbot.waitUntil(lambda: open_modals(mimic) == ["modalServerUnavailable"], timeout=LOCATION_UNAVAILABLE_WITHIN_MS)
+    qtbot.waitUntil(lambda: messages(mimic) == ["modalServerUnavailable"], timeout=LOCATION_UNAVAILABLE_WITHIN_MS)
     assert manager.failure_key == "serverUnavailable"
     assert manager.state == VPNClientState.On
     assert unstable_seen == []

@@ -17,7 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from mimic_core import protocol
-from mimic_core.sync_client import DaemonError
+from mimic_core.protocol import DaemonError
 from mimic_vpn_testing.qt_driving import run
 from tests.support.hostile_peer import HOSTILE_LINES, HostilePeer
 from vpnui.daemon_client import DaemonClient, LinkState

@@ -14,7 +14,7 @@ import shiboken6
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from mimic_vpn_testing.qt_driving import click, find_item, find_object
+from mimic_vpn_testing.qt_driving import click, find_item, find_object, shown
 from vpnui.app import MimicApp
 from vpnui.connection.locations import LatencyTier, LocationRow
 from vpnui.connection.states import FailureCause
@@ -130,6 +130,8 @@ def test_choosing_a_location_keeps_the_pickers_rows(qtbot: QtBot, mimic: MimicAp
     assert window is not None
     click(qtbot, window, "locationButton")
     qtbot.waitUntil(lambda: bool(find_object(window, "locationPicker").property("opened")))
+    # The list makes its rows on the frame after it opens.
+    qtbot.waitUntil(lambda: shown(window, "location_fr_par"))
     berlin, paris = find_item(window, "location_de_ber"), find_item(window, "location_fr_par")
     click(qtbot, window, "location_fr_par")
     qtbot.waitUntil(lambda: mimic.manager.selected_location == ("fr", "par"))

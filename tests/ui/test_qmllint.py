@@ -33,6 +33,10 @@ def test_the_type_information_describes_the_apps_types(typeinfo: Path) -> None:
     for exported in ("ConnectionManager", "LabConditions", "Preferences", "Failure", "DaemonLink", "Latency"):
         assert f'"Mimic/{exported} 1.0"' in qmltypes
     assert "isCreatable: false" in qmltypes
+    # The picker creates its LocationSearch: the one type QML may create.
+    search = qmltypes[qmltypes.index('name: "LocationSearch"') :]
+    search = search[: search.index("Component {")] if "Component {" in search else search
+    assert '"Mimic/LocationSearch 1.0"' in search and "isCreatable: false" not in search
     assert '"NoInternet"' in qmltypes and '"Switching"' in qmltypes
 
 

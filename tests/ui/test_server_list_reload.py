@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from lab.lab_process import LabProcess
 from mimic_vpn_testing.app import FAST, app_options
-from mimic_vpn_testing.qt_driving import click, find_item, find_object, run
+from mimic_vpn_testing.qt_driving import click, find_item, run, shown
 from vpnui.app import MimicApp
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.connection.states import VPNClientState
@@ -58,22 +58,21 @@ def start_offline(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, lab: LabProc
 
 def location_row(app: MimicApp) -> str:
     assert app.window is not None
-    return str(find_item(app.window, "locationButton").property("value"))
+    return str(find_item(app.window, "locationButton").property("text"))
 
 
-def test_after_no_internet_modal_the_list_loads_when_the_internet_returns(
+def test_after_no_internet_banner_the_list_loads_when_the_internet_returns(
     qtbot: QtBot, start_offline: StartOffline, lab: LabProcess
 ) -> None:
     app = start_offline(NO_TIMED_RETRY)
     window = app.window
     assert window is not None
     click(qtbot, window, "vpnToggle")
-    modal = find_object(window, "modalNoInternet")
-    qtbot.waitUntil(lambda: modal.property("opened") is True, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(window, "bannerNoInternet"), timeout=10_000)
     qtbot.waitUntil(lambda: app.manager.state == VPNClientState.Off, timeout=5_000)
 
     lab.control.patch({"internet": True})
-    qtbot.waitUntil(lambda: modal.property("opened") is False, timeout=10_000)
+    qtbot.waitUntil(lambda: not shown(window, "bannerNoInternet"), timeout=10_000)
     # The user does nothing more: the list arrives by itself.
     qtbot.waitUntil(lambda: location_row(app) == "Berlin, Germany", timeout=10_000)
     assert app.manager.location_model.rowCount() > 0

@@ -20,7 +20,7 @@ from lab.lab_process import LabProcess
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from mimic_vpn_testing.app import switch_on
-from mimic_vpn_testing.qt_driving import click, find_object
+from mimic_vpn_testing.qt_driving import click, shown
 from tests.ui.test_session_telemetry import session_data, shared_id, wait_for_pings
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
@@ -60,12 +60,11 @@ def test_failed_activation_goes_out_in_the_client_ping_not_under_the_inactive_id
     # A failed activation: the internet is down when the user turns the VPN on.
     lab.control.patch({"internet": False})
     click(qtbot, window, "vpnToggle")
-    modal = find_object(window, "modalNoInternet")
-    qtbot.waitUntil(lambda: modal.property("opened") is True, timeout=10_000)
+    qtbot.waitUntil(lambda: shown(window, "bannerNoInternet"), timeout=10_000)
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=5_000)
-    # The internet returns (the modal's re-checks see it), then a session.
+    # The internet returns (the banner's re-checks see it), then a session.
     lab.control.patch({"internet": True})
-    qtbot.waitUntil(lambda: modal.property("opened") is False, timeout=10_000)
+    qtbot.waitUntil(lambda: not shown(window, "bannerNoInternet"), timeout=10_000)
     live = switch_on(qtbot, mimic)
     click(qtbot, window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)

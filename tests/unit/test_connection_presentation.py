@@ -13,6 +13,7 @@ from vpnui.connection.presentation import (
     format_bytes,
     format_elapsed,
     moved_notice,
+    round_trip_text,
     status_text,
 )
 from vpnui.connection.states import ConnectionState, FailureCause, VPNClientState
@@ -20,7 +21,7 @@ from vpnui.connection.states import ConnectionState, FailureCause, VPNClientStat
 
 @pytest.mark.parametrize("state", list(VPNClientState))
 def test_every_client_state_has_a_title_and_subtitle(state: VPNClientState) -> None:
-    title, subtitle = status_text(Snapshot(client_state=state), "Berlin, Germany", "")
+    title, subtitle = status_text(Snapshot(client_state=state), "Berlin, Germany")
     assert title and subtitle
 
 
@@ -35,24 +36,43 @@ def test_every_client_state_has_a_title_and_subtitle(state: VPNClientState) -> N
     ],
 )
 def test_titles(state: VPNClientState, title: str) -> None:
-    assert status_text(Snapshot(client_state=state), "Paris, France", "")[0] == title
+    assert status_text(Snapshot(client_state=state), "Paris, France")[0] == title
 
 
 def test_on_names_the_location() -> None:
-    assert "Paris, France" in status_text(Snapshot(client_state=VPNClientState.On), "Paris, France", "")[1]
+    assert "Paris, France" in status_text(Snapshot(client_state=VPNClientState.On), "Paris, France")[1]
 
 
-def test_unstable_subtitle_gives_the_reason() -> None:
+def test_unstable_subtitle_leaves_the_reason_to_its_banner() -> None:
     snapshot = Snapshot(client_state=VPNClientState.On, connection_state=ConnectionState.Unstable, unstable=True)
-    assert "High packet loss (40%)" in status_text(snapshot, "x", "High packet loss (40%)")[1]
+    # The banner says "High packet loss (40%). Pages may load slowly…": the card does not say it again.
+    assert status_text(snapshot, "x") == ("VPN is on", "Unstable connection")
 
 
-@pytest.mark.parametrize("cause", list(FailureCause))
-def test_every_failure_has_key_title_detail(cause: FailureCause) -> None:
+@pytest.mark.parametrize("cause", [cause for cause in FailureCause if cause != FailureCause.DaemonLost])
+def test_every_failure_has_key_title_detail_said_once(cause: FailureCause) -> None:
     assert FAILURE_KEYS[cause] and failure_title(cause) and failure_detail(cause)
-    off = status_text(Snapshot(client_state=VPNClientState.Off, failure=cause), "x", "")[1]
-    on = status_text(Snapshot(client_state=VPNClientState.On, failure=cause), "x", "")[1]
-    assert failure_title(cause) in off and failure_title(cause) in on
+    # The failure's title and detail are its banner's or modal's: the card does not repeat them.
+    for state in (VPNClientState.Off, VPNClientState.On):
+        title, subtitle = status_text(Snapshot(client_state=state, failure=cause), "x")
+        assert failure_title(cause) not in subtitle and subtitle not in failure_detail(cause)
+        assert title == ("VPN is off" if state == VPNClientState.Off else "VPN is on")
+
+
+@pytest.mark.parametrize("state", list(VPNClientState))
+def test_a_lost_daemon_reads_as_status_unknown_whatever_the_state(state: VPNClientState) -> None:
+    # The app no longer knows what the daemon does: neither "off" nor "on".
+    snapshot = Snapshot(client_state=state, failure=FailureCause.DaemonLost)
+    assert status_text(snapshot, "x") == ("Status unknown", "Reconnecting to the VPN service…")
+
+
+@pytest.mark.parametrize(
+    ("rtt_ms", "missed", "text"),
+    [(0.4, 0, "<1 ms"), (12.4, 0, "12 ms"), (250.0, 0, "250 ms"), (None, 3, "no answer (missed: 3)")],
+)
+def test_round_trip_is_the_time_alone(rtt_ms: float | None, missed: int, text: str) -> None:
+    # Loss is the Unstable banner's to say, when it matters.
+    assert round_trip_text(rtt_ms, missed) == text
 
 
 def test_failure_keys_are_distinct() -> None:

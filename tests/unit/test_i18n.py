@@ -14,6 +14,7 @@ from vpnui.i18n import PSEUDO_GROWTH, arg, pseudo
 
 CATALOGUE_DE = REPO_ROOT / "translations" / "mimic_vpn_de.ts"
 PLACEHOLDER = re.compile(r"%(?:L?[1-9]|n)")
+MARKUP = re.compile(r"<[^>]*>|&[a-z]+;")
 
 
 def messages(path: Path) -> list[tuple[str, str, ET.Element]]:
@@ -89,7 +90,9 @@ def test_every_text_pseudo_translates_longer_and_accented_keeping_placeholders(s
     assert PLACEHOLDER.findall(translated) == PLACEHOLDER.findall(source)
     letters = [character for character in source if character.isascii() and character.isalpha()]
     if letters:
-        assert not any(character.isascii() and character.isalpha() for character in translated)
+        # Markup (the lab panel's <b>) and entities are kept as they are: only the words are accented.
+        words = MARKUP.sub("", translated)
+        assert not any(character.isascii() and character.isalpha() for character in words)
 
 
 def test_pseudo_keeps_blank_text_blank() -> None:

@@ -5,12 +5,17 @@ button), from the checks, from the daemon and from the stability tracker.
 Effects are requests the wrapper carries out (run checks, talk to the
 daemon, show or close a failure, drive the timer); the transition logic
 itself never performs them, which is what lets it be tested with tables.
+
+Each is a frozen ``msgspec.Struct`` rather than a frozen dataclass: the same
+equality, hashing and ``match`` patterns, made in microseconds instead of
+about 0.25 ms per class (31 classes, imported before the window's screens).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
+
+import msgspec
 
 from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.states import Check, FailureCause
@@ -26,25 +31,21 @@ REASON_REPLACED: Final = "replaced"
 # ------------------------------------------------------------------ events
 
 
-@dataclass(frozen=True)
-class ToggleOn:
+class ToggleOn(msgspec.Struct, frozen=True):
     """The user turned the VPN on."""
 
 
-@dataclass(frozen=True)
-class ToggleOff:
+class ToggleOff(msgspec.Struct, frozen=True):
     """The user turned the VPN off."""
 
 
-@dataclass(frozen=True)
-class CheckStarted:
+class CheckStarted(msgspec.Struct, frozen=True):
     """A check of the current run started (shown as the connection state)."""
 
     check: Check
 
 
-@dataclass(frozen=True)
-class ChecksPassed:
+class ChecksPassed(msgspec.Struct, frozen=True):
     """A run of checks found nothing wrong.
 
     ``checks`` are the checks that ran and passed (``CheckReport.passed()``):
@@ -55,34 +56,29 @@ class ChecksPassed:
     checks: frozenset[Check] = ALL_CHECKS
 
 
-@dataclass(frozen=True)
-class ChecksFailed:
+class ChecksFailed(msgspec.Struct, frozen=True):
     """A run of checks diagnosed ``cause``."""
 
     cause: FailureCause
 
 
-@dataclass(frozen=True)
-class DaemonConnected:
+class DaemonConnected(msgspec.Struct, frozen=True):
     """The daemon reports the tunnel up; ``connected_since`` is its session start (epoch s)."""
 
     connected_since: float
 
 
-@dataclass(frozen=True)
-class DaemonDisconnected:
+class DaemonDisconnected(msgspec.Struct, frozen=True):
     """The daemon reports the tunnel down, with the protocol's ``reason``."""
 
     reason: str = "user"
 
 
-@dataclass(frozen=True)
-class DaemonLinkLost:
+class DaemonLinkLost(msgspec.Struct, frozen=True):
     """The app lost its connection to the daemon (the daemon may still run a tunnel)."""
 
 
-@dataclass(frozen=True)
-class DaemonLinkRestored:
+class DaemonLinkRestored(msgspec.Struct, frozen=True):
     """The app (re)connected to the daemon and learned whether a tunnel is up.
 
     Also the first event after the app starts: a session the daemon kept
@@ -97,47 +93,40 @@ class DaemonLinkRestored:
             raise ValueError("a connected daemon always knows when its session started")
 
 
-@dataclass(frozen=True)
-class LocationChosen:
+class LocationChosen(msgspec.Struct, frozen=True):
     """The user picked a location; ``servers`` are its servers."""
 
     servers: tuple[ServerEndpoint, ...]
 
 
-@dataclass(frozen=True)
-class SwitchChecksPassed:
+class SwitchChecksPassed(msgspec.Struct, frozen=True):
     """The checks before a switch passed; ``ranked_servers`` are the new location's."""
 
     ranked_servers: tuple[ServerEndpoint, ...] = ()
     checks: frozenset[Check] = SWITCH_CHECKS
 
 
-@dataclass(frozen=True)
-class SwitchChecksFailed:
+class SwitchChecksFailed(msgspec.Struct, frozen=True):
     """The checks before a switch diagnosed ``cause``; the tunnel stays where it is."""
 
     cause: FailureCause
 
 
-@dataclass(frozen=True)
-class StabilityChanged:
+class StabilityChanged(msgspec.Struct, frozen=True):
     """The stability tracker's verdict changed."""
 
     unstable: bool
 
 
-@dataclass(frozen=True)
-class TunnelLost:
+class TunnelLost(msgspec.Struct, frozen=True):
     """Several keepalives in a row went unanswered."""
 
 
-@dataclass(frozen=True)
-class TunnelRecovered:
+class TunnelRecovered(msgspec.Struct, frozen=True):
     """Keepalives are answered again after ``TunnelLost``."""
 
 
-@dataclass(frozen=True)
-class ServerMoved:
+class ServerMoved(msgspec.Struct, frozen=True):
     """The daemon moved the tunnel by itself: ``from_server`` stopped answering, ``to_server`` answered.
 
     Same session, same timer: only the server changed (see ``daemon/failover.py``).
@@ -147,20 +136,17 @@ class ServerMoved:
     to_server: str
 
 
-@dataclass(frozen=True)
-class NetworkChanged:
+class NetworkChanged(msgspec.Struct, frozen=True):
     """The operating system reports a different network (Wi-Fi joined, cable unplugged...)."""
 
 
-@dataclass(frozen=True)
-class FailureCleared:
+class FailureCleared(msgspec.Struct, frozen=True):
     """The condition behind ``cause`` is gone (a re-check found so)."""
 
     cause: FailureCause
 
 
-@dataclass(frozen=True)
-class Retry:
+class Retry(msgspec.Struct, frozen=True):
     """The user pressed "retry" in a failure modal."""
 
 
@@ -210,76 +196,64 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
 # ----------------------------------------------------------------- effects
 
 
-@dataclass(frozen=True)
-class RunActivationChecks:
+class RunActivationChecks(msgspec.Struct, frozen=True):
     """Run every check for the selected location, then report ChecksPassed/Failed."""
 
 
-@dataclass(frozen=True)
-class RunSwitchChecks:
+class RunSwitchChecks(msgspec.Struct, frozen=True):
     """Run the switch checks for ``servers``, then report SwitchChecksPassed/Failed."""
 
     servers: tuple[ServerEndpoint, ...]
 
 
-@dataclass(frozen=True)
-class RunNetworkChecks:
+class RunNetworkChecks(msgspec.Struct, frozen=True):
     """Run the internet and captive-portal checks, then report ChecksPassed/Failed."""
 
 
-@dataclass(frozen=True)
-class RunTunnelLostChecks:
+class RunTunnelLostChecks(msgspec.Struct, frozen=True):
     """Run every check for the location in use, then report ChecksPassed/Failed."""
 
 
-@dataclass(frozen=True)
-class CancelChecks:
+class CancelChecks(msgspec.Struct, frozen=True):
     """Cancel any check run in progress; its result must not be reported."""
 
 
-@dataclass(frozen=True)
-class ActivateDaemon:
+class ActivateDaemon(msgspec.Struct, frozen=True):
     """Ask the daemon for a tunnel to the first of ``servers`` that answers."""
 
     servers: tuple[ServerEndpoint, ...]
 
 
-@dataclass(frozen=True)
-class DeactivateDaemon:
+class DeactivateDaemon(msgspec.Struct, frozen=True):
     """Ask the daemon to tear the tunnel down."""
 
 
-@dataclass(frozen=True)
-class EmitFailure:
+class EmitFailure(msgspec.Struct, frozen=True):
     """Signal ``cause`` to the UI (its modal opens)."""
 
     cause: FailureCause
 
 
-@dataclass(frozen=True)
-class ClearFailure:
+class ClearFailure(msgspec.Struct, frozen=True):
     """Signal that ``cause`` cleared (its modal closes by itself)."""
 
     cause: FailureCause
 
 
-@dataclass(frozen=True)
-class AnnounceMove:
+class AnnounceMove(msgspec.Struct, frozen=True):
     """Tell the user, in one line, that the connection moved from ``from_server`` to ``to_server``."""
 
     from_server: str
     to_server: str
 
 
-@dataclass(frozen=True)
-class StartTimer:
+class StartTimer(msgspec.Struct, frozen=True):
     """Show the elapsed time since ``connected_since`` (epoch s, from the daemon)."""
 
     connected_since: float
 
 
-@dataclass(frozen=True)
-class StopTimer:
+class StopTimer(msgspec.Struct, frozen=True):
     """Stop showing the elapsed time."""
 
 

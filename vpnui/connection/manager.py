@@ -10,7 +10,6 @@ two different explanations for one problem.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -19,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
 
 from mimic_core import protocol
-from mimic_core.protocol import ServerEndpoint
-from mimic_core.sync_client import DaemonError
+from mimic_core.protocol import DaemonError, ServerEndpoint
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
@@ -43,6 +41,7 @@ from vpnui.connection.presentation import (
     format_bytes,
     format_elapsed,
     moved_notice,
+    round_trip_text,
     status_text,
 )
 from vpnui.connection.settings import ConnectionSettings, Endpoints
@@ -50,12 +49,13 @@ from vpnui.connection.stability import StabilityTracker
 from vpnui.connection.states import CHECKS_RULING_OUT, Check, ConnectionState, FailureCause, VPNClientState
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
-from vpnui.i18n import arg, number, translate
 from vpnui.location_model import LocationListModel
 from vpnui.qml_types import FailureKind, LinkKind, app_type
 from vpnui.settings import Settings, save_settings
 
 if TYPE_CHECKING:
+    import asyncio
+
     import aiohttp
 
     from vpnui.connection.check_runs import CheckReport
@@ -185,7 +185,7 @@ class ConnectionManager(QObject):
         return int(LinkKind.of(self._link))
 
     def _get_title(self) -> str:
-        return status_text(self._machine.snapshot, self.location_name, self._stability.reason)[0]
+        return status_text(self._machine.snapshot, self.location_name)[0]
 
     def _get_subtitle(self) -> str:
         snapshot = self._machine.snapshot
@@ -193,7 +193,7 @@ class ConnectionManager(QObject):
             running = check_subtitle(snapshot.connection_state, self.location_name)
             if running:
                 return running
-        return status_text(snapshot, self.location_name, self._stability.reason)[1]
+        return status_text(snapshot, self.location_name)[1]
 
     def _get_elapsed_text(self) -> str:
         since = self._machine.snapshot.connected_since
@@ -237,13 +237,7 @@ class ConnectionManager(QObject):
     def _get_round_trip(self) -> str:
         if self._health is None:
             return ""
-        if self._health.rtt_ms is None:
-            return arg(translate("Connection", "no answer (missed: %1)"), self._health.missed_in_a_row)
-        return arg(
-            translate("Connection", "%1 ms, %2% loss"),
-            number(self._health.rtt_ms, 1),
-            number(self._health.loss * 100, 0),
-        )
+        return round_trip_text(self._health.rtt_ms, self._health.missed_in_a_row)
 
     def _get_moved_notice(self) -> str:
         return self._moved_notice
@@ -272,7 +266,7 @@ class ConnectionManager(QObject):
     accountUrl = Property(str, _get_account_url, notify=failureChanged)
     locationName = Property(str, _get_location_name, notify=locationChanged)
     serverName = Property(str, _get_server_name, notify=locationChanged)
-    locations = Property(QObject, _get_locations, constant=True)
+    locations = Property(LocationListModel, _get_locations, constant=True)
     roundTrip = Property(str, _get_round_trip, notify=healthChanged)
     traffic = Property(str, _get_traffic, notify=healthChanged)
     movedNotice = Property(str, _get_moved_notice, notify=movedNoticeChanged)
@@ -568,6 +562,8 @@ class ConnectionManager(QObject):
             on_check_started=lambda check: self._dispatch(ev.CheckStarted(check)),
             on_check_finished=self._check_finished,
         )
+        import asyncio  # noqa: PLC0415  (loaded after the full UI: see vpnui.background_tasks)
+
         if asyncio.current_task() is self._check_task:
             self._check_task = None
         self._absorb(report)

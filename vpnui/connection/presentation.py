@@ -27,7 +27,7 @@ FAILURE_KEYS: Final[dict[FailureCause, str]] = {
 
 
 def failure_title(cause: FailureCause) -> str:
-    """The failure in a few words: the modal's title and the status card's subtitle."""
+    """The failure in a few words: the title of its modal or banner (the status card does not repeat it)."""
     match cause:
         case FailureCause.NoInternet:
             return translate("Failure", "No internet connection")
@@ -53,10 +53,11 @@ def failure_detail(cause: FailureCause, subscription_status: str = "") -> str:
                 "Failure", "This device is not connected to the internet. Check your Wi-Fi or cable, then try again."
             )
         case FailureCause.CaptivePortal:
+            # Read with the VPN off and on alike: while on, the tunnel hides the page.
             return translate(
                 "Failure",
-                "This network requires you to sign in (hotel, airport or café Wi-Fi). "
-                "Open the sign-in page, then the VPN can connect.",
+                "This network requires you to sign in (hotel, airport or café Wi-Fi) before the VPN can "
+                "connect. The VPN must be off while you sign in.",
             )
         case FailureCause.AccountServiceUnreachable:
             return translate(
@@ -105,13 +106,21 @@ def check_subtitle(connection_state: ConnectionState, location: str) -> str:
             return ""
 
 
-def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tuple[str, str]:
-    """Title and subtitle of the status card for ``snapshot``."""
+def status_text(snapshot: Snapshot, location: str) -> tuple[str, str]:
+    """Title and subtitle of the status card for ``snapshot``.
+
+    Each message is said once: a failure's title and explanation are the
+    banner's or the modal's, and the unstable link's reason is its banner's,
+    so the card says only what they leave out.  A lost daemon is the card's
+    own message: nothing else says it.
+    """
     where = location or translate("Status", "your location")
+    if snapshot.failure == FailureCause.DaemonLost:
+        return translate("Status", "Status unknown"), translate("Status", "Reconnecting to the VPN service…")
     match snapshot.client_state:
         case VPNClientState.Off:
             if snapshot.failure is not None:
-                return translate("Status", "VPN is off"), failure_title(snapshot.failure)
+                return translate("Status", "VPN is off"), translate("Status", "The VPN could not be turned on")
             return translate("Status", "VPN is off"), translate("Status", "Turn it on to protect your connection")
         case VPNClientState.Connecting:
             tunnel = arg(translate("Status", "Setting up a secure tunnel to %1"), where)
@@ -123,12 +132,23 @@ def status_text(snapshot: Snapshot, location: str, stability_reason: str) -> tup
         case VPNClientState.On:
             on = translate("Status", "VPN is on")
             if snapshot.failure is not None:
-                return on, arg(translate("Status", "%1: traffic may not flow"), failure_title(snapshot.failure))
+                return on, translate("Status", "Traffic may not flow")
             if snapshot.connection_state == ConnectionState.Unstable:
-                if stability_reason:
-                    return on, arg(translate("Status", "Unstable connection — %1"), stability_reason)
                 return on, translate("Status", "Unstable connection")
             return on, arg(translate("Status", "Secure and protected · %1"), where)
+
+
+def round_trip_text(rtt_ms: float | None, missed_in_a_row: int) -> str:
+    """The round trip of the connection details: the time alone.
+
+    Loss is not repeated here: when it matters the link is Unstable, and
+    that banner names it ("High packet loss (30%)").
+    """
+    if rtt_ms is None:
+        return arg(translate("Connection", "no answer (missed: %1)"), missed_in_a_row)
+    if rtt_ms < 1:
+        return translate("Connection", "<1 ms")
+    return arg(translate("Connection", "%1 ms"), number(rtt_ms, 0))
 
 
 def moved_notice(from_server: str, to_server: str) -> str:
