@@ -10,6 +10,7 @@ program.  Items are found by ``objectName`` (the test surface:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -113,9 +114,25 @@ def _settled_geometry(qtbot: QtBot, item: QQuickItem, name: str) -> tuple[float,
     return seen[-1]
 
 
+def _drawn_item(qtbot: QtBot, window: QQuickWindow, name: str) -> QQuickItem:
+    """The item called ``name`` once the window has made it.
+
+    A view makes its delegates on the frame after it opens (the location
+    picker's rows), and panels are created on demand: a user waits for what
+    they see, so does this (bounded), then names what was visible instead.
+    """
+    # On a timeout find_item raises the LookupError that says what is visible.
+    with contextlib.suppress(qtbot.TimeoutError):
+        qtbot.waitUntil(
+            lambda: window.findChild(QQuickItem, name) is not None or name in named_items(window),
+            timeout=SETTLE_TIMEOUT_MS,
+        )
+    return find_item(window, name)
+
+
 def click(qtbot: QtBot, window: QQuickWindow, name: str) -> None:
-    """Click the middle of the item called ``name`` once it stands still, as a user would."""
-    item = find_item(window, name)
+    """Click the middle of the item called ``name`` once it is drawn and stands still, as a user would."""
+    item = _drawn_item(qtbot, window, name)
     x, y, width, height = _settled_geometry(qtbot, item, name)
     center = QPointF(x + width / 2, y + height / 2).toPoint()
     QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, center)
@@ -123,7 +140,7 @@ def click(qtbot: QtBot, window: QQuickWindow, name: str) -> None:
 
 def type_text(qtbot: QtBot, window: QQuickWindow, name: str, text: str) -> None:
     """Give the item called ``name`` the keyboard focus and type ``text`` into the window, key by key."""
-    item = find_item(window, name)
+    item = _drawn_item(qtbot, window, name)
     _settled_geometry(qtbot, item, name)
     item.forceActiveFocus()
     try:
