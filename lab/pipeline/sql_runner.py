@@ -19,6 +19,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from lab.pipeline.duckdb_unnest import unnest_in_select
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -65,6 +67,8 @@ def transpiled(name: str, dialect: str, **params: Param) -> str:
         return node
 
     tree = _parsed(name).copy().transform(substitute)
+    if dialect == "duckdb":
+        tree = unnest_in_select(tree)
     return tree.sql(dialect=dialect)
 
 

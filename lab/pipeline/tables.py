@@ -28,6 +28,7 @@ from typing import Final
 import sqlglot
 
 from lab.pipeline.catalog import Catalog, Metric, PingSchema, dataset, table_name
+from lab.pipeline.duckdb_unnest import unnest_in_select
 
 FAMILY: Final = "mimic_vpn"
 """The dataset of the union views over both applications."""
@@ -167,7 +168,9 @@ def _value_count(metric: Metric, column: str) -> str:
     if metric.type == "dual_labeled_counter":
         return f"(SELECT COUNT(*) FROM UNNEST({column}) AS outer_label, UNNEST(outer_label.value) AS inner_label)"
     if metric.type.startswith("labeled_"):
-        return f"(SELECT COUNT(*) FROM UNNEST({column}) AS label WHERE label.value IS NOT NULL)"
+        # One value per label: the Glean schema types every label's value (no null), so the array's length is the
+        # count, a projection every engine computes per row (a subquery over UNNEST is a correlated join on DuckDB).
+        return f"COALESCE(ARRAY_LENGTH({column}), 0)"
     if metric.type == "string_list":
         return f"IF(ARRAY_LENGTH({column}) > 0, 1, 0)"
     return f"IF({column} IS NULL, 0, 1)"
@@ -188,7 +191,7 @@ def view_ddl(catalog: Catalog) -> list[str]:
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id, submission_timestamp,"
                 " client_info.client_id AS client_id, ping_info.seq AS seq, ping_info.reason AS reason,"
                 " ping_info.parsed_end_time AS end_time,"
-                f" (SELECT COUNT(*) FROM UNNEST(events)) AS event_count FROM {source}"
+                f" COALESCE(ARRAY_LENGTH(events), 0) AS event_count FROM {source}"
             )
             live_pings.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
@@ -215,4 +218,7 @@ def view_ddl(catalog: Catalog) -> list[str]:
 
 def transpile(statements: list[str], dialect: str) -> list[str]:
     """``statements`` (BigQuery) in another engine's dialect."""
-    return [sqlglot.transpile(statement, read="bigquery", write=dialect)[0] for statement in statements]
+    trees = [sqlglot.parse_one(statement, read="bigquery") for statement in statements]
+    if dialect == "duckdb":
+        trees = [unnest_in_select(tree) for tree in trees]
+    return [tree.sql(dialect=dialect) for tree in trees]
