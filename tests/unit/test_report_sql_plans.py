@@ -18,11 +18,11 @@ import pytest
 import sqlglot
 
 from lab.pipeline.duckdb_unnest import unnest_in_select
-from lab.pipeline.sql_runner import SQL_DIR, transpiled
+from lab.pipeline.sql_runner import SQL_DIR, Param, transpiled
 from lab.session_report import ALLOWED
 from tests.support.recorded_run import recorded_store
 
-PARAMS = {"allowed_under_inactive_id": ALLOWED, "counted_from_zero": True}
+PARAMS: dict[str, Param] = {"allowed_under_inactive_id": ALLOWED, "counted_from_zero": True}
 
 
 @pytest.fixture(scope="module")
