@@ -28,7 +28,7 @@ from typing import Any, Final
 import duckdb
 import msgspec
 
-from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.sql_runner import Query, duckdb_query, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 
@@ -100,13 +100,15 @@ class Delivery(msgspec.Struct, frozen=True):
     """One entry per application that sent health pings."""
 
 
-def delivery_from_db(db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True) -> Delivery:
+def delivery_from_db(
+    db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True, debug_tag: str | None = None
+) -> Delivery:
     """Missing pings and Glean's own loss counts, from ``lab/sql/`` (seq_series, seq_gaps, glean_losses)."""
-    return delivery_from_query(duckdb_query(db), counted_from_zero=counted_from_zero)
+    return delivery_from_query(with_params(duckdb_query(db), debug_tag=debug_tag), counted_from_zero=counted_from_zero)
 
 
 def delivery_from_query(query: Query, *, counted_from_zero: bool = True) -> Delivery:
-    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``."""
+    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``, its ``@debug_tag`` bound."""
     ((series,),) = query("seq_series").tuples
     rows = query("seq_gaps", counted_from_zero=counted_from_zero)
     series_of = rows.getter("app", "client_id", "ping", "stored", "counted_from", "highest")

@@ -39,7 +39,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.sql_runner import Query, duckdb_query, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -53,7 +53,8 @@ from mimic_core.telemetry_names import (
     DaemonPingReason,
 )
 
-REPORT_FORMAT: Final = "mimic-vpn-session-report/3"
+REPORT_FORMAT: Final = "mimic-vpn-session-report/4"
+"""/4 added ``debug_tag``."""
 
 ALLOWED: Final = tuple(sorted(ALLOWED_UNDER_INACTIVE_ID))
 """``@allowed_under_inactive_id`` of inactive_id.sql and metric_values.sql: not data under the inactive id."""
@@ -91,6 +92,10 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
     ),
     "client_pings": f"the app's {CLIENT_PING} pings (data of no session) in the stable tables, by reason",
+    "debug_tag": (
+        "when set, every figure (pings, sessions, delivery, the pipeline's submissions, errors and duplicates) "
+        "counts only the submissions whose X-Debug-ID header (metadata.header.x_debug_id) equals it"
+    ),
     **ping_delivery.DEFINITIONS,
 }
 
@@ -260,6 +265,8 @@ class SessionReport(msgspec.Struct, frozen=True):
     """The whole report; its JSON encoding is the ``--json`` output."""
 
     format: str
+    debug_tag: str | None
+    """When set, every figure counts only the submissions sent with this ``X-Debug-ID`` header."""
     inactive_session_id: str
     definitions: dict[str, str]
     pings: PingCounts
@@ -466,9 +473,14 @@ def _pipeline(query: Query) -> list[PipelineCounts]:
     return list(counts.values())
 
 
-def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> SessionReport:
-    """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB)."""
-    return report_from_query(duckdb_query(db), complete=complete)
+def report_from_db(
+    db: duckdb.DuckDBPyConnection, *, complete: bool = True, debug_tag: str | None = None
+) -> SessionReport:
+    """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB).
+
+    ``debug_tag``: only the submissions sent with that ``X-Debug-ID`` header (a fleet run's pings).
+    """
+    return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag)
 
 
 @contextlib.contextmanager
@@ -490,13 +502,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
+def report_from_query(query: Query, *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
     """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
     with _cyclic_gc_paused():
-        return _report(query, complete=complete)
+        return _report(with_params(query, debug_tag=debug_tag), complete=complete, debug_tag=debug_tag)
 
 
-def _report(query: Query, *, complete: bool) -> SessionReport:
+def _report(query: Query, *, complete: bool, debug_tag: str | None) -> SessionReport:
     (counts,) = query("ping_counts")
     daemon_rows = query("daemon_sessions")
     daemon_sessions = list(map(daemon_rows.getter(*DAEMON_SESSION_COLUMNS), daemon_rows.tuples))
@@ -529,6 +541,7 @@ def _report(query: Query, *, complete: bool) -> SessionReport:
     ]
     return SessionReport(
         format=REPORT_FORMAT,
+        debug_tag=debug_tag,
         inactive_session_id=INACTIVE_SESSION_ID,
         definitions=dict(DEFINITIONS),
         pings=PingCounts(
@@ -558,7 +571,7 @@ def _report(query: Query, *, complete: bool) -> SessionReport:
     )
 
 
-def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> SessionReport:
+def build_report(pings: Iterable[StoredPing], *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
     """The report over ``pings`` (oldest first), loaded into an in-memory store: the same SQL as a lab's store.
 
     ``complete=False`` when ``pings`` are only the latest of a store, so that
@@ -566,7 +579,7 @@ def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> Sessi
     """
     db = load_pings(pings)
     try:
-        return report_from_db(db, complete=complete)
+        return report_from_db(db, complete=complete, debug_tag=debug_tag)
     finally:
         db.close()
 
@@ -681,7 +694,8 @@ def render_table(report: SessionReport) -> str:
     lines = [
         f"Session telemetry report: {counts.total} pings ({counts.vpnsession} vpnsession,"
         f" {counts.daemonsession} daemonsession, {counts.other} other,"
-        f" {counts.without_session_id} without a session id)",
+        f" {counts.without_session_id} without a session id)"
+        + ("" if report.debug_tag is None else f", only those sent with X-Debug-ID {report.debug_tag}"),
         "",
         *_headlines(report),
         *_sections(report),

@@ -9,8 +9,9 @@ learn that a client is broken.  What it does refuse is the request itself:
 1 MB, 431 for a kept header over 1024 bytes.  It keeps ``Date``, ``DNT``,
 ``User-Agent``, ``X-Debug-ID``, ``X-Source-Tags``, ``X-Telemetry-Agent`` and
 ``X-Pingsender-Version`` and stamps ``submission_timestamp`` (UTC, µs).
-The answer is sent once the submission is committed to the store; a store
-failure is a 500, which Glean retries.  The lab's ingestion conditions
+The answer is sent once the submission is in the store's spool (on disk; the
+store decodes and commits it within a batch, ``lab.pipeline.store``); a
+store that cannot keep it is a 503, which Glean retries.  The lab's ingestion conditions
 (down, error) apply first; the captive portal does not, so a portal test
 never loses the pings that report on it.
 """
@@ -26,7 +27,7 @@ from aiohttp import web
 from lab.condition_board import ConditionBoard
 from lab.http_replies import drop_connection, error_reply
 from lab.pipeline.decoder import Submission
-from lab.pipeline.store import PipelineStore
+from lab.pipeline.store import PipelineStore, StoreUnavailableError
 from lab.pipeline.tables import HEADERS
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class EdgeRoutes:
         )
         try:
             await self._store.submit(submission)
-        except Exception as exc:
-            log.warning("submission %s not stored: %s", submission.doc_id, exc)
-            return error_reply("the submission could not be stored", 500)
+        except StoreUnavailableError as exc:
+            log.warning("submission %s not kept: %s", submission.doc_id, exc)
+            return error_reply("the submission could not be kept; retry later", 503)
         return web.Response(status=200, text="OK")

@@ -123,6 +123,15 @@ class Query(Protocol):
     def __call__(self, name: str, **params: Param) -> Rows: ...
 
 
+def with_params(query: Query, **bound: Param) -> Query:
+    """``query`` giving ``bound`` to every file (a file ignores the parameters it does not name)."""
+
+    def bound_query(name: str, **params: Param) -> Rows:
+        return query(name, **bound, **params)
+
+    return bound_query
+
+
 def duckdb_query(db: duckdb.DuckDBPyConnection) -> Query:
     return functools.partial(query_duckdb, db)
 

@@ -18,7 +18,8 @@ lab's control API serves).  Views: ``mimic_vpn.<ping>``, the union of every
 application's stable table of that ping (Mozilla's ``mozilla_vpn.*``), and
 three generated for the report, ``mimic_vpn.all_pings`` (one row per stable
 ping with its identity), ``mimic_vpn.all_live_pings`` (one per live row) and
-``mimic_vpn.metric_values`` (how many values each metric holds in each ping).
+``mimic_vpn.metric_values`` (how many values each metric holds in each ping),
+each with the ping's ``x_debug_id`` header for the report's debug tag.
 """
 
 from __future__ import annotations
@@ -190,24 +191,25 @@ def view_ddl(catalog: Catalog) -> list[str]:
             all_pings.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id, submission_timestamp,"
                 " client_info.client_id AS client_id, ping_info.seq AS seq, ping_info.reason AS reason,"
-                " ping_info.parsed_end_time AS end_time,"
+                " ping_info.parsed_end_time AS end_time, metadata.header.x_debug_id AS x_debug_id,"
                 f" COALESCE(ARRAY_LENGTH(events), 0) AS event_count FROM {source}"
             )
             live_pings.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                " COALESCE('automation' IN UNNEST(metadata.header.parsed_x_source_tags), FALSE) AS automation"
-                f" FROM {dataset(namespace, 'live')}.{ping.table}"
+                " COALESCE('automation' IN UNNEST(metadata.header.parsed_x_source_tags), FALSE) AS automation,"
+                f" metadata.header.x_debug_id AS x_debug_id FROM {dataset(namespace, 'live')}.{ping.table}"
             )
             for metric in ping.metrics:
                 column = f"metrics.{metric.type}.{metric.column}"
                 values.append(
                     f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                    f" '{metric.id}' AS metric, {_value_count(metric, column)} AS value_count FROM {source}"
+                    f" metadata.header.x_debug_id AS x_debug_id, '{metric.id}' AS metric,"
+                    f" {_value_count(metric, column)} AS value_count FROM {source}"
                 )
             values.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                " CONCAT(event.category, '.', event.name) AS metric, 1 AS value_count"
-                f" FROM {source} CROSS JOIN UNNEST(events) AS event"
+                " metadata.header.x_debug_id AS x_debug_id, CONCAT(event.category, '.', event.name) AS metric,"
+                f" 1 AS value_count FROM {source} CROSS JOIN UNNEST(events) AS event"
             )
         statements.append(f"CREATE OR REPLACE VIEW {FAMILY}.{table_name(ping.name)} AS {' UNION ALL '.join(members)}")
     statements.append(f"CREATE OR REPLACE VIEW {FAMILY}.all_pings AS {' UNION ALL '.join(all_pings)}")

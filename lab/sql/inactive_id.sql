@@ -3,14 +3,17 @@
 -- metric have no row (inactive_pings.sql counts them all). @allowed_under_inactive_id
 -- (ARRAY<STRING>): the metrics a ping under the inactive id may carry, which are not data here
 -- (the identifiers, and the id-retrieval errors the design records exactly when there is no id).
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH inactive AS (
   SELECT document_id, 'vpnsession' AS document_type, ping_info.reason AS reason, submission_timestamp
   FROM mimic_vpn.vpnsession
   WHERE LOWER(metrics.uuid.session_shared_session_id) = '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   UNION ALL
   SELECT document_id, 'daemonsession', ping_info.reason, submission_timestamp
   FROM mimic_vpn.daemonsession
   WHERE LOWER(metrics.uuid.session_shared_session_id) = '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
 ),
 data AS (
   -- Only the values of those pings: the values of every session ping are many times more rows.

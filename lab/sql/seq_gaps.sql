@@ -2,10 +2,11 @@
 -- name), as inclusive ranges: one row per range, only for series missing some (seq_series.sql
 -- counts all series). @counted_from_zero: count from 0, or (when only the latest pings were
 -- loaded) from the lowest stored seq.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH seqs AS (
   SELECT DISTINCT namespace AS app, client_id, COALESCE(client_id, '') AS client_key, document_type AS ping, seq
   FROM mimic_vpn.all_pings
-  WHERE seq IS NOT NULL AND seq >= 0
+  WHERE seq IS NOT NULL AND seq >= 0 AND (@debug_tag IS NULL OR x_debug_id = @debug_tag)
 ),
 series AS (
   SELECT app, client_key, ping, MAX(client_id) AS client_id, MIN(seq) AS lowest, MAX(seq) AS highest, COUNT(*) AS stored

@@ -3,6 +3,7 @@
 -- by their first submission, then each side's pings in submission order (ping_info.seq, the
 -- arrival order breaking ties, since a retried upload arrives late).
 -- A session's first submission is its earliest ping on either side.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH session_pings AS (
   SELECT
     'vpnsession' AS side,
@@ -18,6 +19,7 @@ WITH session_pings AS (
     metrics.datetime.raw_session_app_session_end AS session_end,
     CAST(NULL AS STRING) AS session_source
   FROM mimic_vpn.vpnsession
+  WHERE (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   UNION ALL
   SELECT
     'daemonsession',
@@ -33,6 +35,7 @@ WITH session_pings AS (
     metrics.datetime.raw_session_daemon_session_end,
     metrics.string.session_daemon_session_source
   FROM mimic_vpn.daemonsession
+  WHERE (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
 ),
 sessions AS (
   SELECT session_id, MIN(submission_timestamp) AS first_seen

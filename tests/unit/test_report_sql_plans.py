@@ -22,7 +22,7 @@ from lab.pipeline.sql_runner import SQL_DIR, Param, transpiled
 from lab.session_report import ALLOWED
 from tests.support.recorded_run import recorded_store
 
-PARAMS: dict[str, Param] = {"allowed_under_inactive_id": ALLOWED, "counted_from_zero": True}
+PARAMS: dict[str, Param] = {"allowed_under_inactive_id": ALLOWED, "counted_from_zero": True, "debug_tag": None}
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +36,19 @@ def _plan(db: duckdb.DuckDBPyConnection, sql: str) -> str:
     return "\n".join(str(row[1]) for row in db.execute(f"EXPLAIN {sql}").fetchall())
 
 
+@pytest.mark.parametrize("debug_tag", [None, "run-1"])
 @pytest.mark.parametrize("name", sorted(path.stem for path in SQL_DIR.glob("*.sql")))
-def test_no_report_query_is_planned_as_a_correlated_join(db: duckdb.DuckDBPyConnection, name: str) -> None:
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    params = {key: value for key, value in PARAMS.items() if f"@{key}" in text}
-    plan = _plan(db, transpiled(name, "duckdb", **params))
+def test_no_report_query_is_planned_as_a_correlated_join(
+    db: duckdb.DuckDBPyConnection, name: str, debug_tag: str | None
+) -> None:
+    plan = _plan(db, transpiled(name, "duckdb", **{**PARAMS, "debug_tag": debug_tag}))
     assert "delim" not in plan.lower(), plan
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in SQL_DIR.glob("*.sql")))
+def test_every_report_query_is_limited_by_the_debug_tag(name: str) -> None:
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    assert "@debug_tag IS NULL OR" in text, f"{name}.sql does not filter on @debug_tag"
 
 
 def _duckdb(bigquery: str, *, rewrite: bool) -> str:
