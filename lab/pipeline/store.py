@@ -52,6 +52,9 @@ LINGER_S: Final = 0.05
 MAX_PENDING: Final = 100_000
 """Answered but uncommitted submissions beyond which the edge answers 503 (Glean retries later)."""
 WRITE_ATTEMPTS: Final = 3
+INSERT_ERROR: Final = "insert"
+"""The error type of a valid ping whose row a table refuses (a counter beyond INT64, say): Mozilla's BigQuery
+sink sends such failed inserts to the error output too."""
 RETRY_S: Final = 0.5
 
 RAW: Final = "payload_bytes_raw.structured"
@@ -129,6 +132,13 @@ class Writer:
             self._insert(table, rows)
         for table, by_id in stable.items():
             self._insert(table, list(by_id.values()), new_ids_only=True)
+
+
+    def write_refused(self, submission: Submission, message: str) -> None:
+        """Store ``submission`` raw and as an ``insert`` error: its decoded row was refused by the tables."""
+        record = raw_record(submission)
+        self._insert(RAW, [record])
+        self._insert(ERROR, [{**record, "error_type": INSERT_ERROR, "error_message": message[:1000]}])
 
 
 def raw_record(submission: Submission) -> dict[str, Any]:
@@ -280,7 +290,7 @@ class PipelineStore:
             writer = Writer(db)
             if recovered:
                 # What a killed lab answered but had not committed; what it had committed is skipped.
-                self._commit(writer, unstored(db, recovered))
+                self._commit_each(writer, unstored(db, recovered))
                 log.info("stored %d submissions left in the spool", len(recovered))
             for segment in segments:
                 segment.unlink(missing_ok=True)
@@ -323,7 +333,7 @@ class PipelineStore:
             return []
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                self._commit(writer, [item.submission for item in batch])
+                self._commit_each(writer, [item.submission for item in batch])
                 break
             except Exception:
                 log.exception("could not store %d submissions (attempt %d)", len(batch), attempt)
@@ -340,6 +350,37 @@ class PipelineStore:
     def _call_soon(self, callback: Callable[..., None], *args: Any) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(callback, *args)
+
+    @classmethod
+    def _commit_each(cls, writer: Writer, submissions: list[Submission]) -> None:
+        """Commit ``submissions``; one whose row a table refuses is stored as an error, not with the others.
+
+        A failure that is not about one submission (the disk, say) fails
+        storing it as an error too, and is raised.
+        """
+        try:
+            cls._commit(writer, submissions)
+            return
+        except duckdb.Error as exc:
+            if len(submissions) == 1:
+                cls._commit_refused(writer, submissions[0], exc)
+                return
+        for submission in submissions:
+            try:
+                cls._commit(writer, [submission])
+            except duckdb.Error as exc:
+                cls._commit_refused(writer, submission, exc)
+
+    @staticmethod
+    def _commit_refused(writer: Writer, submission: Submission, error: duckdb.Error) -> None:
+        log.warning("submission %s stored as an insert error: %s", submission.doc_id, error)
+        writer.db.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            writer.write_refused(submission, f"{type(error).__name__}: {error}")
+            writer.db.execute("COMMIT").fetchall()
+        except BaseException:
+            writer.db.execute("ROLLBACK").fetchall()
+            raise
 
     @staticmethod
     def _commit(writer: Writer, submissions: list[Submission]) -> None:

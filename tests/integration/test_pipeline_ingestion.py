@@ -10,11 +10,14 @@ the spool empty when it stops.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import uuid
 from pathlib import Path
 
 import duckdb
+import msgspec
 
 from lab.lab_process import LabProcess
 from lab.pipeline import spool
@@ -76,3 +79,35 @@ def test_an_orderly_stop_stores_every_answered_upload_and_empties_the_spool(tmp_
     finally:
         db.close()
     assert count == len(pings)
+
+
+def test_a_ping_a_table_refuses_is_an_insert_error_and_costs_no_other_upload(tmp_path: Path) -> None:
+    pings = copy_of_recording(1)
+    template = next(ping for ping in pings if ping.ping == "vpnsession")
+    payload = json.loads(json.dumps(template.payload))
+    # Valid for the Glean schema (an integer), beyond the table's INT64.
+    payload.setdefault("metrics", {}).setdefault("counter", {})["tunnel.rx_bytes"] = 2**70
+    refused = msgspec.structs.replace(template, document_id=str(uuid.uuid4()), payload=payload)
+    # One batch holds them all: the lab waits for the query below before committing.
+    with LabProcess(home=tmp_path / "home", args=["--batch-linger-ms", "60000"]) as lab:
+        for ping in [*pings[:5], refused, *pings[5:]]:
+            assert upload_ping(lab.url, ping) == 200
+        stored = {ping.document_id for ping in lab.control.pings(limit=1000)}
+        assert stored == {ping.document_id for ping in pings}
+        # The store goes on: a later upload is stored too.
+        later = copy_of_recording(2)[0]
+        assert upload_ping(lab.url, later) == 200
+        assert later.document_id in {ping.document_id for ping in lab.control.pings(limit=1000)}
+        assert lab.stop() == 0
+    db = duckdb.connect(str(lab.db), read_only=True)
+    try:
+        errors = db.execute(
+            "SELECT document_id, error_type, error_message FROM payload_bytes_error.structured"
+        ).fetchall()
+        (raw,) = db.execute(f"SELECT COUNT(*) FROM {RAW}").fetchone() or (0,)
+    finally:
+        db.close()
+    ((document_id, error_type, message),) = errors
+    assert (document_id, error_type) == (refused.document_id, "insert")
+    assert "Conversion" in message
+    assert raw == len(pings) + 2
