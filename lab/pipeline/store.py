@@ -57,6 +57,9 @@ INSERT_ERROR: Final = "insert"
 sink sends such failed inserts to the error output too."""
 RETRY_S: Final = 0.5
 
+_json: Final = msgspec.json.Encoder()
+_BLOB_ESCAPES: Final = tuple(f"\\x{byte:02X}" for byte in range(256))
+"""``\\x1F`` for each byte value: how DuckDB reads bytes from a JSON string into a BLOB."""
 RAW: Final = "payload_bytes_raw.structured"
 ERROR: Final = "payload_bytes_error.structured"
 DECODED: Final = "payload_bytes_decoded.structured"
@@ -100,7 +103,7 @@ class Writer:
         if new_ids_only:
             source = f"SELECT * FROM ({source}) WHERE document_id NOT IN (SELECT document_id FROM {table})"
         self.db.execute(
-            f"INSERT INTO {table} BY NAME {source}", [[json.dumps(row, default=str) for row in rows]]
+            f"INSERT INTO {table} BY NAME {source}", [[_json.encode(row).decode() for row in rows]]
         ).fetchall()
 
     def write(self, submissions: Iterable[Submission]) -> None:
@@ -154,7 +157,7 @@ def raw_record(submission: Submission) -> dict[str, Any]:
         "user_agent": submission.user_agent,
         **{name: submission.headers.get(name) for name in HEADERS},
         # JSON has no bytes: DuckDB reads this escaped form back into a BLOB.
-        "payload": "".join(f"\\x{byte:02X}" for byte in submission.payload),
+        "payload": "".join(map(_BLOB_ESCAPES.__getitem__, submission.payload)),
     }
 
 
