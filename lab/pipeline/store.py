@@ -213,10 +213,6 @@ class PipelineStore:
         """Submissions answered but not committed yet (event loop's thread only)."""
         self._failed: str | None = None
 
-    @property
-    def pending(self) -> int:
-        return self._pending
-
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._loop = asyncio.get_running_loop()
@@ -293,8 +289,9 @@ class PipelineStore:
             writer = Writer(db)
             if recovered:
                 # What a killed lab answered but had not committed; what it had committed is skipped.
-                self._commit_each(writer, unstored(db, recovered))
-                log.info("stored %d submissions left in the spool", len(recovered))
+                missing = unstored(db, recovered)
+                self._commit_each(writer, missing)
+                log.info("stored %d of the %d submissions left in the spool", len(missing), len(recovered))
             for segment in segments:
                 segment.unlink(missing_ok=True)
         except BaseException as exc:
