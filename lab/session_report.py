@@ -12,12 +12,13 @@ It also checks the design's delivery guarantee, that no ping is lost
 (``lab.ping_delivery``): a missing ping would otherwise only show as a
 session without its start or end, for no visible reason.
 
-This module measures each of them over a list of stored pings and joins the
-app's and the daemon's pings per session, so a broken assumption shows up as
-a number and the sessions behind it can be looked at one by one.  It is pure
-computation over :class:`~mimic_core.lab_api.StoredPing` values plus rendering:
-where the pings come from (a running lab, or its SQLite file after the lab
-has gone) is the command line's business.
+This module measures each of them and joins the app's and the daemon's pings
+per session, so a broken assumption shows up as a number and the sessions
+behind it can be looked at one by one.  The figures are the rows of the SQL
+files of ``lab/sql/`` (run on DuckDB, or any engine holding the
+Mozilla-shaped tables); this module assembles them into
+:class:`SessionReport` and renders it.  A debug tag limits every figure to
+the pings uploaded with that ``X-Debug-ID`` (one fleet run among others).
 
 The JSON form (:func:`render_json`) is the encoding of :class:`SessionReport`;
 its field order is the declaration order below and its ``format`` value
