@@ -312,7 +312,9 @@ def _inactive_id_data(query: Query) -> InactiveIdData:
         reasons[reason] = reasons.get(reason, 0) + _count(row["pings"])
     metrics_with_data: Counter[str] = Counter()
     offending: dict[str, InactivePing] = {}
+    values_inactive = 0
     for row in query("inactive_id", allowed_under_inactive_id=ALLOWED):
+        values_inactive += _count(row["value_count"])
         metrics_with_data[row["metric"]] += 1
         document_id = row["document_id"]
         found = offending.get(document_id)
@@ -320,7 +322,7 @@ def _inactive_id_data(query: Query) -> InactiveIdData:
             found = offending[document_id] = InactivePing(document_id, row["document_type"], row["reason"], [])
         found.metrics.append(row["metric"])
     (totals,) = query("metric_values", allowed_under_inactive_id=ALLOWED)
-    values_inactive, values_total = _count(totals["values_under_inactive_id"]), _count(totals["values_total"])
+    values_total = _count(totals["values_total"])
     return InactiveIdData(
         pings=sum(sum(reasons.values()) for reasons in by_reason.values()),
         pings_by_reason={ping: dict(sorted(reasons.items())) for ping, reasons in sorted(by_reason.items())},
