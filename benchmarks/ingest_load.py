@@ -3,8 +3,9 @@
 Runs in a process of its own (so the sender's CPU does not sit in the
 process that times keepalives): ``senders`` concurrent aiohttp clients post
 until ``count`` submissions were answered or ``limit_s`` passed, each with a
-fresh document id.  Only a 200 counts as stored: the edge answers once the
-submission is committed.
+fresh document id.  Only a 200 counts: the edge answers once an upload is
+in the lab's spool, and a query to the lab after the last answer returns
+once every answered upload is committed to the store, which dates "stored".
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _bodies() -> list[tuple[str, bytes]]:
     ]
 
 
-async def _send(url: str, count: int, limit_s: float, senders: int) -> tuple[int, dict[int, int], float]:
+async def _send(url: str, count: int, limit_s: float, senders: int) -> tuple[int, dict[int, int], float, float]:
     bodies = _bodies()
     turns = itertools.count()
     statuses: dict[int, int] = {}
@@ -51,9 +52,16 @@ async def _send(url: str, count: int, limit_s: float, senders: int) -> tuple[int
     began = time.monotonic()
     async with aiohttp.ClientSession() as session:
         await asyncio.gather(*(sender(session) for _ in range(senders)))
-    return statuses.get(200, 0), statuses, time.monotonic() - began
+        answered_s = time.monotonic() - began
+        # A query is answered after every upload answered before it is committed.
+        async with session.get(f"{url}/lab/pings", params={"limit": "1"}) as reply:
+            await reply.read()
+            if reply.status != 200:
+                raise RuntimeError(f"the lab answered {reply.status} to the query after the uploads")
+        stored_s = time.monotonic() - began
+    return statuses.get(200, 0), statuses, answered_s, stored_s
 
 
-def send(url: str, count: int, limit_s: float, senders: int) -> tuple[int, dict[int, int], float]:
-    """(stored, answers by status, seconds from the first request to the last answer)."""
+def send(url: str, count: int, limit_s: float, senders: int) -> tuple[int, dict[int, int], float, float]:
+    """(answered 200, answers by status, seconds until the last answer, seconds until all were committed)."""
     return asyncio.run(_send(url, count, limit_s, senders))

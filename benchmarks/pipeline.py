@@ -1,14 +1,20 @@
-"""The telemetry pipeline's report: its time over a million pings on DuckDB beside the Python report it replaced.
+"""The telemetry pipeline: the report's time over 1 and 10 million pings, and the lab's ingestion rate.
 
-The store is a DuckDB file filled with copies of the recorded real pings
+The stores are DuckDB files filled with copies of the recorded real pings
 (``tests/data/recorded_pings_seed146.json``, 19 pings) with fresh ids and
 times (:mod:`benchmarks.ping_copies`): copy 0 through the lab's decoder and
-writer, the rest made in bulk by SQL.  Timed: ``report_from_db`` on a fresh
-connection to that file, every file of ``lab/sql/`` run.  The reference is
-the Python report of the commit before the pipeline
-(:mod:`benchmarks.legacy_report`) over the same copies at two smaller sizes,
-scaled linearly to the store's size (the two sizes show how it grows).
-A quick run uses 20,000 pings.
+writer, the rest made inside DuckDB.  Timed: ``report_from_db`` on a fresh
+connection to that file, every file of ``lab/sql/`` run and the report's
+objects made.  The reference of the million is the Python report of the
+commit before the pipeline (:mod:`benchmarks.legacy_report`) over the same
+copies at two smaller sizes, scaled linearly to the store's size (the two
+sizes show how it grows); the reference of the ten million is the million.
+A quick run uses 20,000 and 40,000 pings.
+
+Ingestion: concurrent senders upload gzip bodies to a real lab; the rate is
+the uploads answered 200 divided by the time until the lab has committed
+every one of them (a query to the lab comes after the uploads answered
+before it), and the count committed is checked against the answers.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import multiprocessing
+import os
+import resource
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -29,13 +37,13 @@ from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdic
 from benchmarks.settings import RunSettings
 from benchmarks.stats import summarize
 from benchmarks.world import BenchError, private_world
-from lab.session_report import report_from_db
+from lab.session_report import SessionReport, report_from_db
 from mimic_core import wire
 
 TARGET_S: Final = 10.0
 TARGET_SPEEDUP: Final = 20.0
-FULL_PINGS: Final = 1_000_000
-QUICK_PINGS: Final = 20_000
+SIZES: Final = {False: (1_000_000, 10_000_000), True: (20_000, 40_000)}
+"""(the compared size, the large size) of a full and of a quick run."""
 SENDERS: Final = 8
 PROBE_INTERVAL_S: Final = 0.01
 PROBE_TIMEOUT_S: Final = 1.0
@@ -48,8 +56,21 @@ REPORT_SPEC: Final = Spec(
     target=f"≤ {TARGET_S:.0f} s and ≥ {TARGET_SPEEDUP:.0f}x faster than the Python report",
     definition=(
         "report_from_db on a DuckDB store file holding 1,000,008 stable pings (20,007 in a quick run), copies of "
-        "the 19 recorded real pings with fresh ids and dates; reference: the Python report of the commit before "
-        "the pipeline over the same copies at 100,000 and 50,000 pings, scaled linearly to the store's size"
+        "the 19 recorded real pings with fresh ids and dates (the decoded-JSON table, which the report does not "
+        "read, holds the 19 only), on a fresh connection (DuckDB's default threads: one per core); reference: "
+        "the Python report of the commit before the pipeline over the same copies at 100,000 and 50,000 pings, "
+        "scaled linearly to the store's size"
+    ),
+    shown=("value",),
+)
+REPORT_10M_SPEC: Final = Spec(
+    key="pipeline_report_10m",
+    title="Session report (SQL on DuckDB) over 10 million pings",
+    unit="s",
+    target="reported",
+    definition=(
+        "the same over a store of 10,000,004 stable pings (40,014 in a quick run); reference: the 1 million "
+        "figure of the same run (a ratio of 10 is linear growth)"
     ),
     shown=("value",),
 )
@@ -60,8 +81,9 @@ INGEST_SPEC: Final = Spec(
     target="reported",
     definition=(
         f"{SENDERS} concurrent HTTP senders in a process of their own POST the recorded real pings gzipped, as "
-        "Glean's uploader does, each with a fresh document id, to a real lab's edge; 200 answers (sent once "
-        "committed to the DuckDB store) per second, until 20,000 answers (300 in a quick run) or 60 s (5 s)"
+        "Glean's uploader does, each with a fresh document id, to a real lab's edge, until 20,000 answers (300 in "
+        "a quick run) or 60 s (5 s); 200 answers divided by the time from the first request until the lab has "
+        "committed them all to its DuckDB store (the edge answers once an upload is in its spool)"
     ),
     shown=("value",),
 )
@@ -75,7 +97,7 @@ KEEPALIVE_SPEC: Final = Spec(
         "the lab's event loop, during the ingestion above; reference: the same with the lab idle"
     ),
 )
-SPECS: Final = (REPORT_SPEC, INGEST_SPEC, KEEPALIVE_SPEC)
+SPECS: Final = (REPORT_SPEC, REPORT_10M_SPEC, INGEST_SPEC, KEEPALIVE_SPEC)
 
 
 def _legacy_seconds(sizes: tuple[int, ...]) -> dict[int, float] | None:
@@ -92,44 +114,75 @@ def _legacy_seconds(sizes: tuple[int, ...]) -> dict[int, float] | None:
         return seconds
 
 
-def _report(settings: RunSettings) -> Figure:
-    wanted = QUICK_PINGS if settings.quick else FULL_PINGS
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed_report(wanted: int) -> tuple[float, dict[str, Any]]:
+    """Seconds of one report over a fresh store of ``wanted`` pings, and what else was seen."""
     with tempfile.TemporaryDirectory(prefix="mimic-pipeline-bench-") as folder:
         path = Path(folder) / "pipeline.duckdb"
         began = time.monotonic()
         pings = ping_copies.store_with(wanted, path)
         generated_s = time.monotonic() - began
+        store_mb = path.stat().st_size / 1e6
         db = duckdb.connect(str(path))
         try:
             db.execute("SET TimeZone = 'UTC'").fetchall()
+            load = os.getloadavg()[0]
+            cpu = _cpu_s()
             began = time.perf_counter()
-            report = report_from_db(db)
+            report: SessionReport = report_from_db(db)
             seconds = time.perf_counter() - began
+            cpu_s = _cpu_s() - cpu
         finally:
             db.close()
-        store_mb = path.stat().st_size / 1e6
-    legacy = _legacy_seconds(LEGACY_SIZES[settings.quick])
-    details: dict[str, Any] = {
+    return seconds, {
         "stable_pings": pings,
         "sessions": report.session_counts.total,
+        "cpu_s": round(cpu_s, 2),
+        "load_average_1min_before": round(load, 2),
         "generation_s": round(generated_s, 1),
         "store_mb": round(store_mb, 1),
     }
+
+
+def _reports(settings: RunSettings) -> list[Figure]:
+    compared, large = SIZES[settings.quick]
+    seconds, details = _timed_report(compared)
+    legacy = _legacy_seconds(LEGACY_SIZES[settings.quick])
     if legacy is None:
         details["reference"] = "reference unavailable (not a git checkout)"
-        return REPORT_SPEC.figure({"value": round(seconds, 2)}, verdict(seconds <= TARGET_S), details=details)
-    details["python_report_s"] = {str(size): round(value, 3) for size, value in legacy.items()}
-    largest = max(legacy)
-    scaled = legacy[largest] * pings / largest
-    speedup = scaled / seconds if seconds > 0 else 0.0
-    details["speedup"] = round(speedup, 2)
-    return REPORT_SPEC.figure(
-        {"value": round(seconds, 2)},
-        verdict(seconds <= TARGET_S and speedup >= TARGET_SPEEDUP),
-        reference=Reference(f"Python report, {largest:,} pings scaled to {pings:,}", {"value": round(scaled, 2)}),
-        ratio=ratio(seconds, scaled),
-        details=details,
+        first = REPORT_SPEC.figure({"value": round(seconds, 2)}, verdict(seconds <= TARGET_S), details=details)
+    else:
+        details["python_report_s"] = {str(size): round(value, 3) for size, value in legacy.items()}
+        largest = max(legacy)
+        scaled = legacy[largest] * details["stable_pings"] / largest
+        speedup = scaled / seconds if seconds > 0 else 0.0
+        details["speedup"] = round(speedup, 2)
+        first = REPORT_SPEC.figure(
+            {"value": round(seconds, 2)},
+            verdict(seconds <= TARGET_S and speedup >= TARGET_SPEEDUP),
+            reference=Reference(
+                f"Python report, {largest:,} pings scaled to {details['stable_pings']:,}", {"value": round(scaled, 2)}
+            ),
+            ratio=ratio(seconds, scaled),
+            details=details,
+        )
+    try:
+        large_seconds, large_details = _timed_report(large)
+    except (duckdb.Error, MemoryError, OSError) as exc:
+        # The million's figure stands on its own; say why the large store could not be measured.
+        return [first, REPORT_10M_SPEC.failed(f"{large:,} pings could not be measured: {exc}")]
+    second = REPORT_10M_SPEC.figure(
+        {"value": round(large_seconds, 2)},
+        "reported",
+        reference=Reference(f"{details['stable_pings']:,} pings", {"value": round(seconds, 2)}),
+        ratio=ratio(large_seconds, seconds),
+        details=large_details,
     )
+    return [first, second]
 
 
 async def _probe(address: tuple[str, int], until: asyncio.Future[Any] | float) -> tuple[list[float], int]:
@@ -163,15 +216,16 @@ async def _ingest(url: str, address: tuple[str, int], count: int, limit_s: float
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         sending = asyncio.get_running_loop().run_in_executor(pool, ingest_load.send, url, count, limit_s, SENDERS)
         busy, busy_lost = await _probe(address, sending)
-        stored, statuses, seconds = await sending
+        answered, statuses, answered_s, stored_s = await sending
     return {
         "idle": idle,
         "idle_lost": idle_lost,
         "busy": busy,
         "busy_lost": busy_lost,
-        "stored": stored,
+        "answered": answered,
         "statuses": statuses,
-        "seconds": seconds,
+        "answered_s": answered_s,
+        "stored_s": stored_s,
     }
 
 
@@ -181,13 +235,19 @@ def _ingestion(settings: RunSettings) -> list[Figure]:
         assert world.lab is not None
         server = next(iter(world.lab.endpoints().values()))
         measured = asyncio.run(_ingest(world.lab_url, (server.host, server.udp_port), count, limit_s, idle_s))
+        # Every answered upload must be in the store: the rate counts nothing that was lost.
+        stored = sum(entry["submissions"] for entry in world.lab.control.report()["pipeline"])
     if not measured["busy"] or not measured["idle"]:
         raise BenchError("no keepalive was answered")
-    rate = measured["stored"] / measured["seconds"]
+    if stored != measured["answered"]:
+        raise BenchError(f"{measured['answered']} uploads were answered 200 but {stored} are in the store")
+    rate = stored / measured["stored_s"]
     details = {
-        "stored": measured["stored"],
+        "stored": stored,
         "answers_by_status": {str(code): n for code, n in measured["statuses"].items()},
-        "seconds": round(measured["seconds"], 2),
+        "seconds_until_stored": round(measured["stored_s"], 2),
+        "seconds_until_answered": round(measured["answered_s"], 2),
+        "answered_per_s": round(measured["answered"] / measured["answered_s"], 1),
         "senders": SENDERS,
     }
     busy, idle = summarize(measured["busy"]), summarize(measured["idle"])
@@ -204,4 +264,4 @@ def _ingestion(settings: RunSettings) -> list[Figure]:
 
 
 def run(settings: RunSettings) -> list[Figure]:
-    return [_report(settings), *_ingestion(settings)]
+    return [*_reports(settings), *_ingestion(settings)]

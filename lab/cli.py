@@ -4,8 +4,10 @@
 running lab, found through ``--url`` or the state file the lab wrote, so
 a condition can be flipped from any shell while the app is watched.  Exit
 code 2 always means "no lab to talk to", which scripts can test for.
-``report`` can also read the lab's DuckDB file directly (``--db``), because
-the pings are worth analysing long after the lab that received them stopped.
+``report`` and ``export`` can also read the lab's DuckDB file directly
+(``--db``), because the pings are worth analysing long after the lab that
+received them stopped; while the lab runs, it holds the file (DuckDB lets
+one process open it) and does the reading itself when asked.
 """
 
 from __future__ import annotations
@@ -55,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--state-file", type=Path, metavar="PATH", help="where to announce the lab's address")
     run.add_argument("--seed", type=int, help="seed for simulated packet loss (reproducible runs)")
     run.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    run.add_argument(
+        "--batch-linger-ms",
+        type=float,
+        metavar="MS",
+        help="how long answered uploads gather before they are committed as one batch (default: 50)",
+    )
 
     client = argparse.ArgumentParser(add_help=False)
     client.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
@@ -93,19 +101,30 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--db", type=Path, metavar="PATH", help="read this DuckDB ping store (no lab needed)")
     source.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
     report.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to talk to")
-    report.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the lab")
+    report.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the lab's report")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument(
+        "--debug-tag",
+        metavar="TAG",
+        help="only the pings submitted with this X-Debug-ID header (metadata.header.x_debug_id), every figure",
+    )
     export = commands.add_parser(
         "export",
         help="write the pipeline's stable tables as Parquet, for Spark, BigQuery loads or pandas",
         description=(
-            "Writes OUT/<dataset>/<table>.parquet for every stable table (mimic_vpn_stable.vpnsession_v1, ...) "
-            "of a stopped lab's DuckDB store (DuckDB lets one process at a time open the file: stop the lab "
-            "first with `vpnui-lab stop`). --all-tables adds the raw, error, decoded and live tables."
+            "Writes OUT/<dataset>/<table>.parquet for every stable table (mimic_vpn_stable.vpnsession_v1, ...). "
+            "A running lab (--url, or the one its state file announces) writes them itself, from a snapshot, "
+            "while it keeps ingesting: DuckDB lets one process at a time open the store. With --db, or when no "
+            "lab is running, the DuckDB file is read directly. --all-tables adds the raw, error, decoded and "
+            "live tables."
         ),
     )
     export.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the files in")
-    export.add_argument("--db", type=Path, metavar="PATH", help="the DuckDB store (default: the lab's)")
+    export_source = export.add_mutually_exclusive_group()
+    export_source.add_argument("--db", type=Path, metavar="PATH", help="read this DuckDB store (a stopped lab's)")
+    export_source.add_argument("--url", help="the lab's URL (default: the running lab's state file)")
+    export.add_argument("--state-file", type=Path, metavar="PATH", help="state file of the lab to ask")
+    export.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the lab's export")
     export.add_argument("--all-tables", action="store_true", help="every table, not only the stable ones")
     _add_chaos_parser(commands)
     _add_fleet_parser(commands)
@@ -207,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     # Imported here so the client commands, run often from shells and
     # tests, do not pay for loading the web server.
+    from lab.pipeline.store import LINGER_S  # noqa: PLC0415
     from lab.serve import ServeOptions, serve  # noqa: PLC0415
 
     logging.basicConfig(
@@ -238,6 +258,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             seed=args.seed,
             access_log=args.verbose,
+            batch_linger_s=LINGER_S if args.batch_linger_ms is None else args.batch_linger_ms / 1000,
         )
     )
 
@@ -285,23 +306,23 @@ def _report(args: argparse.Namespace) -> int:
     from lab.session_report import SessionReport, render_json, render_table  # noqa: PLC0415
 
     if args.db is not None:
-        report = _report_from_file(args.db)
+        report = _report_from_file(args.db, args.debug_tag)
     else:
         control = (
             LabControl(args.url, timeout=args.timeout)
             if args.url
             else LabControl.from_state_file(args.state_file, timeout=args.timeout)
         )
-        report = msgspec.convert(control.report(), SessionReport)
+        report = msgspec.convert(control.report(args.debug_tag), SessionReport)
     print(render_json(report) if args.json else render_table(report))
     return 0
 
 
-def _report_from_file(path: Path) -> SessionReport:
+def _report_from_file(path: Path, debug_tag: str | None) -> SessionReport:
     """The report over the DuckDB store at ``path`` (a lab's, after it stopped), opened read-only."""
     from lab.session_report import report_from_db  # noqa: PLC0415
 
-    return _read_store(path, report_from_db)
+    return _read_store(path, lambda db: report_from_db(db, debug_tag=debug_tag))
 
 
 def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
@@ -314,7 +335,10 @@ def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> 
     try:
         db = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise ValueError(f"cannot read the ping store {path} (is the lab still running?): {exc}") from None
+        raise ValueError(
+            f"cannot read the ping store {path} (is a lab still running on it? without --db the running lab "
+            f"does the reading): {exc}"
+        ) from None
     try:
         db.execute("SET TimeZone = 'UTC'").fetchall()
         return work(db)
@@ -325,17 +349,35 @@ def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> 
 
 
 def _export(args: argparse.Namespace) -> int:
+    written = None if args.db is not None else _export_by_running_lab(args)
+    if written is None:
+        written = _export_from_file(
+            args.db if args.db is not None else locations().data / "lab" / "telemetry.duckdb", args
+        )
+    for path in written:
+        print(path)
+    return 0
+
+
+def _export_by_running_lab(args: argparse.Namespace) -> list[Path] | None:
+    """The files the running lab wrote; None when no lab is running and its file can be read instead."""
+    if args.url:
+        return LabControl(args.url, timeout=args.timeout).export(args.out, every_table=args.all_tables)
+    try:
+        control = LabControl.from_state_file(args.state_file, timeout=args.timeout)
+        return control.export(args.out, every_table=args.all_tables)
+    except LabUnreachableError:
+        return None  # nothing announced, or a lab that has gone: its file is free to read
+
+
+def _export_from_file(db_path: Path, args: argparse.Namespace) -> list[Path]:
     from lab.pipeline.export import export_parquet  # noqa: PLC0415
 
-    db_path: Path = args.db if args.db is not None else locations().data / "lab" / "telemetry.duckdb"
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"cannot write to {args.out}: {exc}") from None
-    written = _read_store(db_path, lambda db: export_parquet(db, args.out, every_table=args.all_tables))
-    for path in written:
-        print(path)
-    return 0
+    return _read_store(db_path, lambda db: export_parquet(db, args.out, every_table=args.all_tables))
 
 
 def _print_conditions(conditions: Conditions) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Final
 
+import duckdb
 import msgspec
 from aiohttp import web
 
@@ -20,7 +22,7 @@ from lab.event_stream import serve_events, sse_message
 from lab.http_replies import error_reply, json_reply
 from lab.pipeline.store import PipelineStore
 from lab.vpn_servers import VpnServers
-from mimic_core.lab_api import Health
+from mimic_core.lab_api import ExportRequest, ExportResult, Health
 from mimic_core.network_conditions import Conditions, to_json
 
 _DEFAULT_PING_LIMIT: Final = 100
@@ -53,6 +55,7 @@ class ControlRoutes:
             web.get("/lab/events", self.events),
             web.get("/lab/pings", self.pings),
             web.get("/lab/report", self.report),
+            web.post("/lab/export", self.export),
             web.get("/lab/servers", self.servers),
             web.post("/lab/shutdown", self.shutdown),
         ]
@@ -93,10 +96,37 @@ class ControlRoutes:
         return json_reply(stored)
 
     async def report(self, request: web.Request) -> web.StreamResponse:
-        # The SQL runs on the store's thread, between batches of submissions.
+        """The session report; ``?debug_tag=TAG`` limits it to the submissions sent with ``X-Debug-ID: TAG``."""
         from lab.session_report import report_from_db  # noqa: PLC0415  (only this endpoint needs it)
 
-        return json_reply(await self._store.query(report_from_db))
+        debug_tag = request.query.get("debug_tag") or None
+        # The SQL reads a snapshot on a connection of its own: submissions keep being stored meanwhile.
+        return json_reply(await self._store.read(lambda db: report_from_db(db, debug_tag=debug_tag)))
+
+    async def export(self, request: web.Request) -> web.StreamResponse:
+        """Write the store's tables as Parquet under ``out`` (an absolute directory); the files written.
+
+        DuckDB lets one process at a time open the store's file, so while the
+        lab runs it is the lab that exports, from a snapshot, as ingestion goes on.
+        """
+        from lab.pipeline.export import export_parquet  # noqa: PLC0415  (only this endpoint needs it)
+
+        try:
+            export = msgspec.json.decode(await request.read(), type=ExportRequest)
+        except msgspec.DecodeError as exc:
+            return error_reply(f"the export request is not valid: {exc}", 400)
+        out = Path(export.out)
+        if not out.is_absolute():
+            return error_reply(f"out must be an absolute directory, not {export.out!r}", 400)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return error_reply(f"cannot write to {out}: {exc}", 400)
+        try:
+            written = await self._store.read(lambda db: export_parquet(db, out, every_table=export.every_table))
+        except (OSError, duckdb.Error) as exc:
+            return error_reply(f"the export failed: {exc}", 500)
+        return json_reply(ExportResult(written=[str(path) for path in written]))
 
     async def servers(self, request: web.Request) -> web.StreamResponse:
         return json_reply(self._servers.directory(with_conditions=True))

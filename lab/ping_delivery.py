@@ -23,12 +23,12 @@ session report renders.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import duckdb
 import msgspec
 
-from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.sql_runner import Query, duckdb_query, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 
@@ -100,29 +100,28 @@ class Delivery(msgspec.Struct, frozen=True):
     """One entry per application that sent health pings."""
 
 
-def delivery_from_db(db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True) -> Delivery:
-    """Missing pings and Glean's own loss counts, from ``lab/sql/seq_gaps.sql`` and ``glean_losses.sql``."""
-    return delivery_from_query(duckdb_query(db), counted_from_zero=counted_from_zero)
+def delivery_from_db(
+    db: duckdb.DuckDBPyConnection, *, counted_from_zero: bool = True, debug_tag: str | None = None
+) -> Delivery:
+    """Missing pings and Glean's own loss counts, from ``lab/sql/`` (seq_series, seq_gaps, glean_losses)."""
+    return delivery_from_query(with_params(duckdb_query(db), debug_tag=debug_tag), counted_from_zero=counted_from_zero)
 
 
 def delivery_from_query(query: Query, *, counted_from_zero: bool = True) -> Delivery:
-    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``."""
-    gaps: dict[tuple[str, str | None, str], SeqGap] = {}
-    series = 0
-    for row in query("seq_gaps", counted_from_zero=counted_from_zero):
-        key = (row["app"], row["client_id"], row["ping"])
-        if key not in gaps:
-            series += 1
-            gaps[key] = SeqGap(
-                row["app"], row["client_id"], row["ping"], row["stored"], row["counted_from"], row["highest"], 0, []
-            )
-        if row["first_missing"] is not None:
-            gap = gaps[key]
-            gap.missing_ranges.append((row["first_missing"], row["last_missing"]))
-            gaps[key] = msgspec.structs.replace(
-                gap, missing=gap.missing + row["last_missing"] - row["first_missing"] + 1
-            )
-    found = [gap for gap in gaps.values() if gap.missing]
+    """:func:`delivery_from_db` on any engine: ``query`` runs one file of ``lab/sql/``, its ``@debug_tag`` bound."""
+    ((series,),) = query("seq_series").tuples
+    rows = query("seq_gaps", counted_from_zero=counted_from_zero)
+    series_of = rows.getter("app", "client_id", "ping", "stored", "counted_from", "highest")
+    range_of = rows.getter("first_missing", "last_missing")
+    ranges: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    for line in rows.tuples:
+        # One row per missing range, the ranges of a series together and in order.
+        first, last = range_of(line)
+        ranges.setdefault(series_of(line), []).append((first, last))
+    found = [
+        SeqGap(app, client_id, ping, stored, counted_from, highest, sum(b - a + 1 for a, b in missing), missing)
+        for (app, client_id, ping, stored, counted_from, highest), missing in ranges.items()
+    ]
     by_app: dict[str, dict[tuple[str, str | None], int]] = {}
     for row in query("glean_losses"):
         by_app.setdefault(row["app"], {})[(row["metric"], row["label"])] = int(row["count"] or 0)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from lab.pipeline.store import LINGER_S
 from lab.server_catalog import ServerCatalog
 from lab.world import World
 from mimic_core.lab_state import ready_line, remove_state, write_state
@@ -35,6 +36,7 @@ class ServeOptions:
     port: int = 0
     seed: int | None = None
     access_log: bool = False
+    batch_linger_s: float = LINGER_S
 
 
 def serve(options: ServeOptions) -> int:
@@ -50,6 +52,7 @@ async def _serve(options: ServeOptions) -> int:
         port=options.port,
         seed=options.seed,
         access_log=options.access_log,
+        batch_linger_s=options.batch_linger_s,
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

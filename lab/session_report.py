@@ -12,12 +12,13 @@ It also checks the design's delivery guarantee, that no ping is lost
 (``lab.ping_delivery``): a missing ping would otherwise only show as a
 session without its start or end, for no visible reason.
 
-This module measures each of them over a list of stored pings and joins the
-app's and the daemon's pings per session, so a broken assumption shows up as
-a number and the sessions behind it can be looked at one by one.  It is pure
-computation over :class:`~mimic_core.lab_api.StoredPing` values plus rendering:
-where the pings come from (a running lab, or its SQLite file after the lab
-has gone) is the command line's business.
+This module measures each of them and joins the app's and the daemon's pings
+per session, so a broken assumption shows up as a number and the sessions
+behind it can be looked at one by one.  The figures are the rows of the SQL
+files of ``lab/sql/`` (run on DuckDB, or any engine holding the
+Mozilla-shaped tables); this module assembles them into
+:class:`SessionReport` and renders it.  A debug tag limits every figure to
+the pings uploaded with that ``X-Debug-ID`` (one fleet run among others).
 
 The JSON form (:func:`render_json`) is the encoding of :class:`SessionReport`;
 its field order is the declaration order below and its ``format`` value
@@ -26,8 +27,12 @@ changes whenever a field changes meaning, so scripts can rely on it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
+import operator
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import duckdb
@@ -35,7 +40,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import Query, duckdb_query
+from lab.pipeline.sql_runner import Query, duckdb_query, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -49,7 +54,8 @@ from mimic_core.telemetry_names import (
     DaemonPingReason,
 )
 
-REPORT_FORMAT: Final = "mimic-vpn-session-report/3"
+REPORT_FORMAT: Final = "mimic-vpn-session-report/4"
+"""/4 added ``debug_tag``."""
 
 ALLOWED: Final = tuple(sorted(ALLOWED_UNDER_INACTIVE_ID))
 """``@allowed_under_inactive_id`` of inactive_id.sql and metric_values.sql: not data under the inactive id."""
@@ -87,6 +93,10 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
     ),
     "client_pings": f"the app's {CLIENT_PING} pings (data of no session) in the stable tables, by reason",
+    "debug_tag": (
+        "when set, every figure (pings, sessions, delivery, the pipeline's submissions, errors and duplicates) "
+        "counts only the submissions whose X-Debug-ID header (metadata.header.x_debug_id) equals it"
+    ),
     **ping_delivery.DEFINITIONS,
 }
 
@@ -256,6 +266,8 @@ class SessionReport(msgspec.Struct, frozen=True):
     """The whole report; its JSON encoding is the ``--json`` output."""
 
     format: str
+    debug_tag: str | None
+    """When set, every figure counts only the submissions sent with this ``X-Debug-ID`` header."""
     inactive_session_id: str
     definitions: dict[str, str]
     pings: PingCounts
@@ -293,25 +305,26 @@ def _seconds(milliseconds: int | None) -> float | None:
 
 
 def _inactive_id_data(query: Query) -> InactiveIdData:
-    by_reason: dict[str, Counter[str]] = {}
+    by_reason: dict[str, dict[str, int]] = {}
+    for row in query("inactive_pings"):
+        reasons = by_reason.setdefault(row["document_type"], {})
+        reason = row["reason"] or NO_REASON
+        reasons[reason] = reasons.get(reason, 0) + _count(row["pings"])
     metrics_with_data: Counter[str] = Counter()
     offending: dict[str, InactivePing] = {}
-    seen: set[str] = set()
+    values_inactive = 0
     for row in query("inactive_id", allowed_under_inactive_id=ALLOWED):
+        values_inactive += _count(row["value_count"])
+        metrics_with_data[row["metric"]] += 1
         document_id = row["document_id"]
-        if document_id not in seen:
-            seen.add(document_id)
-            by_reason.setdefault(row["document_type"], Counter())[row["reason"] or NO_REASON] += 1
-        if row["metric"] is not None:
-            metrics_with_data[row["metric"]] += 1
-            found = offending.setdefault(
-                document_id, InactivePing(document_id, row["document_type"], row["reason"], [])
-            )
-            found.metrics.append(row["metric"])
+        found = offending.get(document_id)
+        if found is None:
+            found = offending[document_id] = InactivePing(document_id, row["document_type"], row["reason"], [])
+        found.metrics.append(row["metric"])
     (totals,) = query("metric_values", allowed_under_inactive_id=ALLOWED)
-    values_inactive, values_total = _count(totals["values_under_inactive_id"]), _count(totals["values_total"])
+    values_total = _count(totals["values_total"])
     return InactiveIdData(
-        pings=len(seen),
+        pings=sum(sum(reasons.values()) for reasons in by_reason.values()),
         pings_by_reason={ping: dict(sorted(reasons.items())) for ping, reasons in sorted(by_reason.items())},
         pings_with_data=len(offending),
         metrics_with_data=dict(sorted(metrics_with_data.items())),
@@ -341,37 +354,64 @@ def _retrieval(query: Query) -> Retrieval:
     )
 
 
-def _first(rows: Sequence[Mapping[str, Any]], column: str) -> Any:
-    return next((row[column] for row in rows if row[column] is not None), None)
+SESSION_PING_COLUMNS: Final = (
+    "session_id",
+    "side",
+    "document_id",
+    "reason",
+    "seq",
+    "start_time",
+    "end_time",
+    "installation_id",
+    "session_start",
+    "session_end",
+    "session_source",
+)
+"""The columns of session_pings.sql the report reads, in the order :func:`_side` takes them."""
 
 
-def _side(rows: Sequence[Mapping[str, Any]], daemon: Mapping[str, Any] | None) -> AppSide | DaemonSide:
-    pings = [PingRef(row["document_id"], row["reason"], row["seq"], row["start_time"], row["end_time"]) for row in rows]
-    reasons = [row["reason"] or NO_REASON for row in rows]
-    installation_ids = sorted({row["installation_id"] for row in rows if row["installation_id"]})
+def _side(rows: list[tuple[Any, ...]], daemon: tuple[bool, bool] | None) -> AppSide | DaemonSide:
+    """One side of a session from its rows of session_pings.sql (in :data:`SESSION_PING_COLUMNS` order).
+
+    The session's datetimes and source are the first ones its pings carry, in ping order.
+    """
+    pings: list[PingRef] = []
+    reasons: list[str] = []
+    installation_ids: set[str] = set()
+    session_start = session_end = session_source = None
+    for _, _, document_id, reason, seq, start_time, end_time, installation_id, start, end, source in rows:
+        pings.append(PingRef(document_id, reason, seq, start_time, end_time))
+        reasons.append(reason or NO_REASON)
+        if installation_id:
+            installation_ids.add(installation_id)
+        session_start = start if session_start is None else session_start
+        session_end = end if session_end is None else session_end
+        session_source = source if session_source is None else session_source
     if daemon is None:
-        return AppSide(pings, reasons, installation_ids, _first(rows, "session_start"), _first(rows, "session_end"))
+        return AppSide(pings, reasons, sorted(installation_ids), session_start, session_end)
+    missing_start, missing_end = daemon
     return DaemonSide(
         pings,
         reasons,
-        installation_ids,
-        _first(rows, "session_start"),
-        _first(rows, "session_end"),
-        _first(rows, "session_source"),
-        missing_start=bool(daemon["missing_start"]),
-        missing_end=bool(daemon["missing_end"]),
+        sorted(installation_ids),
+        session_start,
+        session_end,
+        session_source,
+        missing_start=missing_start,
+        missing_end=missing_end,
     )
 
 
-def _sessions(query: Query, daemon_rows: Mapping[str, Mapping[str, Any]]) -> list[JoinedSession]:
-    """The rows of session_pings.sql, grouped into sessions and sides (they come ordered)."""
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in query("session_pings"):
-        grouped.setdefault(row["session_id"], {}).setdefault(row["side"], []).append(row)
+def _sessions(query: Query, daemon_flags: Mapping[str, tuple[bool, bool]]) -> list[JoinedSession]:
+    """The rows of session_pings.sql, grouped into sessions and sides (a session's rows come together, by side)."""
+    rows = query("session_pings")
     sessions: list[JoinedSession] = []
-    for session_id, sides in grouped.items():
+    for session_id, session_rows in itertools.groupby(
+        map(rows.getter(*SESSION_PING_COLUMNS), rows.tuples), key=operator.itemgetter(0)
+    ):
+        sides = {side: list(side_rows) for side, side_rows in itertools.groupby(session_rows, operator.itemgetter(1))}
         app = _side(sides[APP_PING], None) if APP_PING in sides else None
-        daemon = _side(sides[DAEMON_PING], daemon_rows[session_id]) if DAEMON_PING in sides else None
+        daemon = _side(sides[DAEMON_PING], daemon_flags[session_id]) if DAEMON_PING in sides else None
         match: bool | None = None
         if app is not None and daemon is not None and app.installation_ids and daemon.installation_ids:
             match = app.installation_ids == daemon.installation_ids
@@ -389,15 +429,26 @@ def _sessions(query: Query, daemon_rows: Mapping[str, Mapping[str, Any]]) -> lis
     return sessions
 
 
-def _daemon_sessions(rows: Sequence[Mapping[str, Any]]) -> DaemonSessions:
+DAEMON_SESSION_COLUMNS: Final = (
+    "session_id",
+    "missing_start",
+    "missing_end",
+    "with_daemon_end",
+    "ended_by_flush_init_only",
+)
+"""The columns of daemon_sessions.sql, in the order :func:`_daemon_sessions` takes them."""
+
+
+def _daemon_sessions(sessions: list[tuple[Any, ...]]) -> DaemonSessions:
+    """Question 2 from the rows of daemon_sessions.sql (in :data:`DAEMON_SESSION_COLUMNS` order)."""
     return DaemonSessions(
-        total=len(rows),
-        with_daemon_end=sum(bool(row["with_daemon_end"]) for row in rows),
-        ended_by_flush_init_only=sum(bool(row["ended_by_flush_init_only"]) for row in rows),
-        missing_start=sum(bool(row["missing_start"]) for row in rows),
-        missing_end=sum(bool(row["missing_end"]) for row in rows),
-        missing_start_ids=[row["session_id"] for row in rows if row["missing_start"]],
-        missing_end_ids=[row["session_id"] for row in rows if row["missing_end"]],
+        total=len(sessions),
+        with_daemon_end=sum(1 for row in sessions if row[3]),
+        ended_by_flush_init_only=sum(1 for row in sessions if row[4]),
+        missing_start=sum(1 for row in sessions if row[1]),
+        missing_end=sum(1 for row in sessions if row[2]),
+        missing_start_ids=[row[0] for row in sessions if row[1]],
+        missing_end_ids=[row[0] for row in sessions if row[2]],
     )
 
 
@@ -425,16 +476,46 @@ def _pipeline(query: Query) -> list[PipelineCounts]:
     return list(counts.values())
 
 
-def report_from_db(db: duckdb.DuckDBPyConnection, *, complete: bool = True) -> SessionReport:
-    """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB)."""
-    return report_from_query(duckdb_query(db), complete=complete)
+def report_from_db(
+    db: duckdb.DuckDBPyConnection, *, complete: bool = True, debug_tag: str | None = None
+) -> SessionReport:
+    """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB).
+
+    ``debug_tag``: only the submissions sent with that ``X-Debug-ID`` header (a fleet run's pings).
+    """
+    return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag)
 
 
-def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the report's objects are made.
+
+    A report over a million pings makes a couple of million small objects
+    (rows, session sides, ping references), none of them in a reference
+    cycle; the collector would otherwise walk the whole growing heap again
+    and again, a third of the report's CPU time.  Reference counting still
+    frees everything; the collector runs again as usual afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def report_from_query(query: Query, *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
     """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
+    with _cyclic_gc_paused():
+        return _report(with_params(query, debug_tag=debug_tag), complete=complete, debug_tag=debug_tag)
+
+
+def _report(query: Query, *, complete: bool, debug_tag: str | None) -> SessionReport:
     (counts,) = query("ping_counts")
     daemon_rows = query("daemon_sessions")
-    sessions = _sessions(query, {row["session_id"]: row for row in daemon_rows})
+    daemon_sessions = list(map(daemon_rows.getter(*DAEMON_SESSION_COLUMNS), daemon_rows.tuples))
+    sessions = _sessions(query, {row[0]: (bool(row[1]), bool(row[2])) for row in daemon_sessions})
     session_types: dict[str, dict[str, int]] = {}
     for row in query("session_types"):
         session_types.setdefault(row["side"], {})[row["session_type"]] = _count(row["sessions"])
@@ -463,6 +544,7 @@ def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
     ]
     return SessionReport(
         format=REPORT_FORMAT,
+        debug_tag=debug_tag,
         inactive_session_id=INACTIVE_SESSION_ID,
         definitions=dict(DEFINITIONS),
         pings=PingCounts(
@@ -473,7 +555,7 @@ def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
             without_session_id=_count(counts["without_session_id"]),
         ),
         inactive_id=_inactive_id_data(query),
-        daemon_sessions=_daemon_sessions(daemon_rows),
+        daemon_sessions=_daemon_sessions(daemon_sessions),
         retrieval=_retrieval(query),
         session_counts=SessionCounts(
             total=len(sessions),
@@ -492,7 +574,7 @@ def report_from_query(query: Query, *, complete: bool = True) -> SessionReport:
     )
 
 
-def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> SessionReport:
+def build_report(pings: Iterable[StoredPing], *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
     """The report over ``pings`` (oldest first), loaded into an in-memory store: the same SQL as a lab's store.
 
     ``complete=False`` when ``pings`` are only the latest of a store, so that
@@ -500,7 +582,7 @@ def build_report(pings: Iterable[StoredPing], *, complete: bool = True) -> Sessi
     """
     db = load_pings(pings)
     try:
-        return report_from_db(db, complete=complete)
+        return report_from_db(db, complete=complete, debug_tag=debug_tag)
     finally:
         db.close()
 
@@ -615,7 +697,8 @@ def render_table(report: SessionReport) -> str:
     lines = [
         f"Session telemetry report: {counts.total} pings ({counts.vpnsession} vpnsession,"
         f" {counts.daemonsession} daemonsession, {counts.other} other,"
-        f" {counts.without_session_id} without a session id)",
+        f" {counts.without_session_id} without a session id)"
+        + ("" if report.debug_tag is None else f", only those sent with X-Debug-ID {report.debug_tag}"),
         "",
         *_headlines(report),
         *_sections(report),

@@ -23,7 +23,7 @@ from lab.http_account import AccountRoutes
 from lab.http_connectivity import ConnectivityRoutes
 from lab.http_control import ControlRoutes
 from lab.pipeline.edge import EdgeRoutes
-from lab.pipeline.store import PipelineStore
+from lab.pipeline.store import LINGER_S, PipelineStore
 from lab.server_catalog import ServerCatalog
 from lab.vpn_servers import VpnServers
 
@@ -49,13 +49,14 @@ class World:
         port: int = 0,
         seed: int | None = None,
         access_log: bool = False,
+        batch_linger_s: float = LINGER_S,
     ) -> None:
         self._host = host
         self._port = port
         self._access_log = access_log
         self.board = ConditionBoard(catalog.names())
-        self.store = PipelineStore(db_path)
         self.arrivals = ArrivalFeed()
+        self.store = PipelineStore(db_path, linger_s=batch_linger_s, on_committed=self.arrivals.stored)
         self.servers = VpnServers(catalog, self.board, random.Random(seed), host)
         self.stop_requested = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -79,7 +80,7 @@ class World:
         for routes in (
             ConnectivityRoutes(self.board),
             AccountRoutes(self.board, self.servers),
-            EdgeRoutes(self.board, self.store, self.arrivals.stored),
+            EdgeRoutes(self.board, self.store),
             control,
             debug_view,
         ):

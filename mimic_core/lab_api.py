@@ -47,5 +47,18 @@ class StoredPing(msgspec.Struct, frozen=True):
     payload: dict[str, Any]
 
 
+class ExportRequest(msgspec.Struct, frozen=True):
+    """``POST /lab/export``: write the pipeline's tables as Parquet under ``out`` (an absolute directory)."""
+
+    out: str
+    every_table: bool = False
+    """The raw, error, decoded and live tables too, not only the stable ones."""
+
+
+class ExportResult(msgspec.Struct, frozen=True):
+    written: list[str]
+    """The Parquet files written, ``<out>/<dataset>/<table>.parquet``."""
+
+
 class ErrorReply(msgspec.Struct, frozen=True):
     error: str

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from mimic_core.lab_api import ErrorReply, Health, ServerDirectory, StoredPing
+from mimic_core.lab_api import ErrorReply, ExportRequest, ExportResult, Health, ServerDirectory, StoredPing
 from mimic_core.lab_state import read_state
 from mimic_core.network_conditions import Conditions, parse_assignments
 from mimic_core.paths import locations
@@ -88,9 +88,18 @@ class LabControl:
         path = "/lab/pings" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         return self._request("GET", path, list[StoredPing])
 
-    def report(self) -> dict[str, Any]:
-        """The session telemetry report over the lab's whole store, as its JSON document."""
-        return self._request("GET", "/lab/report", dict[str, Any])
+    def report(self, debug_tag: str | None = None) -> dict[str, Any]:
+        """The session telemetry report over the lab's store; with ``debug_tag``, over the pings sent with it.
+
+        ``debug_tag`` is an ``X-Debug-ID`` header value, as a fleet run sets it for its clients.
+        """
+        query = f"?{urllib.parse.urlencode({'debug_tag': debug_tag})}" if debug_tag else ""
+        return self._request("GET", f"/lab/report{query}", dict[str, Any])
+
+    def export(self, out: Path, *, every_table: bool = False) -> list[Path]:
+        """Have the running lab write its pipeline's tables as Parquet under ``out``; the files written."""
+        request = ExportRequest(out=str(out.resolve()), every_table=every_table)
+        return [Path(path) for path in self._request("POST", "/lab/export", ExportResult, body=request).written]
 
     def servers(self) -> ServerDirectory:
         """Every server with its address and current condition."""

@@ -9,8 +9,9 @@ learn that a client is broken.  What it does refuse is the request itself:
 1 MB, 431 for a kept header over 1024 bytes.  It keeps ``Date``, ``DNT``,
 ``User-Agent``, ``X-Debug-ID``, ``X-Source-Tags``, ``X-Telemetry-Agent`` and
 ``X-Pingsender-Version`` and stamps ``submission_timestamp`` (UTC, µs).
-The answer is sent once the submission is committed to the store; a store
-failure is a 500, which Glean retries.  The lab's ingestion conditions
+The answer is sent once the submission is in the store's spool (on disk; the
+store decodes and commits it within a batch, ``lab.pipeline.store``); a
+store that cannot keep it is a 503, which Glean retries.  The lab's ingestion conditions
 (down, error) apply first; the captive portal does not, so a portal test
 never loses the pings that report on it.
 """
@@ -18,7 +19,6 @@ never loses the pings that report on it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
@@ -27,7 +27,7 @@ from aiohttp import web
 from lab.condition_board import ConditionBoard
 from lab.http_replies import drop_connection, error_reply
 from lab.pipeline.decoder import Submission
-from lab.pipeline.store import PipelineStore
+from lab.pipeline.store import PipelineStore, StoreUnavailableError
 from lab.pipeline.tables import HEADERS
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,9 @@ KEPT_HEADERS: Final = {name: name.replace("_", "-") for name in HEADERS}
 
 
 class EdgeRoutes:
-    def __init__(
-        self,
-        board: ConditionBoard,
-        store: PipelineStore,
-        stored: Callable[[Submission], None] = lambda submission: None,
-    ) -> None:
-        """``stored`` is told of each submission once it is committed (the debug view's live pages)."""
+    def __init__(self, board: ConditionBoard, store: PipelineStore) -> None:
         self._board = board
         self._store = store
-        self._stored = stored
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/submit/{namespace}/{doc_type}/{doc_version}/{doc_id}", self.submit)]
@@ -89,8 +82,7 @@ class EdgeRoutes:
         )
         try:
             await self._store.submit(submission)
-        except Exception as exc:
-            log.warning("submission %s not stored: %s", submission.doc_id, exc)
-            return error_reply("the submission could not be stored", 500)
-        self._stored(submission)
+        except StoreUnavailableError as exc:
+            log.warning("submission %s not kept: %s", submission.doc_id, exc)
+            return error_reply("the submission could not be kept; retry later", 503)
         return web.Response(status=200, text="OK")

@@ -5,19 +5,23 @@ BigQuery; here each is transpiled per engine and run.  Query parameters
 (``@name`` in BigQuery) are substituted as literals in sqlglot's tree before
 the SQL is generated, the same way for every engine: Spark SQL has no
 ``@name`` parameters (its parser refuses them) and DuckDB's ``$name`` would
-make the two engines run different text.  Results come back as dicts by
-column name.
+make the two engines run different text.  Results come back as
+:class:`Rows`: the column names and the rows as tuples, in order.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import duckdb
 import sqlglot
 from sqlglot import exp
+
+from lab.pipeline.duckdb_unnest import unnest_in_select
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -65,32 +69,87 @@ def transpiled(name: str, dialect: str, **params: Param) -> str:
         return node
 
     tree = _parsed(name).copy().transform(substitute)
+    if dialect == "duckdb":
+        tree = unnest_in_select(tree)
     return tree.sql(dialect=dialect)
 
 
-def run_duckdb(db: duckdb.DuckDBPyConnection, name: str, **params: Param) -> list[dict[str, Any]]:
+class Rows:
+    """What one query returned: its column names, and its rows as tuples in the query's order.
+
+    Iterating gives a dict per row, for the small results.  The large ones
+    (a million pings make hundreds of thousands of session rows) are read by
+    position through :meth:`getter`: a dict per row costs more than DuckDB
+    takes to compute them.
+    """
+
+    __slots__ = ("columns", "tuples")
+
+    def __init__(self, columns: Sequence[str], tuples: list[tuple[Any, ...]]) -> None:
+        self.columns = tuple(columns)
+        self.tuples = tuples
+
+    def __len__(self) -> int:
+        return len(self.tuples)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (dict(zip(self.columns, row, strict=True)) for row in self.tuples)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return list(self)
+
+    def getter(self, *names: str) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+        """A function picking ``names``, in that order, out of one of :attr:`tuples`."""
+        indices = [self.columns.index(name) for name in names]
+        if len(indices) == 1:
+            (index,) = indices
+            return lambda row: (row[index],)
+        return operator.itemgetter(*indices)
+
+
+def query_duckdb(db: duckdb.DuckDBPyConnection, name: str, **params: Param) -> Rows:
     cursor = db.execute(transpiled(name, "duckdb", **params))
-    columns = [column[0] for column in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return Rows([column[0] for column in cursor.description or []], cursor.fetchall())
+
+
+def run_duckdb(db: duckdb.DuckDBPyConnection, name: str, **params: Param) -> list[dict[str, Any]]:
+    """The rows of ``lab/sql/<name>.sql`` run on ``db``, as dicts."""
+    return query_duckdb(db, name, **params).dicts()
 
 
 class Query(Protocol):
     """Runs one file of ``lab/sql/`` on some engine: what the report needs from an engine."""
 
-    def __call__(self, name: str, **params: Param) -> list[dict[str, Any]]: ...
+    def __call__(self, name: str, **params: Param) -> Rows: ...
+
+
+def with_params(query: Query, **bound: Param) -> Query:
+    """``query`` giving ``bound`` to every file (a file ignores the parameters it does not name)."""
+
+    def bound_query(name: str, **params: Param) -> Rows:
+        return query(name, **bound, **params)
+
+    return bound_query
 
 
 def duckdb_query(db: duckdb.DuckDBPyConnection) -> Query:
-    return functools.partial(run_duckdb, db)
+    return functools.partial(query_duckdb, db)
 
 
 def spark_query(spark: SparkSession) -> Query:
-    return functools.partial(run_spark, spark)
+    return functools.partial(query_spark, spark)
+
+
+def query_spark(spark: SparkSession, name: str, **params: Param) -> Rows:
+    """``lab/sql/<name>.sql`` run on ``spark`` (tables registered by :func:`spark_statements`)."""
+    frame = spark.sql(transpiled(name, "spark", **params))
+    rows = [row.asDict(recursive=True) for row in frame.collect()]
+    return Rows(frame.columns, [tuple(row[column] for column in frame.columns) for row in rows])
 
 
 def run_spark(spark: SparkSession, name: str, **params: Param) -> list[dict[str, Any]]:
-    """The rows of ``lab/sql/<name>.sql`` run on ``spark`` (tables registered by :func:`spark_statements`)."""
-    return [row.asDict(recursive=True) for row in spark.sql(transpiled(name, "spark", **params)).collect()]
+    """The rows of ``lab/sql/<name>.sql`` run on ``spark``, as dicts."""
+    return query_spark(spark, name, **params).dicts()
 
 
 def spark_statements(parquet_dir: Path, tables: list[tuple[str, str]], view_statements: list[str]) -> list[str]:

@@ -1,12 +1,16 @@
 """The analytic store: an embedded DuckDB file with the raw, error, decoded, live and stable tables.
 
-One thread owns the connection.  The edge hands it submissions; it takes
-whatever has queued up (up to ``BATCH_LIMIT``), decodes each, and writes the
-whole batch in one transaction, then answers every waiting request.  So the
-event loop that also answers VPN keepalives never waits on DuckDB or on the
-decoder, and a burst of uploads costs one commit per batch, not per ping.
-Queries (the control API's ping list, the report) run on the same thread,
-between batches.
+The edge appends each submission to the spool (``lab.pipeline.spool``) and
+answers; one thread of the store owns the DuckDB connection and takes the
+submissions in batches (what arrived within ``LINGER_S`` of the first, up to
+``BATCH_LIMIT``), decodes each and writes the batch in one transaction.  So
+the event loop that also answers VPN keepalives never waits on DuckDB or on
+the decoder, an upload waits for one ``write()``, and a burst costs one
+commit per few hundred pings.  Queries (the control API's ping list) run on
+the same thread after the submissions answered before them; reports and
+exports read a snapshot on a connection of their own (:meth:`PipelineStore.read`).
+On close every answered submission is committed; after a crash the next open
+stores what the spool still holds.
 
 The stable tables keep the earliest row per ``document_id`` and nothing
 tagged ``automation``, as bigquery-etl's ``copy_deduplicate`` does; the live
@@ -20,6 +24,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,8 +35,10 @@ from typing import Any, Final, TypeVar
 import duckdb
 import msgspec
 
+from lab.pipeline import spool
 from lab.pipeline.catalog import Catalog, bundled_catalog, dataset
 from lab.pipeline.decoder import Decoded, DecodeError, Submission, decode
+from lab.pipeline.spool import Spool
 from lab.pipeline.tables import HEADERS, table_ddl, transpile, view_ddl
 from mimic_core.lab_api import StoredPing
 
@@ -39,7 +46,20 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 BATCH_LIMIT: Final = 500
+"""Submissions per transaction at most."""
+LINGER_S: Final = 0.05
+"""How long a batch waits for more submissions after its first: commits per second stay few under load."""
+MAX_PENDING: Final = 100_000
+"""Answered but uncommitted submissions beyond which the edge answers 503 (Glean retries later)."""
+WRITE_ATTEMPTS: Final = 3
+INSERT_ERROR: Final = "insert"
+"""The error type of a valid ping whose row a table refuses (a counter beyond INT64, say): Mozilla's BigQuery
+sink sends such failed inserts to the error output too."""
+RETRY_S: Final = 0.5
 
+_json: Final = msgspec.json.Encoder()
+_BLOB_ESCAPES: Final = tuple(f"\\x{byte:02X}" for byte in range(256))
+"""``\\x1F`` for each byte value: how DuckDB reads bytes from a JSON string into a BLOB."""
 RAW: Final = "payload_bytes_raw.structured"
 ERROR: Final = "payload_bytes_error.structured"
 DECODED: Final = "payload_bytes_decoded.structured"
@@ -83,7 +103,7 @@ class Writer:
         if new_ids_only:
             source = f"SELECT * FROM ({source}) WHERE document_id NOT IN (SELECT document_id FROM {table})"
         self.db.execute(
-            f"INSERT INTO {table} BY NAME {source}", [[json.dumps(row, default=str) for row in rows]]
+            f"INSERT INTO {table} BY NAME {source}", [[_json.encode(row).decode() for row in rows]]
         ).fetchall()
 
     def write(self, submissions: Iterable[Submission]) -> None:
@@ -117,6 +137,13 @@ class Writer:
             self._insert(table, list(by_id.values()), new_ids_only=True)
 
 
+    def write_refused(self, submission: Submission, message: str) -> None:
+        """Store ``submission`` raw and as an ``insert`` error: its decoded row was refused by the tables."""
+        record = raw_record(submission)
+        self._insert(RAW, [record])
+        self._insert(ERROR, [{**record, "error_type": INSERT_ERROR, "error_message": message[:1000]}])
+
+
 def raw_record(submission: Submission) -> dict[str, Any]:
     return {
         "submission_timestamp": submission.submission_timestamp.isoformat(),
@@ -130,7 +157,7 @@ def raw_record(submission: Submission) -> dict[str, Any]:
         "user_agent": submission.user_agent,
         **{name: submission.headers.get(name) for name in HEADERS},
         # JSON has no bytes: DuckDB reads this escaped form back into a BLOB.
-        "payload": "".join(f"\\x{byte:02X}" for byte in submission.payload),
+        "payload": "".join(map(_BLOB_ESCAPES.__getitem__, submission.payload)),
     }
 
 
@@ -146,109 +173,254 @@ def decoded_record(submission: Submission, decoded: Decoded) -> dict[str, Any]:
     }
 
 
+class StoreUnavailableError(Exception):
+    """The store cannot take a submission now (too far behind, or failing): the edge answers 5xx, Glean retries."""
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    sequence: int
+    submission: Submission
+
+
+@dataclass(frozen=True)
+class _Query:
+    work: Callable[[duckdb.DuckDBPyConnection], Any]
+    done: Future[Any]
+
+
 class _Stop:
     pass
 
 
-_Work = tuple[Submission, Future[None]] | tuple[Callable[[duckdb.DuckDBPyConnection], Any], Future[Any]] | _Stop
+_Work = _Submitted | _Query | _Stop
 
 
 class PipelineStore:
-    """The lab's DuckDB file, written and read on one thread of its own."""
+    """The lab's DuckDB file, written and read on one thread of its own, behind the edge's spool."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        batch_limit: int = BATCH_LIMIT,
+        linger_s: float = LINGER_S,
+        on_committed: Callable[[Submission], None] = lambda submission: None,
+    ) -> None:
+        """``on_committed`` is told of each submission once it is in the tables (the debug view's live pages)."""
         self.path = path
+        self.spool_dir = path.with_name(f"{path.name}.spool")
+        self._batch_limit = batch_limit
+        self._linger_s = linger_s
+        self._on_committed = on_committed
+        self._spool = Spool(self.spool_dir)
         self._queue: queue.SimpleQueue[_Work] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._opened: Future[None] = Future()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending = 0
+        """Submissions answered but not committed yet (event loop's thread only)."""
+        self._failed: str | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._thread = threading.Thread(target=self._serve, name="pipeline-store", daemon=True)
+        self._loop = asyncio.get_running_loop()
+        recovered, segments = await asyncio.to_thread(spool.recover, self.spool_dir)
+        self._spool.open()
+        self._thread = threading.Thread(
+            target=self._serve, args=(recovered, segments), name="pipeline-store", daemon=True
+        )
         self._thread.start()
         await asyncio.wrap_future(self._opened)
 
     async def submit(self, submission: Submission) -> None:
-        """Keep ``submission`` (raw, then decoded or as an error); returns once it is committed."""
-        done: Future[None] = Future()
-        self._queue.put((submission, done))
-        await asyncio.wrap_future(done)
+        """Keep ``submission``: on disk when this returns, in the tables a batch later (raw, then decoded or error).
+
+        Raises :class:`StoreUnavailableError` when it was not kept.
+        """
+        if self._failed is not None:
+            raise StoreUnavailableError(self._failed)
+        if self._pending >= MAX_PENDING:
+            raise StoreUnavailableError(f"{self._pending} submissions are waiting to be stored")
+        try:
+            sequence = self._spool.append(submission)
+        except OSError as exc:
+            raise StoreUnavailableError(f"the spool cannot be written: {exc}") from exc
+        self._pending += 1
+        self._queue.put(_Submitted(sequence, submission))
 
     async def query(self, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
-        """Run ``work`` on the store's thread, between batches."""
+        """Run ``work`` on the store's thread, once every submission answered before it is committed."""
         done: Future[_T] = Future()
-        self._queue.put((work, done))
+        self._queue.put(_Query(work, done))
         return await asyncio.wrap_future(done)
+
+    async def read(self, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+        """Run ``work`` on a connection of its own in a worker thread, while submissions keep being stored.
+
+        The connection is made after every submission answered before this
+        call is committed, and reads a snapshot (DuckDB's MVCC), so a long
+        report or export neither blocks the writer nor sees half a batch.
+        """
+        cursor = await self.query(lambda db: db.cursor())
+
+        def run() -> _T:
+            try:
+                cursor.execute("SET TimeZone = 'UTC'").fetchall()
+                return work(cursor)
+            finally:
+                cursor.close()
+
+        return await asyncio.to_thread(run)
 
     async def pings(self, *, app: str | None = None, ping: str | None = None, limit: int = 100) -> list[StoredPing]:
         """The latest ``limit`` decoded pings (once per document id), oldest first."""
         return await self.query(lambda db: stored_pings(db, app=app, ping=ping, limit=limit))
 
     async def close(self) -> None:
+        """Store everything answered, then close; the spool is left empty."""
         if self._thread is not None:
             self._queue.put(_Stop())
             await asyncio.to_thread(self._thread.join)
             self._thread = None
+            self._spool.close()
 
-    def _serve(self) -> None:
+    def _committed(self, sequence: int, batch: list[Submission]) -> None:
+        self._pending -= len(batch)
+        self._spool.committed(sequence)
+        for submission in batch:
+            self._on_committed(submission)
+
+    def _fail(self, reason: str) -> None:
+        self._failed = reason
+
+    def _serve(self, recovered: list[Submission], segments: list[Path]) -> None:
         try:
             db = connect(self.path)
+            writer = Writer(db)
+            if recovered:
+                # What a killed lab answered but had not committed; what it had committed is skipped.
+                missing = unstored(db, recovered)
+                self._commit_each(writer, missing)
+                log.info("stored %d of the %d submissions left in the spool", len(missing), len(recovered))
+            for segment in segments:
+                segment.unlink(missing_ok=True)
         except BaseException as exc:
             self._opened.set_exception(exc)
             return
         self._opened.set_result(None)
-        writer = Writer(db)
         try:
-            while True:
-                item = self._queue.get()
-                if isinstance(item, _Stop):
-                    return
-                if not isinstance(item[0], Submission):
-                    self._run_query(db, item)
-                    continue
-                batch = [item]
-                while len(batch) < BATCH_LIMIT:
-                    try:
-                        following = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if not isinstance(following, tuple) or not isinstance(following[0], Submission):
-                        self._queue.put(following)  # a query or the stop: after this batch
-                        break
-                    batch.append(following)
-                self._write(writer, batch)
+            self._write_until_stopped(writer)
         finally:
             db.close()
 
-    @staticmethod
-    def _run_query(db: duckdb.DuckDBPyConnection, item: tuple[Callable[[Any], Any], Future[Any]]) -> None:
-        work, done = item
-        # A query nobody waits for any more (its awaiting task was cancelled) is not run; once marked
-        # running, a future can no longer be cancelled, so setting its result cannot fail.
-        if not done.set_running_or_notify_cancel():
-            return
+    def _write_until_stopped(self, writer: Writer) -> None:
+        batch: list[_Submitted] = []
+        flush_at = 0.0
+        while True:
+            try:
+                item = self._queue.get(timeout=max(0.0, flush_at - time.monotonic()) if batch else None)
+            except queue.Empty:
+                batch = self._flush(writer, batch)
+                continue
+            if isinstance(item, _Submitted):
+                if not batch:
+                    flush_at = time.monotonic() + self._linger_s
+                batch.append(item)
+                if len(batch) >= self._batch_limit:
+                    batch = self._flush(writer, batch)
+                continue
+            # A query or the stop comes after the submissions answered before it.
+            batch = self._flush(writer, batch)
+            if isinstance(item, _Stop):
+                return
+            # A query nobody waits for any more (its awaiting task was cancelled) is not run; once
+            # marked running, a future can no longer be cancelled, so setting its result cannot fail.
+            if not item.done.set_running_or_notify_cancel():
+                continue
+            try:
+                item.done.set_result(item.work(writer.db))
+            except Exception as exc:
+                item.done.set_exception(exc)
+
+    def _flush(self, writer: Writer, batch: list[_Submitted]) -> list[_Submitted]:
+        if not batch or self._failed is not None:
+            return []
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                self._commit_each(writer, [item.submission for item in batch])
+                break
+            except Exception:
+                log.exception("could not store %d submissions (attempt %d)", len(batch), attempt)
+                time.sleep(RETRY_S)
+        else:
+            # They stay in the spool, for the next start; taking more would only grow it.
+            reason = f"the store failed to write {len(batch)} submissions; they are kept in {self.spool_dir}"
+            log.error(reason)
+            self._call_soon(self._fail, reason)
+            return []
+        self._call_soon(self._committed, batch[-1].sequence, [item.submission for item in batch])
+        return []
+
+    def _call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(callback, *args)
+
+    @classmethod
+    def _commit_each(cls, writer: Writer, submissions: list[Submission]) -> None:
+        """Commit ``submissions``; one whose row a table refuses is stored as an error, not with the others.
+
+        A failure that is not about one submission (the disk, say) fails
+        storing it as an error too, and is raised.
+        """
         try:
-            done.set_result(work(db))
-        except Exception as exc:
-            done.set_exception(exc)
+            cls._commit(writer, submissions)
+            return
+        except duckdb.Error as exc:
+            if len(submissions) == 1:
+                cls._commit_refused(writer, submissions[0], exc)
+                return
+        for submission in submissions:
+            try:
+                cls._commit(writer, [submission])
+            except duckdb.Error as exc:
+                cls._commit_refused(writer, submission, exc)
 
     @staticmethod
-    def _write(writer: Writer, batch: list[tuple[Submission, Future[None]]]) -> None:
-        # A submission whose waiter gave up is still stored (it was received: nothing is lost);
-        # only the waiters still there are answered.
-        waiting = [done for _, done in batch if done.set_running_or_notify_cancel()]
+    def _commit_refused(writer: Writer, submission: Submission, error: duckdb.Error) -> None:
+        log.warning("submission %s stored as an insert error: %s", submission.doc_id, error)
+        writer.db.execute("BEGIN TRANSACTION").fetchall()
         try:
-            writer.db.execute("BEGIN TRANSACTION").fetchall()
-            writer.write(submission for submission, _ in batch)
+            writer.write_refused(submission, f"{type(error).__name__}: {error}")
             writer.db.execute("COMMIT").fetchall()
-        except Exception as exc:
+        except BaseException:
             writer.db.execute("ROLLBACK").fetchall()
-            log.exception("could not store %d submissions", len(batch))
-            for done in waiting:
-                done.set_exception(exc)
+            raise
+
+    @staticmethod
+    def _commit(writer: Writer, submissions: list[Submission]) -> None:
+        if not submissions:
             return
-        for done in waiting:
-            done.set_result(None)
+        writer.db.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            writer.write(submissions)
+            writer.db.execute("COMMIT").fetchall()
+        except BaseException:
+            writer.db.execute("ROLLBACK").fetchall()
+            raise
+
+
+def unstored(db: duckdb.DuckDBPyConnection, submissions: list[Submission]) -> list[Submission]:
+    """``submissions`` whose raw row is not in the store yet (by document id and submission time)."""
+    earliest = min(submission.submission_timestamp for submission in submissions)
+    stored = set(
+        db.execute(
+            f"SELECT document_id, submission_timestamp FROM {RAW} WHERE submission_timestamp >= ?", [earliest]
+        ).fetchall()
+    )
+    return [
+        submission for submission in submissions if (submission.doc_id, submission.submission_timestamp) not in stored
+    ]
 
 
 def stored_pings(

@@ -18,7 +18,8 @@ lab's control API serves).  Views: ``mimic_vpn.<ping>``, the union of every
 application's stable table of that ping (Mozilla's ``mozilla_vpn.*``), and
 three generated for the report, ``mimic_vpn.all_pings`` (one row per stable
 ping with its identity), ``mimic_vpn.all_live_pings`` (one per live row) and
-``mimic_vpn.metric_values`` (how many values each metric holds in each ping).
+``mimic_vpn.metric_values`` (how many values each metric holds in each ping),
+each with the ping's ``x_debug_id`` header for the report's debug tag.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Final
 import sqlglot
 
 from lab.pipeline.catalog import Catalog, Metric, PingSchema, dataset, table_name
+from lab.pipeline.duckdb_unnest import unnest_in_select
 
 FAMILY: Final = "mimic_vpn"
 """The dataset of the union views over both applications."""
@@ -167,7 +169,9 @@ def _value_count(metric: Metric, column: str) -> str:
     if metric.type == "dual_labeled_counter":
         return f"(SELECT COUNT(*) FROM UNNEST({column}) AS outer_label, UNNEST(outer_label.value) AS inner_label)"
     if metric.type.startswith("labeled_"):
-        return f"(SELECT COUNT(*) FROM UNNEST({column}) AS label WHERE label.value IS NOT NULL)"
+        # One value per label: the Glean schema types every label's value (no null), so the array's length is the
+        # count, a projection every engine computes per row (a subquery over UNNEST is a correlated join on DuckDB).
+        return f"COALESCE(ARRAY_LENGTH({column}), 0)"
     if metric.type == "string_list":
         return f"IF(ARRAY_LENGTH({column}) > 0, 1, 0)"
     return f"IF({column} IS NULL, 0, 1)"
@@ -187,24 +191,25 @@ def view_ddl(catalog: Catalog) -> list[str]:
             all_pings.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id, submission_timestamp,"
                 " client_info.client_id AS client_id, ping_info.seq AS seq, ping_info.reason AS reason,"
-                " ping_info.parsed_end_time AS end_time,"
-                f" (SELECT COUNT(*) FROM UNNEST(events)) AS event_count FROM {source}"
+                " ping_info.parsed_end_time AS end_time, metadata.header.x_debug_id AS x_debug_id,"
+                f" COALESCE(ARRAY_LENGTH(events), 0) AS event_count FROM {source}"
             )
             live_pings.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                " COALESCE('automation' IN UNNEST(metadata.header.parsed_x_source_tags), FALSE) AS automation"
-                f" FROM {dataset(namespace, 'live')}.{ping.table}"
+                " COALESCE('automation' IN UNNEST(metadata.header.parsed_x_source_tags), FALSE) AS automation,"
+                f" metadata.header.x_debug_id AS x_debug_id FROM {dataset(namespace, 'live')}.{ping.table}"
             )
             for metric in ping.metrics:
                 column = f"metrics.{metric.type}.{metric.column}"
                 values.append(
                     f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                    f" '{metric.id}' AS metric, {_value_count(metric, column)} AS value_count FROM {source}"
+                    f" metadata.header.x_debug_id AS x_debug_id, '{metric.id}' AS metric,"
+                    f" {_value_count(metric, column)} AS value_count FROM {source}"
                 )
             values.append(
                 f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                " CONCAT(event.category, '.', event.name) AS metric, 1 AS value_count"
-                f" FROM {source} CROSS JOIN UNNEST(events) AS event"
+                " metadata.header.x_debug_id AS x_debug_id, CONCAT(event.category, '.', event.name) AS metric,"
+                f" 1 AS value_count FROM {source} CROSS JOIN UNNEST(events) AS event"
             )
         statements.append(f"CREATE OR REPLACE VIEW {FAMILY}.{table_name(ping.name)} AS {' UNION ALL '.join(members)}")
     statements.append(f"CREATE OR REPLACE VIEW {FAMILY}.all_pings AS {' UNION ALL '.join(all_pings)}")
@@ -215,4 +220,7 @@ def view_ddl(catalog: Catalog) -> list[str]:
 
 def transpile(statements: list[str], dialect: str) -> list[str]:
     """``statements`` (BigQuery) in another engine's dialect."""
-    return [sqlglot.transpile(statement, read="bigquery", write=dialect)[0] for statement in statements]
+    trees = [sqlglot.parse_one(statement, read="bigquery") for statement in statements]
+    if dialect == "duckdb":
+        trees = [unnest_in_select(tree) for tree in trees]
+    return [tree.sql(dialect=dialect) for tree in trees]

@@ -1,5 +1,6 @@
 -- Question 2: does the daemon see every session from start to end? One row per daemon
 -- session (the daemonsession pings sharing a shared_session_id other than the inactive id).
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH sessions AS (
   SELECT
     LOWER(metrics.uuid.session_shared_session_id) AS session_id,
@@ -10,6 +11,7 @@ WITH sessions AS (
   FROM mimic_vpn.daemonsession
   WHERE NULLIF(metrics.uuid.session_shared_session_id, '') IS NOT NULL
     AND LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   GROUP BY 1
 )
 SELECT

@@ -2,8 +2,9 @@
 -- per application and label: metric 'deleted_after_quota' and 'discarded_too_large' with a
 -- NULL label, glean.upload.pending_pings_deleted per cap, and the labels of
 -- glean.upload.ping_upload_failure after which glean-core gives a ping up.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH health AS (
-  SELECT * FROM mimic_vpn.health
+  SELECT * FROM mimic_vpn.health WHERE (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
 )
 SELECT normalized_app_id AS app, 'health_pings' AS metric, CAST(NULL AS STRING) AS label, COUNT(*) AS count
 FROM health

@@ -3,14 +3,17 @@
 -- in the live tables (duplicates included) and in the stable tables (the earliest row per
 -- document_id, automation-tagged pings left out). One row per error type; error_type NULL
 -- for the counts.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH raw AS (
   SELECT document_namespace AS namespace, document_type, COUNT(*) AS submissions
   FROM payload_bytes_raw.structured
+  WHERE (@debug_tag IS NULL OR x_debug_id = @debug_tag)
   GROUP BY 1, 2
 ),
 errors AS (
   SELECT document_namespace AS namespace, document_type, error_type, COUNT(*) AS errors
   FROM payload_bytes_error.structured
+  WHERE (@debug_tag IS NULL OR x_debug_id = @debug_tag)
   GROUP BY 1, 2, 3
 ),
 error_totals AS (
@@ -26,11 +29,13 @@ live AS (
     COUNT(DISTINCT document_id) AS documents,
     COUNTIF(automation) AS automation
   FROM mimic_vpn.all_live_pings
+  WHERE (@debug_tag IS NULL OR x_debug_id = @debug_tag)
   GROUP BY 1, 2
 ),
 stable AS (
   SELECT namespace, document_type, COUNT(*) AS stable_rows
   FROM mimic_vpn.all_pings
+  WHERE (@debug_tag IS NULL OR x_debug_id = @debug_tag)
   GROUP BY 1, 2
 )
 SELECT

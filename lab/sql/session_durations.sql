@@ -2,6 +2,7 @@
 -- metric (app_session_end - app_session_start, daemon_session_end - daemon_session_start),
 -- for sessions having both. A negative length (an end recorded before the start: a clock
 -- change, or data attributed to the wrong session) is counted, not dropped.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH sides AS (
   SELECT
     'vpnsession' AS side,
@@ -10,6 +11,7 @@ WITH sides AS (
     MIN(metrics.datetime.session_app_session_end) AS session_end
   FROM mimic_vpn.vpnsession
   WHERE LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   GROUP BY 2
   UNION ALL
   SELECT
@@ -19,6 +21,7 @@ WITH sides AS (
     MIN(metrics.datetime.session_daemon_session_end)
   FROM mimic_vpn.daemonsession
   WHERE LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   GROUP BY 2
 ),
 lengths AS (

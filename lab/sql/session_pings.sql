@@ -2,6 +2,8 @@
 -- inactive id), with what the report shows of it. Ordered as the report lists them: sessions
 -- by their first submission, then each side's pings in submission order (ping_info.seq, the
 -- arrival order breaking ties, since a retried upload arrives late).
+-- A session's first submission is its earliest ping on either side.
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH session_pings AS (
   SELECT
     'vpnsession' AS side,
@@ -17,6 +19,7 @@ WITH session_pings AS (
     metrics.datetime.raw_session_app_session_end AS session_end,
     CAST(NULL AS STRING) AS session_source
   FROM mimic_vpn.vpnsession
+  WHERE (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   UNION ALL
   SELECT
     'daemonsession',
@@ -32,11 +35,17 @@ WITH session_pings AS (
     metrics.datetime.raw_session_daemon_session_end,
     metrics.string.session_daemon_session_source
   FROM mimic_vpn.daemonsession
+  WHERE (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
+),
+sessions AS (
+  SELECT session_id, MIN(submission_timestamp) AS first_seen
+  FROM session_pings
+  WHERE session_id IS NOT NULL AND session_id != '00000000-0000-0000-0000-000000000000'
+  GROUP BY 1
 )
 SELECT
   session_id,
   side,
-  MIN(submission_timestamp) OVER (PARTITION BY session_id) AS session_first_seen,
   document_id,
   reason,
   seq,
@@ -47,9 +56,9 @@ SELECT
   session_end,
   session_source
 FROM session_pings
-WHERE session_id IS NOT NULL AND session_id != '00000000-0000-0000-0000-000000000000'
+JOIN sessions USING (session_id)
 ORDER BY
-  session_first_seen,
+  sessions.first_seen,
   session_id,
   side DESC,
   seq IS NULL,

@@ -4,6 +4,7 @@
 --   non_graceful: a start without an end (closed by flush_init, or never), or an end without a start;
 --   several_starts_or_ends: more than one start or more than one end ping;
 --   inactive: neither (only flush, timer or flush_init pings carry the id).
+-- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH sides AS (
   SELECT
     'vpnsession' AS side,
@@ -13,6 +14,7 @@ WITH sides AS (
   FROM mimic_vpn.vpnsession
   WHERE NULLIF(metrics.uuid.session_shared_session_id, '') IS NOT NULL
     AND LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   GROUP BY 2
   UNION ALL
   SELECT
@@ -23,6 +25,7 @@ WITH sides AS (
   FROM mimic_vpn.daemonsession
   WHERE NULLIF(metrics.uuid.session_shared_session_id, '') IS NOT NULL
     AND LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+    AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
   GROUP BY 2
 )
 SELECT

@@ -18,6 +18,7 @@ from mimic_core.lab_state import read_state
 from mimic_core.network_conditions import Conditions
 from mimic_core.paths import locations
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from tests.support.edge_uploads import copy_of_recording, upload_ping
 from tests.support.recorded_run import FIRST_SESSION, SECOND_SESSION, recorded_pings
 
 
@@ -187,5 +188,44 @@ def test_export_explains_a_missing_or_locked_store(lab: LabProcess, tmp_path: Pa
     # The running lab holds its store: the export says so instead of a traceback.
     locked = vpnui_lab("export", "--db", str(lab.db), "--out", str(tmp_path / "out"))
     assert locked.returncode == 1
-    assert "is the lab still running?" in locked.stderr
+    assert "is a lab still running on it?" in locked.stderr
     assert "Traceback" not in locked.stderr
+
+
+def test_export_asks_the_running_lab_which_keeps_ingesting(lab: LabProcess, tmp_path: Path) -> None:
+    first, second = copy_of_recording(1), copy_of_recording(2)
+    for ping in first:
+        assert upload_ping(lab.url, ping) == 200
+    out = tmp_path / "while-running"
+
+    # No --db: the lab holds its store, so the lab writes the files (from a snapshot).
+    result = vpnui_lab("export", "--out", str(out), "--all-tables", timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    written = sorted(Path(line) for line in result.stdout.split())
+    assert written == sorted(out.rglob("*.parquet"))
+    db = duckdb.connect()
+    (stable,) = db.execute(
+        "SELECT COUNT(*) FROM read_parquet(?)", [str(out / "mimic_vpn_stable" / "vpnsession_v1.parquet")]
+    ).fetchone() or (None,)
+    assert stable == sum(ping.ping == "vpnsession" for ping in first)
+    (raw,) = db.execute(
+        "SELECT COUNT(*) FROM read_parquet(?)", [str(out / "payload_bytes_raw" / "structured.parquet")]
+    ).fetchone() or (None,)
+    assert raw == len(first)
+    # The lab went on ingesting and answering.
+    for ping in second:
+        assert upload_ping(lab.url, ping) == 200
+    assert len(lab.control.pings(limit=1000)) == len(first) + len(second)
+    assert lab.running()
+
+
+def test_export_to_a_relative_directory_asks_the_lab_with_its_absolute_path(
+    lab: LabProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = vpnui_lab("export", "--out", "relative")
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "relative" / "mimic_vpn_stable" / "vpnsession_v1.parquet").is_file()

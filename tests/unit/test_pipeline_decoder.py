@@ -8,10 +8,19 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any
 
+import jsonschema
 import pytest
 
 from lab.pipeline.catalog import bundled_catalog
-from lab.pipeline.decoder import MAX_DECOMPRESSED_BYTES, Decoded, DecodeError, Submission, decode
+from lab.pipeline.decoder import (
+    MAX_DECOMPRESSED_BYTES,
+    Decoded,
+    DecodeError,
+    Submission,
+    _validator,
+    decode,
+    schema_error,
+)
 from tests.support.glean_schema import validate_ping
 
 DOC_ID = "2F6B8F0E-3C4A-4E8E-9D9C-0A1B2C3D4E5F"
@@ -97,3 +106,35 @@ def test_each_failure_is_an_error_of_its_type(body: bytes, doc_type: str, doc_id
     assert isinstance(result, DecodeError)
     assert result.error_type == error_type
     assert result.error_message
+
+
+def _invalid_pings() -> list[dict[str, Any]]:
+    valid = ping()
+    cases: list[dict[str, Any]] = []
+    for path, value in [
+        (("ping_info", "seq"), "one"),
+        (("ping_info", "start_time"), 5),
+        (("client_info", "client_id"), ["not", "a", "string"]),
+        (("metrics", "labeled_counter"), {"connection.failures": {"no_internet": "two"}}),
+        (("metrics", "counter"), {"Not A Valid Name": 1}),
+        (("events",), [{"category": "tunnel"}]),
+    ]:
+        case = json.loads(json.dumps(valid))
+        target = case
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        cases.append(case)
+    del cases[0]["client_info"]
+    return cases
+
+
+@pytest.mark.parametrize("payload", [ping(), *_invalid_pings()])
+def test_the_fast_schema_check_agrees_with_python_jsonschema(payload: dict[str, Any]) -> None:
+    # jsonschema-rs decides "valid"; python-jsonschema names the error of what it refuses, as before.
+    reference = jsonschema.exceptions.best_match(_validator().iter_errors(payload))
+    found = schema_error(payload)
+    assert (found is None) == (reference is None)
+    if reference is not None:
+        assert found is not None
+        assert (found.message, list(found.absolute_path)) == (reference.message, list(reference.absolute_path))

@@ -356,6 +356,7 @@ def test_the_json_structure_has_its_documented_keys() -> None:
 
     assert list(document) == [
         "format",
+        "debug_tag",
         "inactive_session_id",
         "definitions",
         "pings",
@@ -371,7 +372,8 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "pipeline",
         "client_pings",
     ]
-    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/3"
+    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/4"
+    assert document["debug_tag"] is None
     assert document["inactive_session_id"] == INACTIVE_SESSION_ID
     assert set(document["definitions"]) >= {"metric_value", "successful_retrieval", "retrieval_error_rate"}
     assert set(document["inactive_id"]) == {
