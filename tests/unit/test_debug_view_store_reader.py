@@ -4,7 +4,8 @@ The store's own query path (``PipelineStore.query``) runs on the thread that
 writes, between batches, so a long query there keeps every upload waiting;
 the debug view's :class:`StoreReader` reads through a connection of its own
 on a thread of its own.  A read is held open here by a gate (no timing), and
-a submission must be committed while it is.
+a submission must be committed while it is (the edge answers once a submission
+is spooled; the store's own query comes after its commit).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def count(db: duckdb.DuckDBPyConnection) -> int:
     return int(rows)
 
 
-async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int]:
+async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int, int]:
     store = PipelineStore(tmp_path / "telemetry.duckdb")
     await store.open()
     reader = StoreReader(store)
@@ -64,6 +65,8 @@ async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int]:
         assert await asyncio.to_thread(entered.wait, BOUND_S)
         # While the read is held open, a submission is committed (the loop and the store's thread are free).
         await asyncio.wait_for(store.submit(submission()), BOUND_S)
+        # The store's own query runs once every answered submission is committed: it is, with the read still held.
+        committed = await asyncio.wait_for(store.query(count), BOUND_S)
         gate.set()
         before, after_in_snapshot = await read
         after = await reader.read(count)
@@ -71,11 +74,11 @@ async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int]:
         gate.set()
         await reader.close()
         await store.close()
-    return before, after_in_snapshot, after
+    return before, after_in_snapshot, committed, after
 
 
 def test_a_read_under_way_does_not_hold_up_a_submission(tmp_path: Path) -> None:
-    assert asyncio.run(held_read_and_submission(tmp_path)) == (0, 0, 1)
+    assert asyncio.run(held_read_and_submission(tmp_path)) == (0, 0, 1, 1)
 
 
 def test_a_closed_reader_refuses_reads(tmp_path: Path) -> None:

@@ -1,11 +1,11 @@
-"""A submission or query whose waiter gives up does not stop the store.
+"""A query whose waiter gives up does not stop the store, nor lose the submissions queued with it.
 
-The edge awaits each submission's commit; when that wait is cancelled (the
-lab shutting down with uploads in flight, a caller's timeout), the store's
-thread still holds the future.  It must neither die on it nor lose the
-submission: the store keeps taking submissions afterwards, the abandoned
-one included.  The store's thread is held by a gated query, so the
-cancellation surely comes first (no timing).
+When the wait for a query is cancelled (the lab shutting down with a page
+being built, a caller's timeout), the store's thread still holds its future.
+It must neither die on it nor drop what was queued beside it: the store
+keeps taking submissions afterwards, the one answered while it was busy
+included.  The store's thread is held by a gated query, so the cancellation
+surely comes first (no timing).
 """
 
 from __future__ import annotations
@@ -67,11 +67,12 @@ async def abandon_then_submit(tmp_path: Path) -> tuple[int, bool]:
         await busy
         await asyncio.wait_for(store.submit(submission()), BOUND_S)
         stored = await asyncio.wait_for(store.query(count), BOUND_S)
-        return stored, abandoned_submission.cancelled()
+        await abandoned_submission  # answered once spooled, before its batch is committed
+        return stored, abandoned_query.cancelled()
     finally:
         gate.set()
         await store.close()
 
 
-def test_an_abandoned_submission_is_stored_and_the_store_goes_on(tmp_path: Path) -> None:
+def test_an_abandoned_query_neither_stops_the_store_nor_loses_a_submission(tmp_path: Path) -> None:
     assert asyncio.run(abandon_then_submit(tmp_path)) == (2, True)
