@@ -9,9 +9,11 @@ Pages:
 
 - the overview (``/debug``): debug tags, clients seen, the session report
   with its charts, the latest decoder errors;
-- a debug tag (``/debug/tags/<tag>``, ``/debug/untagged`` for pings sent
-  without one): its pings in arrival order, its decoder errors beside them,
-  the session timelines of its installations;
+- a debug tag (``/debug/tags/<tag>``): its pings in arrival order, its
+  decoder errors beside them, the session report over its pings alone, the
+  session timelines of its installations;
+- pings sent without a debug tag (``/debug/untagged``): the same but the
+  report, which filters by one tag and has no filter for "no tag";
 - a client (``/debug/clients/<client id>``): the pings and session
   timeline of the installation the client belongs to (the app and the
   daemon are two Glean clients; see ``timeline.py``).
@@ -52,6 +54,11 @@ class Page:
     tag: str | None = None
     """The one debug tag the page is about, if any (the browser refreshes it only for that tag)."""
 
+    @property
+    def report_tag(self) -> str | None:
+        """The debug tag the page's report is limited to; ``None``: the whole store."""
+        return self.tag or None
+
     def context(self, generation: int) -> dict[str, Any]:
         return {
             "title": self.title,
@@ -75,13 +82,14 @@ def tag_page(tag: str) -> Page:
             ("pings", "errors", "timelines"),
             Selection(tag=""),
             heading="Pings without a debug tag",
-            lead="Submissions that came without an X-Debug-ID header, in the order the edge received them.",
+            lead="Submissions that came without an X-Debug-ID header, in the order the edge received them. "
+            "No session report here: the report is over one debug tag or over the whole store (the overview's).",
             tag="",
         )
     return Page(
         PINGS_PAGE,
         f"Tag {tag}",
-        ("pings", "errors", "timelines"),
+        ("pings", "errors", "report", "timelines"),
         Selection(tag=tag),
         heading=f"Debug tag {tag}",
         lead="The submissions sent with this X-Debug-ID, in the order the edge received them.",
@@ -145,7 +153,7 @@ LOADERS: Final[dict[str, Callable[[duckdb.DuckDBPyConnection, Page], dict[str, A
     "pings": _pings,
     "timelines": _timelines,
 }
-"""Every region but the report, which is shared by all pages and kept between arrivals (``report_region``)."""
+"""Every region but the report, which is kept between arrivals per debug tag (``report_region``)."""
 
 
 def load(db: duckdb.DuckDBPyConnection, page: Page, regions: Sequence[str]) -> dict[str, Any]:
@@ -158,20 +166,24 @@ def load(db: duckdb.DuckDBPyConnection, page: Page, regions: Sequence[str]) -> d
     return values
 
 
-def report_region(db: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The report region's values: the lab's session report over the whole store, its charts and its text.
+def report_region(db: duckdb.DuckDBPyConnection, debug_tag: str | None = None) -> dict[str, Any]:
+    """The report region's values: the lab's session report, its charts and its text, over the pings
+    submitted with ``X-Debug-ID: debug_tag`` (``None``: the whole store).
 
     The report is ``lab/session_report.py``'s, built by the same SQL as
-    ``vpnui-lab report`` and ``/lab/report``, so the charts show the very
-    figures of the report's JSON.
+    ``vpnui-lab report --debug-tag`` and ``/lab/report?debug_tag=``, so the
+    charts show the very figures of the report's JSON.
     """
     # Imported on the first report: a lab nobody looks at does not load the report's code at start.
     from lab.debug_view import charts  # noqa: PLC0415
     from lab.session_report import render_table, report_from_db  # noqa: PLC0415
 
-    report = report_from_db(db)
-    (submissions,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
+    report = report_from_db(db, debug_tag=debug_tag)
+    (submissions,) = db.execute(
+        f"SELECT count(*) FROM {RAW} WHERE ($tag IS NULL OR x_debug_id = $tag)", {"tag": debug_tag}
+    ).fetchone() or (0,)
     return {
+        "report_tag": debug_tag,
         "report": report,
         "submissions": int(submissions),
         "charts": charts.charts(report),

@@ -12,6 +12,8 @@ that takes the uploads.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,7 +37,11 @@ SETTLE_S: Final = 0.5
 """After telling a page of arrivals, the stream waits this long and sends what came meanwhile as one message."""
 REPORT_INTERVAL_S: Final = 2.0
 """The report is read again at most this often: it is SQL over the whole store, and a fleet stores pings
-many times a second.  A page given an older report asks again (its region's generation is behind)."""
+many times a second.  A page given an older report asks again (its region's generation is behind).  Each debug
+tag's report (and the whole store's) is throttled on its own."""
+REPORTS_KEPT: Final = 8
+"""Reports kept between arrivals: the whole store's and those of the debug tags asked last.  A fleet names a tag
+per run, so the tags asked are few at a time; one asked again after being dropped is read at once."""
 CONTENT_SECURITY_POLICY: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -48,6 +54,16 @@ SECURITY_HEADERS: Final = {
 }
 
 
+@dataclass(frozen=True)
+class _Report:
+    """One report region's values and the generation they were read at."""
+
+    generation: int
+    values: dict[str, Any]
+    read_at: float
+    """The event loop's clock when it was read."""
+
+
 class DebugView:
     """The ``/debug`` pages of one lab; :meth:`cleanup` (the app's cleanup) comes before the store closes."""
 
@@ -55,9 +71,8 @@ class DebugView:
         self._reader = StoreReader(store)
         self._feed = feed
         self._report_lock = asyncio.Lock()
-        self._report: tuple[int, dict[str, Any]] | None = None
-        """The report region's values and the generation they were read at."""
-        self._report_read_at = 0.0
+        self._reports: OrderedDict[str | None, _Report] = OrderedDict()
+        """By debug tag (``None``: the whole store), the one asked last at the end."""
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -112,7 +127,7 @@ class DebugView:
         if from_store:
             values.update(await self._reader.read(lambda db: pages.load(db, page, from_store)))
         if "report" in regions:
-            report_generation, report = await self._report_values()
+            report_generation, report = await self._report_values(page.report_tag)
             values.update(report)
             values["generation"] = min(generation, report_generation) if region is None else report_generation
         # Imported on the first page (Jinja): a lab nobody looks at does not load it at start.
@@ -124,15 +139,23 @@ class DebugView:
             text=text, content_type="text/html", headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}
         )
 
-    async def _report_values(self) -> tuple[int, dict[str, Any]]:
-        """The report region's values and their generation: read again when a submission was stored since
-        the last read, and that read is :data:`REPORT_INTERVAL_S` old."""
+    async def _report_values(self, debug_tag: str | None) -> tuple[int, dict[str, Any]]:
+        """The report region's values for ``debug_tag`` (``None``: the whole store) and their generation: read
+        again when a submission was stored since the last read, and that read is :data:`REPORT_INTERVAL_S` old.
+
+        The generation counts every stored submission, whatever its tag, so a tag's report is also read again
+        after other tags' arrivals (still at most every :data:`REPORT_INTERVAL_S`): the page's generation, which
+        the browser compares with the stream's, stays one number for every region.
+        """
         async with self._report_lock:
             generation = self._feed.generation
             loop = asyncio.get_running_loop()
-            stale = self._report is None or self._report[0] != generation
-            if stale and (self._report is None or loop.time() - self._report_read_at >= REPORT_INTERVAL_S):
-                self._report = (generation, await self._reader.read(pages.report_region))
-                self._report_read_at = loop.time()
-            assert self._report is not None
-            return self._report
+            kept = self._reports.get(debug_tag)
+            if kept is None or (kept.generation != generation and loop.time() - kept.read_at >= REPORT_INTERVAL_S):
+                values = await self._reader.read(lambda db: pages.report_region(db, debug_tag))
+                kept = _Report(generation, values, loop.time())
+                self._reports[debug_tag] = kept
+            self._reports.move_to_end(debug_tag)
+            while len(self._reports) > REPORTS_KEPT:
+                self._reports.popitem(last=False)
+            return kept.generation, kept.values

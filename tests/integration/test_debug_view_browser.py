@@ -12,7 +12,8 @@ warning, no failed request, no uncaught exception.
   body the decoder refuses) is shown as text, on the first load and on a
   live refresh alike: nothing of it becomes an element or runs.
 - The report's charts carry the very figures of the report's JSON
-  (``/lab/report``), read from the ``data-*`` attributes of their bars,
+  (``/lab/report``; on a tag's page, ``/lab/report?debug_tag=TAG``), read
+  from the ``data-*`` attributes of their bars,
   over pings of a real daemon (tagged through ``GLEAN_DEBUG_VIEW_TAG``, as
   Glean's Debug View asks) and refused submissions.
 """
@@ -141,6 +142,32 @@ def number(text: str) -> float | None:
     return None if text == "" else float(text)
 
 
+def assert_charts_show(page: Page, report: dict[str, Any]) -> None:
+    """The report region's three charts carry ``report``'s figures (the JSON of ``/lab/report``)."""
+    session_types = {(bar["side"], bar["type"]): int(bar["value"]) for bar in bars(page, "session-types")}
+    assert session_types == {
+        (side, kind): count for side, kinds in report["session_types"].items() for kind, count in kinds.items()
+    }
+    assert session_types[("daemonsession", "graceful")] == 2
+    assert session_types[("daemonsession", "non_graceful")] == 1
+
+    delays = {
+        (bar["app"], bar["ping"]): tuple(number(bar[key]) for key in ("pings", "negative", "mean-s", "min-s", "max-s"))
+        for bar in bars(page, "delivery-delay")
+    }
+    assert delays == {
+        (row["app"], row["ping"]): (row["pings"], row["negative"], row["mean_s"], row["min_s"], row["max_s"])
+        for row in report["delivery_delay"]
+    }
+    assert ("mimic-vpn-daemon", "daemonsession") in delays
+
+    errors: Counter[str] = Counter()
+    for counts in report["pipeline"]:
+        errors.update(counts["errors_by_type"])
+    assert {bar["error-type"]: int(bar["value"]) for bar in bars(page, "errors-by-type")} == dict(errors)
+    assert dict(errors) == {"decompression": 1, "invalid_doc_type": 1, "schema_validation": 1}
+
+
 def daemon_reasons(lab: LabProcess) -> list[str | None]:
     return [
         ping.payload["ping_info"].get("reason")
@@ -180,35 +207,19 @@ def test_the_charts_show_the_figures_of_the_report(
     with debug_page(browser, f"{lab.url}/debug") as (page, log):
         page.locator(f'#region-report[data-submissions="{submissions}"]').wait_for(timeout=SETTLED_MS)
         assert lab.control.report() == report  # nothing arrived meanwhile: the page and the JSON see one store
-
-        session_types = {(bar["side"], bar["type"]): int(bar["value"]) for bar in bars(page, "session-types")}
-        assert session_types == {
-            (side, kind): count for side, kinds in report["session_types"].items() for kind, count in kinds.items()
-        }
-        assert session_types[("daemonsession", "graceful")] == 2
-        assert session_types[("daemonsession", "non_graceful")] == 1
-
-        delays = {
-            (bar["app"], bar["ping"]): tuple(
-                number(bar[key]) for key in ("pings", "negative", "mean-s", "min-s", "max-s")
-            )
-            for bar in bars(page, "delivery-delay")
-        }
-        assert delays == {
-            (row["app"], row["ping"]): (row["pings"], row["negative"], row["mean_s"], row["min_s"], row["max_s"])
-            for row in report["delivery_delay"]
-        }
-        assert ("mimic-vpn-daemon", "daemonsession") in delays
-
-        errors: Counter[str] = Counter()
-        for counts in report["pipeline"]:
-            errors.update(counts["errors_by_type"])
-        assert {bar["error-type"]: int(bar["value"]) for bar in bars(page, "errors-by-type")} == dict(errors)
-        assert dict(errors) == {"decompression": 1, "invalid_doc_type": 1, "schema_validation": 1}
+        assert_charts_show(page, report)
         assert log.problems == []
 
-    # The real daemon's pings are on the tag's page, with the three refused submissions beside them.
+    # The real daemon's pings are on the tag's page, with the three refused submissions beside them, and the
+    # report over the tag's submissions alone, with the very figures of /lab/report?debug_tag=TAG (that a tag's
+    # figures differ from the whole store's is tests/unit/test_debug_view_tag_report.py's).
+    tagged = lab.control.report(tag)
+    tagged_submissions = sum(counts["submissions"] for counts in tagged["pipeline"])
     with debug_page(browser, f"{lab.url}/debug/tags/{tag}") as (page, log):
+        page.locator(f'#region-report[data-submissions="{tagged_submissions}"]').wait_for(timeout=SETTLED_MS)
+        assert lab.control.report(tag) == tagged
+        assert tagged["debug_tag"] == tag
+        assert_charts_show(page, tagged)
         reasons = page.locator("#region-pings li[data-ping=daemonsession]").evaluate_all(
             "items => items.map(item => item.dataset.reason)"
         )
