@@ -70,6 +70,8 @@ def connect(path: Path | None) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect(str(path) if path is not None else ":memory:")
     # BigQuery's TIMESTAMP is an instant; DuckDB shows TIMESTAMPTZ in the session's zone.
     db.execute("SET TimeZone = 'UTC'").fetchall()
+    # DuckDB draws a progress bar on the terminal for a long query: not in the output of a command.
+    db.execute("SET enable_progress_bar = false").fetchall()
     catalog = bundled_catalog()
     for statement in transpile(table_ddl(catalog) + view_ddl(catalog), "duckdb"):
         db.execute(statement).fetchall()
