@@ -138,7 +138,6 @@ class Writer:
         for table, by_id in stable.items():
             self._insert(table, list(by_id.values()), new_ids_only=True)
 
-
     def write_refused(self, submission: Submission, message: str) -> None:
         """Store ``submission`` raw and as an ``insert`` error: its decoded row was refused by the tables."""
         record = raw_record(submission)
