@@ -108,7 +108,7 @@ def _rewritten(expression: str, kind: DuckDBPyType, path: str) -> str | None:
 
 
 def _copy_select(db: duckdb.DuckDBPyConnection, table: str) -> str:
-    """``SELECT`` of copy ``k`` (a column of the FROM) of every row of ``table``."""
+    """``SELECT`` of copy ``k`` (a column of the FROM) of every row of ``table``, a snapshot of the recording."""
     relation = db.sql(f"SELECT * FROM {table}")
     columns: list[str] = []
     for name, kind in zip(relation.columns, relation.types, strict=True):
@@ -153,7 +153,9 @@ def store_with(pings: int, path: Path) -> int:
             (rows,) = db.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
             if rows == 0:
                 continue
-            select = _copy_select(db, table)
+            # Copies are made from a snapshot of copy 0: the table itself grows with every INSERT.
+            db.execute(f"CREATE OR REPLACE TEMP TABLE recording AS SELECT * FROM {table}").fetchall()
+            select = _copy_select(db, "recording")
             step = max(1, CHUNK_ROWS // rows)
             for first in range(1, copies, step):
                 db.execute(

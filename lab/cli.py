@@ -341,6 +341,7 @@ def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> 
         ) from None
     try:
         db.execute("SET TimeZone = 'UTC'").fetchall()
+        db.execute("SET enable_progress_bar = false").fetchall()
         return work(db)
     except duckdb.Error as exc:
         raise ValueError(f"cannot read the ping store {path}: {exc}") from None

@@ -100,8 +100,13 @@ class ControlRoutes:
         from lab.session_report import report_from_db  # noqa: PLC0415  (only this endpoint needs it)
 
         debug_tag = request.query.get("debug_tag") or None
+
+        def report(db: duckdb.DuckDBPyConnection) -> bytes:
+            # Encoded off the event loop too: a million pings make a document of tens of megabytes.
+            return msgspec.json.encode(report_from_db(db, debug_tag=debug_tag))
+
         # The SQL reads a snapshot on a connection of its own: submissions keep being stored meanwhile.
-        return json_reply(await self._store.read(lambda db: report_from_db(db, debug_tag=debug_tag)))
+        return web.Response(body=await self._store.read(report), content_type="application/json")
 
     async def export(self, request: web.Request) -> web.StreamResponse:
         """Write the store's tables as Parquet under ``out`` (an absolute directory); the files written.

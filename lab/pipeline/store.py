@@ -70,6 +70,8 @@ def connect(path: Path | None) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect(str(path) if path is not None else ":memory:")
     # BigQuery's TIMESTAMP is an instant; DuckDB shows TIMESTAMPTZ in the session's zone.
     db.execute("SET TimeZone = 'UTC'").fetchall()
+    # DuckDB draws a progress bar on the terminal for a long query: not in the output of a command.
+    db.execute("SET enable_progress_bar = false").fetchall()
     catalog = bundled_catalog()
     for statement in transpile(table_ddl(catalog) + view_ddl(catalog), "duckdb"):
         db.execute(statement).fetchall()
@@ -135,7 +137,6 @@ class Writer:
             self._insert(table, rows)
         for table, by_id in stable.items():
             self._insert(table, list(by_id.values()), new_ids_only=True)
-
 
     def write_refused(self, submission: Submission, message: str) -> None:
         """Store ``submission`` raw and as an ``insert`` error: its decoded row was refused by the tables."""
