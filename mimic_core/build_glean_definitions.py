@@ -26,6 +26,7 @@ from typing import Any
 import msgspec
 from glean_parser.parser import parse_objects
 
+from mimic_core.generated_file import write_or_check
 from mimic_core.glean_definitions import (
     DEFINITIONS_FILE,
     GENERATOR,
@@ -40,7 +41,6 @@ from mimic_core.glean_definitions import (
 NON_METRIC_CATEGORIES = frozenset({"pings", "tags"})
 """Categories of glean_parser's result that are not metrics."""
 
-EXIT_STALE = 1
 
 
 class DefinitionError(ValueError):
@@ -151,16 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DefinitionError as exc:
         print(f"invalid Glean definitions:\n{exc}", file=sys.stderr)
         return 2
-    output: Path = options.output
-    if options.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != text:
-            print(f"{output} is out of date; run `make glean-definitions`", file=sys.stderr)
-            return EXIT_STALE
-        return 0
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
+    return write_or_check(options.output, text, check=options.check, make_target="glean-definitions")
 
 
 if __name__ == "__main__":

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Final
 
 from mimic_core.assets import CHECKOUT_ROOT
+from mimic_core.generated_file import write_or_check
 from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE
 
 DOC_FILE: Final = CHECKOUT_ROOT / "docs" / "telemetry.md"
 PROJECT_TITLE: Final = "Mimic VPN"
-EXIT_STALE: Final = 1
 EXIT_INVALID: Final = 2
 TIMEOUT_S: Final = 120.0
 
@@ -74,17 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TranslationError as exc:
         print(f"glean_parser refused the definitions:\n{exc}", file=sys.stderr)
         return EXIT_INVALID
-    output: Path = options.output
-    if options.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != text:
-            print(f"{output} is out of date; run `make glean-definitions`", file=sys.stderr)
-            return EXIT_STALE
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
+    return write_or_check(options.output, text, check=options.check, make_target="glean-definitions")
 
 
 if __name__ == "__main__":

@@ -19,25 +19,15 @@ from lab.debug_view.queries import Selection
 from lab.pipeline.decoder import Submission
 from lab.pipeline.store import Writer
 from tests.support.recorded_run import AUTOMATION_COPY, CORRUPT, FIRST_SESSION, recorded_pings, recorded_store
+from tests.support.submissions import edge_submission
 
 APP_CLIENT = "d52d3512-a874-42e0-9b82-34e28e2ed10a"
 INSTALLATION = "9d2c5b6c-21d1-4b60-b33a-36a41d88fc46"
 
 
 def submission(document_id: str, body: bytes, tag: str | None, doc_type: str = "vpnsession") -> Submission:
-    return Submission(
-        submission_timestamp=datetime(2026, 12, 1, 16, 0, tzinfo=UTC),
-        uri=f"/submit/mimic-vpn/{doc_type}/1/{document_id}",
-        namespace="mimic-vpn",
-        doc_type=doc_type,
-        doc_version="1",
-        doc_id=document_id,
-        method="POST",
-        content_length=len(body),
-        user_agent=None,
-        headers={"x_debug_id": tag} if tag else {},
-        payload=body,
-    )
+    received = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    return edge_submission(body, document_id=document_id, doc_type=doc_type, tag=tag, received=received)
 
 
 TAGGED = "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e"

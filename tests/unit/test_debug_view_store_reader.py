@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,26 +19,13 @@ import duckdb
 from lab.debug_view.store_reader import ReaderClosedError, StoreReader
 from lab.pipeline.decoder import Submission
 from lab.pipeline.store import RAW, PipelineStore
+from tests.support.submissions import edge_submission
 
 BOUND_S = 10.0
 
 
 def submission() -> Submission:
-    document_id = str(uuid.uuid4())
-    body = b"{}"
-    return Submission(
-        submission_timestamp=datetime.now(UTC),
-        uri=f"/submit/mimic-vpn/vpnsession/1/{document_id}",
-        namespace="mimic-vpn",
-        doc_type="vpnsession",
-        doc_version="1",
-        doc_id=document_id,
-        method="POST",
-        content_length=len(body),
-        user_agent=None,
-        headers={},
-        payload=body,
-    )
+    return edge_submission()
 
 
 def count(db: duckdb.DuckDBPyConnection) -> int:

@@ -10,7 +10,6 @@ store's.  The routes keep one report per tag asked (the whole store's under
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -30,6 +29,7 @@ from lab.pipeline.decoder import Submission
 from lab.pipeline.store import PipelineStore, Writer, load_pings
 from lab.session_report import SessionReport, report_from_db
 from tests.support.recorded_run import recorded_pings
+from tests.support.submissions import edge_submission
 
 FIRST, SECOND = "run-a", "run-b"
 SPLIT = 10
@@ -37,21 +37,7 @@ SPLIT = 10
 
 
 def refused(tag: str | None) -> Submission:
-    document_id = str(uuid.uuid4())
-    body = b"{not json"
-    return Submission(
-        submission_timestamp=datetime(2026, 12, 1, 15, 31, tzinfo=UTC),
-        uri=f"/submit/mimic-vpn/vpnsession/1/{document_id}",
-        namespace="mimic-vpn",
-        doc_type="vpnsession",
-        doc_version="1",
-        doc_id=document_id,
-        method="POST",
-        content_length=len(body),
-        user_agent=None,
-        headers={"x_debug_id": tag} if tag else {},
-        payload=body,
-    )
+    return edge_submission(b"{not json", tag=tag, received=datetime(2026, 12, 1, 15, 31, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")

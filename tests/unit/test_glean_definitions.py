@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mimic_core import build_glean_definitions
+from mimic_core import build_glean_definitions, generated_file
 from mimic_core.build_glean_definitions import DefinitionError, generate, render
 from mimic_core.glean_definitions import (
     DEFINITIONS_FILE,
@@ -49,7 +49,7 @@ def test_check_mode_tells_a_current_file_from_a_stale_one(tmp_path: Path, capsys
     assert output.read_bytes() == DEFINITIONS_FILE.read_bytes()
     assert build_glean_definitions.main(["--check", "--output", str(output)]) == 0
     output.write_text(output.read_text().replace('"disabled": false', '"disabled": true', 1))
-    assert build_glean_definitions.main(["--check", "--output", str(output)]) == build_glean_definitions.EXIT_STALE
+    assert build_glean_definitions.main(["--check", "--output", str(output)]) == generated_file.EXIT_STALE
     assert "out of date" in capsys.readouterr().err
 
 

@@ -13,22 +13,16 @@ from lab.pipeline import spool
 from lab.pipeline.decoder import Submission
 from lab.pipeline.spool import Spool
 from lab.pipeline.store import Writer, connect, unstored
+from tests.support.submissions import edge_submission
 
 
 def submission(number: int, payload: bytes = b"\x1f\x8b gzip bytes \x00\xff") -> Submission:
-    document_id = f"00000000-0000-4000-8000-{number:012d}"
-    return Submission(
-        submission_timestamp=datetime(2026, 12, 1, 15, 30, number % 60, 123456, tzinfo=UTC),
-        uri=f"/submit/mimic-vpn/vpnsession/1/{document_id}",
-        namespace="mimic-vpn",
-        doc_type="vpnsession",
-        doc_version="1",
-        doc_id=document_id,
-        method="POST",
-        content_length=len(payload),
+    return edge_submission(
+        payload,
+        document_id=f"00000000-0000-4000-8000-{number:012d}",
+        tag="run-1",
+        received=datetime(2026, 12, 1, 15, 30, number % 60, 123456, tzinfo=UTC),
         user_agent="Glean/71.0.0 (Python on Linux)",
-        headers={"x_debug_id": "run-1"},
-        payload=payload,
     )
 
 

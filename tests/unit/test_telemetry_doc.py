@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mimic_core import build_telemetry_doc
+from mimic_core import build_telemetry_doc, generated_file
 from mimic_core.build_telemetry_doc import DOC_FILE, TranslationError, render
 from mimic_core.glean_definitions import METRICS_FILE, PINGS_FILE
 
@@ -32,12 +32,12 @@ def test_the_doc_has_every_ping_and_reason() -> None:
 
 def test_check_mode_tells_a_current_doc_from_a_stale_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "telemetry.md"
-    assert build_telemetry_doc.main(["--check", "--output", str(output)]) == build_telemetry_doc.EXIT_STALE
+    assert build_telemetry_doc.main(["--check", "--output", str(output)]) == generated_file.EXIT_STALE
     assert build_telemetry_doc.main(["--output", str(output)]) == 0
     assert output.read_bytes() == DOC_FILE.read_bytes()
     assert build_telemetry_doc.main(["--check", "--output", str(output)]) == 0
     output.write_text(output.read_text().replace("Session ping of the daemon", "Session ping of the app", 1))
-    assert build_telemetry_doc.main(["--check", "--output", str(output)]) == build_telemetry_doc.EXIT_STALE
+    assert build_telemetry_doc.main(["--check", "--output", str(output)]) == generated_file.EXIT_STALE
     assert "out of date" in capsys.readouterr().err
 
 
