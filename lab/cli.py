@@ -13,10 +13,11 @@ one process open it) and does the reading itself when asked.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -397,6 +398,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGINT end the run inside as Ctrl-C does (``_interrupt``); the handlers before are put back."""
+    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+
+
 def _chaos(args: argparse.Namespace) -> int:
     # Imported here like the server: the other commands do not need it.
     import secrets  # noqa: PLC0415
@@ -428,9 +440,9 @@ def _chaos(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(line, file=out, flush=True)
 
-    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
     try:
-        result = run_chaos(options, progress)
+        with _signals_interrupt():
+            result = run_chaos(options, progress)
     except KeyboardInterrupt:
         print(
             f"vpnui-lab: interrupted; every process of the run was stopped (seed {seed}, {args.rounds} rounds)",
@@ -440,9 +452,6 @@ def _chaos(args: argparse.Namespace) -> int:
     except RunAborted as exc:
         print(f"vpnui-lab: the run could not be done: {exc}", file=sys.stderr)
         return EXIT_RUN_FAILED
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
     print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
     return EXIT_FAILED if result.violations else 0
 
@@ -504,9 +513,8 @@ def _fleet(args: argparse.Namespace) -> int:
         settle_timeout_s=args.settle_timeout,
         delivery_timeout_s=args.delivery_timeout,
     )
-    previous = signal.signal(signal.SIGTERM, _interrupt), signal.signal(signal.SIGINT, _interrupt)
     try:
-        with ProgressDisplay(out) as display:
+        with _signals_interrupt(), ProgressDisplay(out) as display:
             result = run_fleet(options, display)
     except KeyboardInterrupt:
         print(
@@ -517,8 +525,5 @@ def _fleet(args: argparse.Namespace) -> int:
     except RunAborted as exc:
         print(f"vpnui-lab: the fleet could not be run: {exc}", file=sys.stderr)
         return EXIT_RUN_FAILED
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
     print(render_json(result) if args.json else "\n" + render_text(result), flush=True)
     return 0 if ok(result) else EXIT_FAILED
