@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from lab.pipeline.system_check import apt_install
+from lab.pipeline.system_check import provide
 
 CHROMIUM_PACKAGE: Final = "chromium"
 """Debian's Chromium (Debian 12 and later; Ubuntu ships it as a snap under the same command)."""
@@ -36,22 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check that this machine can run the debug view's browser test")
     parser.add_argument("--no-install", action="store_true", help="only report what is missing")
     args = parser.parse_args(argv)
-    if chromium() is None and not args.no_install:
-        apt_install(CHROMIUM_PACKAGE, "the browser the debug view's test drives")
-    if chromium() is None:
-        print(
-            "The debug view's browser test needs Chromium (no `chromium` on PATH).\n"
-            f"Install it with:\n  sudo apt-get install {CHROMIUM_PACKAGE}",
-            file=sys.stderr,
-        )
-        return 1
-    try:
-        import playwright  # noqa: F401, PLC0415  (only whether it is installed)
-    except ImportError:
-        print("playwright is missing: pip install -e '.[test]'", file=sys.stderr)
-        return 1
-    return 0
-
+    return provide(
+        chromium,
+        CHROMIUM_PACKAGE,
+        "the browser the debug view's test drives",
+        install=not args.no_install,
+        missing="The debug view's browser test needs Chromium (no `chromium` on PATH).",
+        module="playwright",
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

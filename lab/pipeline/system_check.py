@@ -13,10 +13,12 @@ Exit status: 0 ready, 1 something is missing (the message says what).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -44,31 +46,40 @@ def apt_install(package: str, purpose: str) -> bool:
     return subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env).returncode == 0
 
 
-def install_jre() -> bool:
-    return apt_install(JRE_PACKAGE, "the Java runtime Spark needs")
+def provide(
+    found: Callable[[], Path | None], package: str, purpose: str, *, install: bool, missing: str, module: str
+) -> int:
+    """Install Debian's ``package`` when ``found()`` finds nothing (and ``install``), then check ``module``.
+
+    The exit status of a system check: 0 ready, 1 something is missing,
+    said on stderr with the command that provides it.
+    """
+    if found() is None and install:
+        apt_install(package, purpose)
+    if found() is None:
+        print(f"{missing}\nInstall it with:\n  sudo apt-get install {package}", file=sys.stderr)
+        return 1
+    try:
+        importlib.import_module(module)  # only whether it is installed
+    except ImportError:
+        print(f"{module} is missing: pip install -e '.[test]'", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check that this machine can run the report's SQL on Spark")
     parser.add_argument("--no-install", action="store_true", help="only report what is missing")
     args = parser.parse_args(argv)
-    if java() is None and not args.no_install:
-        install_jre()
-    if java() is None:
-        where = f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java" if os.environ.get("JAVA_HOME") else "no java"
-        print(
-            f"Spark needs a Java runtime ({where}); the report's Spark test cannot run.\n"
-            f"Install it with:\n  sudo apt-get install {JRE_PACKAGE}",
-            file=sys.stderr,
-        )
-        return 1
-    try:
-        import pyspark  # noqa: F401, PLC0415  (only whether it is installed)
-    except ImportError:
-        print("pyspark is missing: pip install -e '.[test]'", file=sys.stderr)
-        return 1
-    return 0
-
+    where = f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java" if os.environ.get("JAVA_HOME") else "no java"
+    return provide(
+        java,
+        JRE_PACKAGE,
+        "the Java runtime Spark needs",
+        install=not args.no_install,
+        missing=f"Spark needs a Java runtime ({where}); the report's Spark test cannot run.",
+        module="pyspark",
+    )
 
 if __name__ == "__main__":
     sys.exit(main())
