@@ -59,6 +59,17 @@ def _literal(value: Param) -> exp.Expr:
 
 def transpiled(name: str, dialect: str, **params: Param) -> str:
     """``lab/sql/<name>.sql`` in ``dialect``, with each ``@param`` replaced by the literal given for it."""
+    return _transpiled(name, dialect, tuple(sorted(params.items())))
+
+
+@functools.lru_cache(maxsize=512)
+def _transpiled(name: str, dialect: str, param_items: tuple[tuple[str, Param], ...]) -> str:
+    """:func:`transpiled`, kept: copying and generating sqlglot's tree costs more than a small query runs.
+
+    A report runs every file (the debug view's every 2 s); 512 holds every
+    file for a few dozen debug tags.
+    """
+    params = dict(param_items)
 
     def substitute(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Parameter):

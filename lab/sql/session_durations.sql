@@ -1,7 +1,9 @@
 -- Session durations per side: the session's end datetime metric minus its start datetime
 -- metric (app_session_end - app_session_start, daemon_session_end - daemon_session_start),
 -- for sessions having both. A negative length (an end recorded before the start: a clock
--- change, or data attributed to the wrong session) is counted, not dropped.
+-- change, or data attributed to the wrong session) is counted, not dropped. Lengths are
+-- differences of UNIX_MILLIS (the datetimes have whole milliseconds, so this is
+-- TIMESTAMP_DIFF(..., MILLISECOND), as a subtraction: see delivery_delay.sql).
 -- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 WITH sides AS (
   SELECT
@@ -25,7 +27,7 @@ WITH sides AS (
   GROUP BY 2
 ),
 lengths AS (
-  SELECT side, TIMESTAMP_DIFF(session_end, session_start, MILLISECOND) AS length_ms
+  SELECT side, UNIX_MILLIS(session_end) - UNIX_MILLIS(session_start) AS length_ms
   FROM sides
   WHERE session_start IS NOT NULL AND session_end IS NOT NULL
 )
