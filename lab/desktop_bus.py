@@ -24,6 +24,7 @@ import enum
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -412,14 +413,18 @@ def run_command(line: str, portal: SettingsPortal) -> None:
 
 
 async def read_commands(portal: SettingsPortal) -> None:
-    """The commands on standard input, until it ends (at once when it is /dev/null)."""
+    """The commands on standard input, until it ends: a pipe or a terminal as lines come, a file at once."""
+    if sys.stdin is None:
+        return
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(sys.stdin.fileno())):
+        # A file, or /dev/null (which epoll cannot watch): nothing to wait for.
+        for line in sys.stdin:
+            run_command(line, portal)
+        return
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
-    try:
-        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    except ValueError as exc:  # a regular file: asyncio reads only pipes, sockets and terminals
-        report("error", message=f"no commands read: {exc}")
-        return
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     try:
         while line := await reader.readline():
             run_command(line.decode(errors="replace"), portal)
@@ -451,6 +456,10 @@ async def serve_desktop(tray_host: bool = True, color_scheme: ColorScheme = Colo
         await asyncio.Event().wait()
     finally:
         bus.disconnect()
+        # Wait for the socket to close: the reader ends there with EOFError, which asyncio
+        # reports at exit as "never retrieved" unless it is.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(bus.wait_for_disconnect(), 2.0)  # type: ignore[no-untyped-call]
 
 
 def main(argv: list[str] | None = None) -> int:

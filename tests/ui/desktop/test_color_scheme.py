@@ -154,6 +154,7 @@ def start_desktop(
     yield start
     for services in started:
         services.stop()
+        assert services.stderr() == ""
 
 
 class App:

@@ -47,6 +47,7 @@ def tray_host(session_bus: SessionBus, tmp_path: Path) -> Iterator[JsonLines]:
     services = desktop_services(tmp_path, tray_host=True)
     yield services
     services.stop()
+    assert services.stderr() == ""  # its stdin is /dev/null: no command, and no complaint
 
 
 @pytest.fixture
@@ -54,6 +55,7 @@ def no_tray_host(session_bus: SessionBus, tmp_path: Path) -> Iterator[JsonLines]
     services = desktop_services(tmp_path, tray_host=False)
     yield services
     services.stop()
+    assert services.stderr() == ""  # its stdin is /dev/null: no command, and no complaint
 
 
 @pytest.fixture
