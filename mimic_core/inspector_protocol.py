@@ -132,6 +132,10 @@ class AppState(msgspec.Struct, frozen=True):
     """The server list is loaded (``choose_location`` needs it)."""
     telemetry_session_id: str | None
     """The shared session id the app's telemetry currently reports under; ``None`` before telemetry started."""
+    palette: Literal["light", "dark"] | None
+    """The palette the main window is drawn in (``qml/theme/Theme.qml``); ``None`` when the app has no window."""
+    system_color_scheme: str
+    """The colour scheme Qt says the desktop prefers (``Qt.styleHints.colorScheme``): Light, Dark or Unknown."""
 
 
 class Reply(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -22,10 +22,12 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtQml import qmlEngine
 
 from mimic_core.inspector_protocol import (
     MAX_CONSECUTIVE_ERRORS,
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 
 # A client with this much unsent output is not reading its replies: dropped.
 MAX_PENDING_OUTPUT: Final = 1024 * 1024
+MAIN_WINDOW: Final = "mainWindow"
+"""The ``objectName`` of ``qml/Main.qml``'s window."""
 
 
 class InspectorStartError(Exception):
@@ -62,6 +66,16 @@ class InspectorStartError(Exception):
 
 def default_socket_path() -> Path:
     return locations().runtime / SOCKET_NAME
+
+
+def shown_palette() -> Literal["light", "dark"] | None:
+    """The palette the app's main window is drawn in: its theme's, as the window's QML engine has it."""
+    for window in QGuiApplication.topLevelWindows():
+        engine = qmlEngine(window) if window.objectName() == MAIN_WINDOW else None
+        theme = engine.singletonInstance("theme", "Theme") if engine is not None else None
+        if isinstance(theme, QObject):
+            return "dark" if theme.property("dark") else "light"
+    return None
 
 
 class _Client:
@@ -141,6 +155,8 @@ class Inspector(QObject):
             connected_since=since if since > 0 else None,
             locations_loaded=manager.server_list is not None,
             telemetry_session_id=self._telemetry_session_id(),
+            palette=shown_palette(),
+            system_color_scheme=QGuiApplication.styleHints().colorScheme().name,
         )
 
     # --------------------------------------------------------- commands

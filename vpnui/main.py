@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     # Qt is in: from here on, each module imported is not read whole by PySide6's import.
     early_start.restore_python_import()
     from vpnui import i18n  # noqa: PLC0415
+    from vpnui.desktop import platform_theme  # noqa: PLC0415
     from vpnui.main_window import (  # noqa: PLC0415
         load_main_window,
         set_color_scheme,
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_frame,
     )
 
-    app = QGuiApplication(sys.argv[:1])
+    # On GNOME, the platform theme that follows its dark style (see the module).
+    app = QGuiApplication(sys.argv[:1] + platform_theme.qt_arguments(os.environ))
     app.setApplicationName("Mimic VPN")
     app.setDesktopFileName("mimic-vpn")
     # Before the first QML text is made: the window is not retranslated.

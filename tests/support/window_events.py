@@ -8,9 +8,9 @@ application-wide event filter, installed before ``Main.qml`` is loaded),
 every change of the main window's visibility, and its first frame.  Two
 more lines say where the app is: ``loaded`` (the window exists; its state
 then) and ``desktop_started`` (the tray and the launch settings were
-applied).  Only two functions are wrapped, in this process only: the
-window's loader and ``DesktopIntegration.start``; everything else runs as a
-user's launch does.
+applied; the native window's id once it is shown).  Only two functions are
+wrapped, in this process only: the window's loader and
+``DesktopIntegration.start``; everything else runs as a user's launch does.
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ def watch() -> None:
             tray_shown=self.tray.shown,
             visible=window.isVisible(),
             visibility=visibility(window),
+            # The X window (or other native one) to read the screen of; asking a hidden one would create it.
+            window_id=int(window.winId()) if window.isVisible() else None,
         )
 
     DesktopIntegration.start = watched_start  # type: ignore[method-assign]

@@ -30,6 +30,7 @@ from mimic_core.sync_client import DaemonConnection
 from vpnui.app import MimicApp
 from vpnui.connection.states import VPNClientState
 from vpnui.inspector import Inspector, start_inspector
+from vpnui.main_window import set_color_scheme
 
 T = TypeVar("T")
 
@@ -77,6 +78,11 @@ def test_the_state_is_what_the_app_shows(
     assert state.title == mimic.manager.title
     assert (state.country_code, state.city_code) == mimic.manager.selected_location
     assert state.locations_loaded and state.connected_since is None
+    # The offscreen platform knows no desktop colour scheme: the window is light until told.
+    assert (state.palette, state.system_color_scheme) == ("light", "Unknown")
+    set_color_scheme(mimic.engine, "dark")
+    with client(inspector) as connection:
+        assert off_thread(qtbot, worker, connection.state).palette == "dark"
 
 
 def test_toggle_turns_the_real_vpn_on_and_off(

@@ -34,6 +34,8 @@ def app(client_state: str = "Off", **changes: Any) -> AppState:
         connected_since=SINCE if client_state == "On" else None,
         locations_loaded=True,
         telemetry_session_id=None,
+        palette="light",
+        system_color_scheme="Unknown",
     )
     return msgspec.structs.replace(state, **changes)
 

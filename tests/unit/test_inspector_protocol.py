@@ -75,6 +75,8 @@ def test_replies_round_trip_on_one_line() -> None:
         connected_since=1_800_000_000.5,
         locations_loaded=True,
         telemetry_session_id=None,
+        palette="light",
+        system_color_scheme="Unknown",
     )
     line = encode(Reply(id=9, ok=True, state=state))
     assert line.endswith(b"\n") and line.count(b"\n") == 1

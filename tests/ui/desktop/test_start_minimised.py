@@ -10,76 +10,21 @@ service, as a desktop runs them.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
-import select
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from dbus_fast.aio import MessageBus
 
 from lab.desktop_bus import SessionBus, call
 from lab.lab_process import LabProcess
+from tests.support.json_lines import JsonLines
 from vpnui.desktop.status_notifier import ITEM_PATH
 from vpnui.settings import load_settings, save_settings
 
-START_TIMEOUT_S = 60.0
-EXIT_TIMEOUT_S = 20.0
 LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d [\d:,]+ \S+ (DEBUG|INFO) ")
-
-
-class JsonLines:
-    """A child process that reports JSON lines on stdout; its stderr goes to a file."""
-
-    def __init__(self, args: list[str], stderr_path: Path) -> None:
-        self.stderr_path = stderr_path
-        self._stderr: IO[bytes] = stderr_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr
-        )
-        self.lines: list[dict[str, Any]] = []
-        self._buffer = b""
-
-    def read_until(self, event: str, timeout_s: float = START_TIMEOUT_S) -> dict[str, Any]:
-        """Every line up to the first ``event`` is kept in ``lines``; that line is returned."""
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + timeout_s
-        while True:
-            while b"\n" in self._buffer:
-                line, self._buffer = self._buffer.split(b"\n", 1)
-                self.lines.append(json.loads(line))
-                if self.lines[-1]["event"] == event:
-                    return self.lines[-1]
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"no {event!r} within {timeout_s:.0f} s: {self.lines}\n{self.stderr()}"
-            readable, _, _ = select.select([self.process.stdout], [], [], remaining)
-            if readable:
-                chunk = os.read(self.process.stdout.fileno(), 65536)
-                assert chunk, f"exited ({self.process.wait()}) before {event!r}: {self.lines}\n{self.stderr()}"
-                self._buffer += chunk
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=EXIT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-        self._stderr.close()
-        return self.process.returncode
 
 
 @pytest.fixture
@@ -102,6 +47,7 @@ def tray_host(session_bus: SessionBus, tmp_path: Path) -> Iterator[JsonLines]:
     services = desktop_services(tmp_path, tray_host=True)
     yield services
     services.stop()
+    assert services.stderr() == ""  # its stdin is /dev/null: no command, and no complaint
 
 
 @pytest.fixture
@@ -109,6 +55,7 @@ def no_tray_host(session_bus: SessionBus, tmp_path: Path) -> Iterator[JsonLines]
     services = desktop_services(tmp_path, tray_host=False)
     yield services
     services.stop()
+    assert services.stderr() == ""  # its stdin is /dev/null: no command, and no complaint
 
 
 @pytest.fixture
