@@ -57,6 +57,16 @@ class DBusDaemonMissing(RuntimeError):
     """``dbus-daemon`` is not installed and could not be; the message says what to install."""
 
 
+def stop_process(process: "subprocess.Popen[Any]", timeout_s: float = 10.0) -> None:
+    """End ``process`` with SIGTERM, or SIGKILL when it has not exited ``timeout_s`` later."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def ensure_command(command: str, package: str) -> str | None:
     """The path of ``command``; when missing and root, Debian's ``package`` installed with apt-get first.
 
@@ -124,12 +134,7 @@ class SessionBus:
             raise RuntimeError("dbus-daemon printed no address")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._config.close()

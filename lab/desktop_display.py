@@ -16,7 +16,7 @@ import subprocess
 import time
 from typing import IO, Final
 
-from lab.desktop_bus import ensure_command
+from lab.desktop_bus import ensure_command, stop_process
 
 DEBIAN_PACKAGE: Final = "xvfb"
 START_TIMEOUT_S: Final = 15.0
@@ -92,9 +92,4 @@ class XvfbDisplay:
         return int(data)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
