@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -25,9 +25,13 @@ SOCKET_NAME = "daemon.sock"
 MAX_SOCKET_PATH = 107
 
 
-@dataclass(frozen=True)
-class Locations:
-    """All directories of one installation of the product."""
+class Locations(NamedTuple):
+    """All directories of one installation of the product.
+
+    A named tuple, not a dataclass: the app reads it before its window is
+    on screen, where the dataclasses module and the class cost about 1 ms
+    (and msgspec, whose structs cost less, is not imported yet).
+    """
 
     config: Path
     data: Path

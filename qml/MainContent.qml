@@ -12,7 +12,8 @@ import "screens"
 //
 // Only the main screen is built at start-up.  The panels, the modals and
 // the banners are created when first needed (a Loader each): the window's
-// full UI comes sooner, and what is never shown costs nothing.
+// full UI comes sooner, and what is never shown costs nothing.  The panels
+// are not even compiled until then (loaded by URL, see PanelSlot).
 //
 // Messages come in tiers.  What clears by itself is a banner, in the free
 // space above the bottom buttons, blocking nothing (no internet, the
@@ -34,11 +35,6 @@ Item {
     readonly property bool linkReady: root.manager.linkState === DaemonLink.Ready
     readonly property bool linkStarting: root.manager.linkState === DaemonLink.Starting
 
-    function openPanel(loader: Loader) {
-        loader.active = true
-        const panel = loader.item as T.Popup
-        panel.open()
-    }
     function dismiss(failure: int) {
         // A modal being destroyed (its failure replaced by another) closes too: not a dismissal.
         if (root.failure === failure)
@@ -81,7 +77,7 @@ Item {
             text: root.manager.locationName !== "" ? root.manager.locationName : qsTr("Loading server list…")
             chevron: true
             Accessible.description: qsTr("Opens the list of locations")
-            onClicked: root.openPanel(pickerLoader)
+            onClicked: pickerSlot.open()
         }
 
         // The live tunnel, while on (created then: nothing to show when off).
@@ -208,7 +204,7 @@ Item {
                 kind: "secondary"
                 text: qsTr("Network lab")
                 Accessible.description: qsTr("Change the simulated world the app runs against")
-                onClicked: root.openPanel(labLoader)
+                onClicked: labSlot.open()
             }
             MVButton {
                 objectName: "settingsButton"
@@ -216,35 +212,39 @@ Item {
                 Layout.preferredWidth: 1
                 kind: "secondary"
                 text: qsTr("Settings")
-                onClicked: root.openPanel(settingsLoader)
+                onClicked: settingsSlot.open()
             }
         }
     }
 
-    // The panels: created on first use, then kept.
-    Loader {
-        id: pickerLoader
-        active: false
-        sourceComponent: LocationPicker {
-            objectName: "locationPicker"
-            manager: root.manager
+    // The panels: created on first use, then kept.  By URL, not as inline
+    // components: an inline one is compiled with this file, so every panel's
+    // QML (and its components) would be loaded before the window's full UI.
+    component PanelSlot: Loader {
+        required property url panel
+        // The panel's required properties, and its objectName.
+        required property var initialProperties
+        function open() {
+            if (status === Loader.Null)
+                setSource(panel, initialProperties)
+            const popup = item as T.Popup
+            popup.open()
         }
     }
-    Loader {
-        id: labLoader
-        active: false
-        sourceComponent: LabPanel {
-            objectName: "labPanel"
-            lab: root.lab
-        }
+    PanelSlot {
+        id: pickerSlot
+        panel: Qt.resolvedUrl("screens/LocationPicker.qml")
+        initialProperties: ({ objectName: "locationPicker", manager: root.manager })
     }
-    Loader {
-        id: settingsLoader
-        active: false
-        sourceComponent: SettingsPanel {
-            objectName: "settingsPanel"
-            preferences: root.preferences
-        }
+    PanelSlot {
+        id: labSlot
+        panel: Qt.resolvedUrl("screens/LabPanel.qml")
+        initialProperties: ({ objectName: "labPanel", lab: root.lab })
+    }
+    PanelSlot {
+        id: settingsSlot
+        panel: Qt.resolvedUrl("screens/SettingsPanel.qml")
+        initialProperties: ({ objectName: "settingsPanel", preferences: root.preferences })
     }
 
     // One modal per failure that asks for a decision.  It exists exactly
@@ -363,7 +363,7 @@ Item {
                 text: qsTr("Choose another location")
                 onClicked: {
                     root.manager.dismissFailure()
-                    root.openPanel(pickerLoader)
+                    pickerSlot.open()
                 }
             }
             MVButton {

@@ -7,11 +7,9 @@ so that they exercise exactly the same wiring as a user does.
 from __future__ import annotations
 
 import logging
-import signal
-import socket
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import msgspec
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
@@ -23,32 +21,39 @@ from vpnui.connection.manager import ConnectionManager
 from vpnui.connection.settings import ConnectionSettings
 from vpnui.controller import Controller
 from vpnui.daemon_client import DaemonClient
-from vpnui.desktop.notification_texts import THROTTLE_S as NOTIFICATION_THROTTLE_S
 from vpnui.lab_conditions import LabConditions
-from vpnui.location_search import LocationSearch  # noqa: F401  (registers the picker's list for QML)
 from vpnui.main_window import attach_screens, load_main_window
 from vpnui.preferences import Preferences
 from vpnui.settings import load_settings
 
 if TYPE_CHECKING:
+    import socket
+
     from vpnui.desktop.integration import DesktopIntegration
     from vpnui.telemetry import AppTelemetry
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class AppOptions:
-    endpoints: Endpoints = field(default_factory=Endpoints)
-    daemon_args: list[str] = field(default_factory=list)
-    lab_args: list[str] = field(default_factory=list)
-    connection: ConnectionSettings = field(default_factory=ConnectionSettings)
+class AppOptions(msgspec.Struct):
+    """How ``MimicApp`` runs.
+
+    A ``msgspec.Struct``, not a dataclass: made before the window's screens,
+    where making a dataclass costs about 0.5 ms.
+    """
+
+    endpoints: Endpoints = msgspec.field(default_factory=Endpoints)
+    daemon_args: list[str] = msgspec.field(default_factory=list)
+    lab_args: list[str] = msgspec.field(default_factory=list)
+    connection: ConnectionSettings = msgspec.field(default_factory=ConnectionSettings)
     use_embedded_lab: bool = True
     telemetry_timer_s: float = 3 * 3600.0  # the timer/daemon_timer ping interval
     # Notifications, tray, single instance (vpnui/desktop/); the listening
     # socket of the single-instance claim, when vpnui.main made one.
     desktop: bool = True
-    notification_throttle_s: float = NOTIFICATION_THROTTLE_S
+    # None: the notifications' own interval (notification_texts.THROTTLE_S),
+    # read once they are loaded, after the screens.
+    notification_throttle_s: float | None = None
     instance_socket: socket.socket | None = None
 
 
@@ -127,6 +132,11 @@ class MimicApp(QObject):
         Telemetry and the HTTP client load here, not at import: the window is
         on screen first, and a good part of the start-up time is theirs.
         """
+        # The location picker's list type, registered for QML before any
+        # event is handled (nothing can open the picker before this first
+        # step of the loop), not before the screens: the picker is compiled
+        # only when first opened (MainContent.qml's PanelSlot).
+        from vpnui import location_search  # noqa: F401, PLC0415
         from vpnui.embedded_lab import world_endpoints  # noqa: PLC0415
         from vpnui.telemetry import AppTelemetry  # noqa: PLC0415
 
@@ -149,14 +159,16 @@ class MimicApp(QObject):
         self.client.start()
         self._follow_os_network()
         if self.options.desktop and self.window is not None:
+            from vpnui.desktop import notification_texts  # noqa: PLC0415
             from vpnui.desktop.integration import DesktopIntegration  # noqa: PLC0415
 
+            throttle_s = self.options.notification_throttle_s
             self.desktop = DesktopIntegration(
                 self.manager,
                 settings=self.settings,
                 window=self.window,
                 quit_app=self.quitRequested.emit,
-                throttle_s=self.options.notification_throttle_s,
+                throttle_s=notification_texts.THROTTLE_S if throttle_s is None else throttle_s,
                 parent=self,
             )
             await self.desktop.start(self.options.instance_socket)
@@ -196,6 +208,7 @@ def run_until_quit(app: QGuiApplication, mimic: MimicApp) -> int:
     """
     # The app uses no widgets; qt_loop keeps qasync from loading QtWidgets.
     import asyncio  # noqa: PLC0415  (see vpnui.background_tasks)
+    import signal  # noqa: PLC0415  (not needed before the screens)
 
     from mimic_core.qt_loop import create_event_loop  # noqa: PLC0415
 

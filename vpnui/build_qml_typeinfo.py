@@ -54,6 +54,7 @@ LINT_ALSO_WARNINGS: Final = ("--unused-imports", "warning")
 def _load_app_types() -> None:
     """Import every module that registers a type for the app's window (as ``vpnui.app`` does)."""
     import vpnui.app  # noqa: F401, PLC0415  (imports the manager, the lab panel's and the preferences' types)
+    from vpnui import location_search  # noqa: F401, PLC0415  (the picker's list: MimicApp.start() imports it)
 
 
 def _method(method: QMetaMethod) -> dict[str, Any]:

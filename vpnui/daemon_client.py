@@ -23,7 +23,6 @@ from PySide6.QtNetwork import QLocalSocket
 from mimic_core import protocol
 from mimic_core.paths import locations
 from mimic_core.protocol import DaemonError
-from vpnui.detached import StartFailed, start_detached_module
 
 if TYPE_CHECKING:
     import asyncio
@@ -210,6 +209,10 @@ class DaemonClient(QObject):
         self._backoff = min(self._backoff * 2, BACKOFF_MAX_S)
 
     def _spawn_daemon(self) -> None:
+        # Only when no daemon answers: the client exists before the window's
+        # screens, and starting a process is not needed for them.
+        from vpnui.detached import StartFailed, start_detached_module  # noqa: PLC0415
+
         self._last_spawn = time.monotonic()
         try:
             telemetry = ["--telemetry-url", self.telemetry_url] if self.telemetry_url else []

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from mimic_core.server_list import ServerList, ServerName
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.i18n import arg, translate
 from vpnui.qml_types import app_type
@@ -145,6 +144,10 @@ class LabConditions(QObject):
             await asyncio.sleep(RECONNECT_S)
 
     async def _load_servers(self) -> None:
+        # Here, not at import: the lab's servers are read once it answers,
+        # long after the window's screens (which this module is loaded for).
+        from mimic_core.server_list import ServerList, ServerName  # noqa: PLC0415
+
         if self._url is None or self._http is None:
             return
         async with self._http.get(f"{self._url}/lab/servers") as reply:

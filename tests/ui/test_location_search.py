@@ -6,8 +6,7 @@ model through every change; the rest checks what the picker relies on.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from msgspec.structs import replace
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
@@ -28,7 +27,7 @@ def row(country: str, city: str, **more: object) -> LocationRow:
         selected=False,
         recent_rank=-1,
     )
-    return replace(base, **more)  # type: ignore[arg-type]
+    return replace(base, **more)
 
 
 ROWS = [

@@ -8,9 +8,8 @@ while latencies arrive and the selection moves.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import shiboken6
+from msgspec.structs import replace
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -35,7 +34,7 @@ def row(city: str, latency_ms: float = -1.0, tier: LatencyTier = LatencyTier.Unk
         selected=False,
         recent_rank=-1,
     )
-    return replace(base, **more)  # type: ignore[arg-type]
+    return replace(base, **more)
 
 
 ROWS = [row("Berlin", selected=True), row("Frankfurt"), row("Hamburg")]

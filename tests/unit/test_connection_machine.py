@@ -8,10 +8,10 @@ and leave the snapshot untouched).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Final
 
 import pytest
+from msgspec.structs import replace
 
 from mimic_core.protocol import ServerEndpoint
 from vpnui.connection.machine import TRANSITIONS, Machine, Snapshot, ignore, transition

@@ -9,7 +9,6 @@ tests run the same probes against the network lab's servers.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import socket
 import time
@@ -17,6 +16,7 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
+import msgspec
 import pytest
 
 from mimic_core import wire
@@ -359,7 +359,7 @@ def test_firewall_without_tcp_ports_is_inconclusive() -> None:
 
 def test_a_big_location_stops_once_enough_servers_answered() -> None:
     async def scenario() -> None:
-        settings = dataclasses.replace(FAST, server_parallelism=2, server_probe_enough=2)
+        settings = msgspec.structs.replace(FAST, server_parallelism=2, server_probe_enough=2)
         alive = [Responder(f"alive-{i}") for i in range(6)]
         async with responders(*alive) as servers:
             result = await probe_servers(servers, settings)
@@ -373,7 +373,7 @@ def test_a_big_location_stops_once_enough_servers_answered() -> None:
 
 def test_a_dead_first_batch_moves_on_to_the_next() -> None:
     async def scenario() -> None:
-        settings = dataclasses.replace(FAST, server_parallelism=2, server_probe_enough=2)
+        settings = msgspec.structs.replace(FAST, server_parallelism=2, server_probe_enough=2)
         servers_in_order = [Responder("dead-1", silent=True), Responder("dead-2", silent=True)]
         servers_in_order += [Responder("alive-1"), Responder("alive-2")]
         async with responders(*servers_in_order) as servers:

@@ -28,3 +28,19 @@ def test_the_first_frame_path_imports_only_qt() -> None:
         or any(name == p or name.startswith(p + ".") for p in LATER_PREFIXES)
     )
     assert early == []
+
+
+def test_main_called_after_qt_puts_python_import_back_before_its_first_imports() -> None:
+    """A caller that imported Qt first (the cold-start benchmark) gets the user's import path."""
+    code = """
+import contextlib, io, json
+from mimic_core import early_start  # first, as vpnui.main and the benchmark's wrapper import it
+import PySide6.QtCore
+import vpnui.main
+before = early_start.qt_import_active()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    vpnui.main.main(["--help"])  # ends in parse_args, before the single-instance claim
+print(json.dumps({"before": before, "after": early_start.qt_import_active()}))
+"""
+    found = run_python(code)
+    assert found == {"before": True, "after": False}

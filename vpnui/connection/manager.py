@@ -23,7 +23,6 @@ from vpnui.background_tasks import BackgroundTasks
 from vpnui.config import Endpoints as AppEndpoints
 from vpnui.connection import machine_events as ev
 from vpnui.connection import states
-from vpnui.connection.check_results import CheckResult
 from vpnui.connection.check_sets import (
     ACTIVATION_CHECKS,
     NETWORK_CHECKS,
@@ -58,6 +57,8 @@ if TYPE_CHECKING:
 
     import aiohttp
 
+    # Only the checks' own modules make these, after the window's screens.
+    from vpnui.connection.check_results import CheckResult
     from vpnui.connection.check_runs import CheckReport
     from vpnui.connection.server_list import ServerList
     from vpnui.connection.server_list_loader import ServerListLoader

@@ -42,8 +42,9 @@ the location dies too.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from enum import Enum
+
+import msgspec
 
 from mimic_core.keepalive_window import LOSS_WINDOW
 from mimic_core.protocol import Health
@@ -67,9 +68,12 @@ class _Outcome(Enum):
     """A miss of a run long enough to be an outage, once that run ended."""
 
 
-@dataclass(frozen=True)
-class StabilityUpdate:
-    """The verdicts after one sample, and which of them this sample changed."""
+class StabilityUpdate(msgspec.Struct, frozen=True):
+    """The verdicts after one sample, and which of them this sample changed.
+
+    A frozen ``msgspec.Struct``, not a dataclass: this module is imported
+    before the window's screens, where making a dataclass costs about 0.5 ms.
+    """
 
     unstable: bool
     unstable_changed: bool

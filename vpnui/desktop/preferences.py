@@ -7,7 +7,6 @@ from typing import Any, Final
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from vpnui.desktop import launcher
 from vpnui.desktop.settings import DesktopSettings, NotificationKind
 from vpnui.i18n import translate
 from vpnui.qml_types import app_type
@@ -108,6 +107,10 @@ class DesktopPreferences(QObject):
 
     def _apply_autostart(self, enabled: bool) -> bool:
         """Write or remove the XDG autostart entry; False (logged) when the file system refuses."""
+        # Only when the switch is flipped: the preferences exist before the
+        # window's screens, the launcher's entries are never needed for them.
+        from vpnui.desktop import launcher  # noqa: PLC0415
+
         try:
             if enabled:
                 launcher.write_autostart_entry()
