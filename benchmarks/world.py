@@ -40,9 +40,17 @@ class BenchError(RuntimeError):
     """A benchmark could not measure what it set out to; the message says why."""
 
 
-def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a benchmark child: this world's home, offscreen Qt, the repo on the path."""
+def child_environment(extra: dict[str, str] | None = None, *, bytecode_in: Path | None = None) -> dict[str, str]:
+    """The environment of a benchmark child: this world's home, offscreen Qt, the repo on the path.
+
+    ``bytecode_in``: Python may cache the modules' bytecode there (a folder of
+    the child's own, so the repository's tree is left alone), even where
+    ``PYTHONDONTWRITEBYTECODE`` is set.
+    """
     environment = dict(os.environ)
+    if bytecode_in is not None:
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment["PYTHONPYCACHEPREFIX"] = str(bytecode_in)
     environment["QT_QPA_PLATFORM"] = "offscreen"
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")]))
     environment.update(extra or {})
@@ -131,7 +139,14 @@ class Child:
     blocks on a full pipe and a failing one can say why.
     """
 
-    def __init__(self, args: Sequence[str], world: World, name: str) -> None:
+    def __init__(self, args: Sequence[str], world: World, name: str, *, keep_bytecode: bool = False) -> None:
+        """``keep_bytecode``: Python may cache the modules' bytecode (in the world's home), as on a user's machine.
+
+        Where ``PYTHONDONTWRITEBYTECODE`` is set (this machine's environment
+        sets it) every child compiles each module it imports again, which a
+        user's app does not: it finds the bytecode pip wrote at install, or
+        that its first start wrote.
+        """
         self.name = name
         self.stderr_path = world.log_path(f"{name}.stderr")
         self._stderr: IO[bytes] = self.stderr_path.open("wb")
@@ -141,7 +156,7 @@ class Child:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env=child_environment(),
+            env=child_environment(bytecode_in=world.home / "pycache" if keep_bytecode else None),
             cwd=REPO_ROOT,
         )
         self._buffer = b""
