@@ -201,7 +201,8 @@ def lint(typeinfo: Path, files: Sequence[Path] | None = None) -> list[str]:
             "-",
             *LINT_ALSO_WARNINGS,
             "-I",
-            str(typeinfo),
+            # Absolute: qmllint runs in qml/, and the folder may be given relative to the caller (make's build/...).
+            str(typeinfo.resolve()),
             "-I",
             str(qml_dir),
             *(str(name) for name in names),

@@ -7,7 +7,7 @@ import theme
 // the actions.  Only for what does not clear by itself (those are banners).
 // Always closable: its close button and Escape; closing it dismisses the
 // failure (the owner's `onClosed`).
-T.Popup {
+MVPopup {
     id: root
     required property string heading
     property string body

@@ -6,7 +6,7 @@ import theme
 // A sheet over the window: a title, a close button, and its content.
 // Modal, with the keyboard focus kept inside while it is open; Escape, the
 // close button and a click on the dimmed window around it close it.
-T.Popup {
+MVPopup {
     id: root
     required property string title
     required property string closeName

@@ -46,6 +46,12 @@ def focused(window: QQuickWindow) -> str:
     return item.objectName() if item is not None else ""
 
 
+def ring_shown(window: QQuickWindow) -> bool:
+    """Whether the focused control draws its focus ring (Qt Quick Controls' visualFocus: focus from the keyboard)."""
+    item = window.activeFocusItem()
+    return item is not None and bool(item.property("visualFocus"))
+
+
 def tab_to(qtbot: QtBot, window: QQuickWindow, name: str, limit: int = 30) -> None:
     """Tab until ``name`` has the focus, as a user does; fails if it is never reached."""
     seen = []
@@ -166,8 +172,9 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
     qtbot.waitUntil(lambda: open_popups(window, ["locationPicker"]) == [], timeout=5_000)
     qtbot.waitUntil(lambda: manager.serverName.startswith("fr-par"), timeout=10_000)
     assert manager.state == VPNClientState.On
-    # Back where the user was.
+    # Back where the user was, and shown there: the keyboard user sees where the focus went.
     assert focused(window) == "locationButton"
+    assert ring_shown(window), "the focus came back to the location button without its focus ring"
 
     # Arrows move in the list; typing there goes on in the search field.
     press(window, Qt.Key.Key_Return)
@@ -198,6 +205,7 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
         press(window, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda panel=panel: open_popups(window, [panel]) == [], timeout=5_000)
         assert focused(window) == button
+        assert ring_shown(window), f"Escape gave the focus back to {button} without its focus ring"
 
     # A lab fault switched on by keyboard, inside the lab panel: Space on the focused switch.
     tab_to(qtbot, window, "labPanelButton")

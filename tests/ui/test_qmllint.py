@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vpnui.build_qml_typeinfo import MODULE_DIR, QMLTYPES_FILE, lint, qml_files, write_typeinfo
+from vpnui.build_qml_typeinfo import MODULE_DIR, QMLTYPES_FILE, lint, main, qml_files, write_typeinfo
 
 MISTYPED = """import QtQuick
 import Mimic
@@ -52,3 +52,9 @@ def test_qmllint_finds_a_mistyped_enum_and_property(typeinfo: Path, tmp_path: Pa
     findings = "\n".join(lint(typeinfo, [broken]))
     assert 'Member "NoInternett" not found on type "Failure"' in findings
     assert 'Member "linkStat" not found on type "ConnectionManager"' in findings
+
+
+def test_make_qmllint_finds_nothing_with_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make qmllint`` passes ``build/qml-types``, relative to where it runs: qmllint runs in ``qml/``."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["qml-types", "--lint"]) == 0
