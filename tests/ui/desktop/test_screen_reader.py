@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from lab.accessibility_bus import AccessibilityBus, AtSpiMissing
@@ -111,7 +112,7 @@ def wait_for_events(qtbot: QtBot, reader: AtSpiListener, done: Callable[[], bool
     """Until ``done``: the Qt loop runs meanwhile, and the listener with it (bounded)."""
     try:
         qtbot.waitUntil(done, timeout=int(TIMEOUT_S * 1000))
-    except TimeoutError:
+    except WaitTimeout:
         raise AssertionError(
             f"the screen reader never heard {what} within {TIMEOUT_S:.0f} s; "
             f"announcements heard: {reader.announcements()}, focus events: {len(reader.focus_events())}"
