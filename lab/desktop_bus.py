@@ -67,19 +67,21 @@ def stop_process(process: "subprocess.Popen[Any]", timeout_s: float = 10.0) -> N
         process.wait()
 
 
-def ensure_command(command: str, package: str) -> str | None:
+def ensure_command(command: str, package: str, search_path: str | None = None) -> str | None:
     """The path of ``command``; when missing and root, Debian's ``package`` installed with apt-get first.
 
-    ``None`` when it is still missing (not root, no apt-get, or the package does not provide it).
+    ``search_path``: where to look (``PATH``'s form; default: PATH), for
+    commands a package installs elsewhere (``/usr/libexec``).  ``None`` when
+    it is still missing (not root, no apt-get, or the package does not provide it).
     """
-    path = shutil.which(command)
+    path = shutil.which(command, path=search_path)
     if path:
         return path
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env, capture_output=True)
-        return shutil.which(command)
+        return shutil.which(command, path=search_path)
     return None
 
 
