@@ -128,9 +128,7 @@ def measure(settings: RunSettings, *, with_tray: bool) -> IdleRun:
             finally:
                 driver.stop()
     percent = {name: round((cpu_after[name] - cpu_before[name]) / elapsed * 100, 3) for name in pids}
-    return IdleRun(
-        percent, rss_peak, rss_end, elapsed, item, desktop.notifications if desktop is not None else 0
-    )
+    return IdleRun(percent, rss_peak, rss_end, elapsed, item, desktop.notifications if desktop is not None else 0)
 
 
 def run(settings: RunSettings) -> list[Figure]:

@@ -42,7 +42,6 @@ NON_METRIC_CATEGORIES = frozenset({"pings", "tags"})
 """Categories of glean_parser's result that are not metrics."""
 
 
-
 class DefinitionError(ValueError):
     """The YAML is invalid or defines something the generated file cannot express."""
 

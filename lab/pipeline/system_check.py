@@ -81,5 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         module="pyspark",
     )
 
+
 if __name__ == "__main__":
     sys.exit(main())

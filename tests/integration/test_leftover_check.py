@@ -16,7 +16,7 @@ from pathlib import Path
 from lab.daemon_process import REPO_ROOT
 from lab.leftovers import alive
 
-LEAVES_A_PROCESS = '''
+LEAVES_A_PROCESS = """
 import subprocess, sys
 from pathlib import Path
 
@@ -34,7 +34,7 @@ def test_starts_a_detached_process():
 
 def test_another():
     pass
-'''
+"""
 
 CLEAN = """
 import subprocess, sys
