@@ -29,9 +29,10 @@ run: $(STAMP) $(QM_FILES)
 	$(BIN)/python -m vpnui.system_check
 	$(BIN)/vpnui
 
-# Lint, types and the import contracts of docs/architecture.md (pyproject.toml).
+# Lint, formatting, types and the import contracts of docs/architecture.md (pyproject.toml).
 check: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
