@@ -51,7 +51,11 @@ Item {
         objectName: "announcer"
     }
     function announceStatus() {
-        announcer.say(qsTr("%1. %2").arg(root.manager.title).arg(root.manager.subtitle), root.failure !== Failure.NoFailure)
+        const title = root.manager.title
+        // A title with its own closing punctuation ("Connecting…") takes no period after it.
+        const text = /[.…!?]$/.test(title) ? title + " " + root.manager.subtitle
+                                            : qsTr("%1. %2").arg(title).arg(root.manager.subtitle)
+        announcer.say(text, root.failure !== Failure.NoFailure)
     }
     Connections {
         target: root.manager

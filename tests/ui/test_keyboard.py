@@ -253,3 +253,27 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
     tab_to(qtbot, window, "vpnToggle")
     press(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: manager.state == VPNClientState.Off, timeout=10_000)
+
+
+def test_a_status_title_with_its_own_ellipsis_is_said_without_a_period_after_it(
+    qtbot: QtBot, mimic: MimicApp, lab: LabProcess
+) -> None:
+    """The title "Connecting…" is said as "Connecting… Finding…", not "Connecting…. Finding…"."""
+    window = mimic.window
+    assert window is not None
+    manager: Any = mimic.manager
+    # Slower servers: the VPN stays in Connecting long enough for it to be said (well
+    # within the handshake's timeout: a slow answer must not read as a blocked network).
+    servers = [server.name for server in lab.control.servers().servers()]
+    lab.control.patch({"servers": {name: {"latency_ms": 80} for name in servers}})
+    announcer = find_object(window, "announcer")
+    said: list[str] = []
+    announcer.messageChanged.connect(lambda: said.append(str(announcer.property("message"))))
+    tab_to(qtbot, window, "vpnToggle")
+    press(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: manager.state == VPNClientState.On, timeout=15_000)
+    qtbot.waitUntil(lambda: any(text.startswith("VPN is on") for text in said), timeout=2_000)
+    connecting = [text for text in said if text.startswith("Connecting")]
+    assert connecting, f"Connecting was never said: {said}"
+    assert all(not text.startswith("Connecting….") for text in connecting), connecting
+    assert all(text.startswith("Connecting… ") for text in connecting), connecting
