@@ -158,11 +158,6 @@ def query_spark(spark: SparkSession, name: str, **params: Param) -> Rows:
     return Rows(frame.columns, [tuple(row[column] for column in frame.columns) for row in rows])
 
 
-def run_spark(spark: SparkSession, name: str, **params: Param) -> list[dict[str, Any]]:
-    """The rows of ``lab/sql/<name>.sql`` run on ``spark``, as dicts."""
-    return query_spark(spark, name, **params).dicts()
-
-
 def spark_statements(parquet_dir: Path, tables: list[tuple[str, str]], view_statements: list[str]) -> list[str]:
     """Spark SQL that registers exported Parquet tables under their dataset names, then the views."""
     statements = [f"CREATE DATABASE IF NOT EXISTS {schema}" for schema in sorted({schema for schema, _ in tables})]

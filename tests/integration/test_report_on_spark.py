@@ -21,7 +21,7 @@ import pytest
 
 from lab.pipeline.catalog import bundled_catalog
 from lab.pipeline.export import export_parquet, tables
-from lab.pipeline.sql_runner import run_duckdb, run_spark, spark_query, spark_statements
+from lab.pipeline.sql_runner import SQL_DIR, Param, Rows, run_duckdb, spark_query, spark_statements
 from lab.pipeline.tables import view_ddl
 from lab.session_report import ALLOWED, SessionReport, render_json, report_from_db, report_from_query
 from tests.support.recorded_run import assert_expected, recorded_store
@@ -87,8 +87,32 @@ def end_spark_jvm(timeout_s: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def spark_report(spark: object) -> SessionReport:
-    return report_from_query(spark_query(spark))  # type: ignore[arg-type]
+def spark_run(spark: object) -> tuple[SessionReport, dict[str, Rows]]:
+    """The report on Spark, and the rows each file of ``lab/sql/`` gave it (each file runs once, ~20 s in all).
+
+    The report runs every file with the parameters the row tests below give
+    (``debug_tag`` NULL, counted from zero, the allowed metrics), so those
+    tests compare these very rows with DuckDB's instead of running them again.
+    """
+    given: dict[str, Rows] = {}
+    on_spark = spark_query(spark)  # type: ignore[arg-type]
+
+    def recording(name: str, **params: Param) -> Rows:
+        assert name not in given, f"the report ran {name}.sql twice"
+        given[name] = on_spark(name, **params)
+        return given[name]
+
+    return report_from_query(recording), given
+
+
+@pytest.fixture(scope="module")
+def spark_report(spark_run: tuple[SessionReport, dict[str, Rows]]) -> SessionReport:
+    return spark_run[0]
+
+
+@pytest.fixture(scope="module")
+def spark_rows(spark_run: tuple[SessionReport, dict[str, Rows]]) -> dict[str, Rows]:
+    return spark_run[1]
 
 
 def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spark: object) -> None:
@@ -117,14 +141,21 @@ def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spa
         "client_pings",
     ],
 )
-def test_each_query_returns_the_same_rows(duck: duckdb.DuckDBPyConnection, spark: object, name: str) -> None:
-    params = {"counted_from_zero": True, "allowed_under_inactive_id": ALLOWED, "debug_tag": None}
-    assert run_spark(spark, name, **params) == run_duckdb(duck, name, **params)  # type: ignore[arg-type]
+def test_each_query_returns_the_same_rows(
+    duck: duckdb.DuckDBPyConnection, spark_rows: dict[str, Rows], name: str
+) -> None:
+    params: dict[str, Param] = {"counted_from_zero": True, "allowed_under_inactive_id": ALLOWED, "debug_tag": None}
+    assert spark_rows[name].dicts() == run_duckdb(duck, name, **params)
 
 
-def test_the_session_pings_are_the_same_in_the_same_order(duck: duckdb.DuckDBPyConnection, spark: object) -> None:
-    spark_rows = run_spark(spark, "session_pings", debug_tag=None)  # type: ignore[arg-type]
-    assert spark_rows == run_duckdb(duck, "session_pings", debug_tag=None)
+def test_the_session_pings_are_the_same_in_the_same_order(
+    duck: duckdb.DuckDBPyConnection, spark_rows: dict[str, Rows]
+) -> None:
+    assert spark_rows["session_pings"].dicts() == run_duckdb(duck, "session_pings", debug_tag=None)
+
+
+def test_the_report_ran_every_file_on_spark(spark_rows: dict[str, Rows]) -> None:
+    assert sorted(spark_rows) == sorted(path.stem for path in SQL_DIR.glob("*.sql"))
 
 
 def test_the_report_on_spark_is_the_report_on_duckdb(
