@@ -31,7 +31,7 @@ from typing import IO, Final
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 
-from lab.desktop_bus import call, ensure_command, stop_process
+from lab.desktop_bus import call, call_bus, ensure_command, stop_process
 
 DEBIAN_PACKAGE: Final = "at-spi2-core"
 LAUNCHER: Final = "at-spi-bus-launcher"
@@ -103,15 +103,7 @@ class AccessibilityBus:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + START_TIMEOUT_S
             while True:
-                (owned,) = await call(
-                    session,
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="NameHasOwner",
-                    signature="s",
-                    body=[A11Y_BUS],
-                )
+                (owned,) = await call_bus(session, "NameHasOwner", "s", [A11Y_BUS])
                 if owned:
                     break
                 if self.process.poll() is not None:

@@ -381,6 +381,19 @@ async def call(
     return list(reply.body)
 
 
+async def call_bus(bus: MessageBus, member: str, signature: str = "", body: list[Any] | None = None) -> list[Any]:
+    """A method of the bus itself (``org.freedesktop.DBus``: AddMatch, NameHasOwner...); the reply's body."""
+    return await call(
+        bus,
+        destination="org.freedesktop.DBus",
+        path="/org/freedesktop/DBus",
+        interface="org.freedesktop.DBus",
+        member=member,
+        signature=signature,
+        body=body,
+    )
+
+
 async def get_property(bus: MessageBus, destination: str, path: str, interface: str, name: str) -> Any:
     (value,) = await call(
         bus,

@@ -25,7 +25,7 @@ from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from lab.accessibility_bus import REGISTRY, REGISTRY_PATH
-from lab.desktop_bus import call, get_property
+from lab.desktop_bus import call, call_bus, get_property
 from vpnui.desktop.session_bus import close
 
 ACCESSIBLE: Final = "org.a11y.atspi.Accessible"
@@ -86,15 +86,7 @@ class AtSpiListener:
     async def register(self, event: str) -> None:
         interface, member = EVENT_SIGNALS[event]
         self._signals.add((interface, member))
-        await call(
-            self.bus,
-            destination="org.freedesktop.DBus",
-            path="/org/freedesktop/DBus",
-            interface="org.freedesktop.DBus",
-            member="AddMatch",
-            signature="s",
-            body=[f"type='signal',interface='{interface}',member='{member}'"],
-        )
+        await call_bus(self.bus, "AddMatch", "s", [f"type='signal',interface='{interface}',member='{member}'"])
         # No application named: every application's events (an empty app_bus_name).
         await call(
             self.bus,

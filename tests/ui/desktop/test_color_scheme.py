@@ -35,6 +35,7 @@ from lab.desktop_bus import (
     ColorScheme,
     SessionBus,
     SettingsPortal,
+    call_bus,
     get_property,
     serve,
 )
@@ -153,16 +154,7 @@ def test_the_settings_portal_answers_as_xdg_desktop_portal_does(session_bus: Ses
 
             changes: list[list[Any]] = []
             match = f"type='signal',interface='{PORTAL_SETTINGS}',member='SettingChanged'"
-            await client.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="AddMatch",
-                    signature="s",
-                    body=[match],
-                )
-            )
+            await call_bus(client, "AddMatch", "s", [match])
             client.add_message_handler(
                 lambda message: changes.append(message.body) if message.member == "SettingChanged" else None
             )
