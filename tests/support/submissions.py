@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import duckdb
+
 from lab.pipeline.decoder import Submission
+from lab.pipeline.store import RAW
 
 
 def edge_submission(
@@ -32,3 +35,9 @@ def edge_submission(
         headers={"x_debug_id": tag} if tag else {},
         payload=body,
     )
+
+
+def raw_rows(db: duckdb.DuckDBPyConnection) -> int:
+    """How many submissions the store's raw table holds."""
+    (rows,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
+    return int(rows)

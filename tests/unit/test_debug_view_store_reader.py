@@ -17,20 +17,10 @@ from pathlib import Path
 import duckdb
 
 from lab.debug_view.store_reader import ReaderClosedError, StoreReader
-from lab.pipeline.decoder import Submission
-from lab.pipeline.store import RAW, PipelineStore
-from tests.support.submissions import edge_submission
+from lab.pipeline.store import PipelineStore
+from tests.support.submissions import edge_submission, raw_rows
 
 BOUND_S = 10.0
-
-
-def submission() -> Submission:
-    return edge_submission()
-
-
-def count(db: duckdb.DuckDBPyConnection) -> int:
-    (rows,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
-    return int(rows)
 
 
 async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int, int]:
@@ -40,21 +30,21 @@ async def held_read_and_submission(tmp_path: Path) -> tuple[int, int, int, int]:
     entered, gate = threading.Event(), threading.Event()
 
     def held(db: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-        before = count(db)
+        before = raw_rows(db)
         entered.set()
         assert gate.wait(BOUND_S), "the gate was never opened"
-        return before, count(db)  # the same snapshot: one read transaction
+        return before, raw_rows(db)  # the same snapshot: one read transaction
 
     try:
         read = asyncio.ensure_future(reader.read(held))
         assert await asyncio.to_thread(entered.wait, BOUND_S)
         # While the read is held open, a submission is committed (the loop and the store's thread are free).
-        await asyncio.wait_for(store.submit(submission()), BOUND_S)
+        await asyncio.wait_for(store.submit(edge_submission()), BOUND_S)
         # The store's own query runs once every answered submission is committed: it is, with the read still held.
-        committed = await asyncio.wait_for(store.query(count), BOUND_S)
+        committed = await asyncio.wait_for(store.query(raw_rows), BOUND_S)
         gate.set()
         before, after_in_snapshot = await read
-        after = await reader.read(count)
+        after = await reader.read(raw_rows)
     finally:
         gate.set()
         await reader.close()
@@ -72,10 +62,10 @@ def test_a_closed_reader_refuses_reads(tmp_path: Path) -> None:
         await store.open()
         reader = StoreReader(store)
         try:
-            assert await reader.read(count) == 0
+            assert await reader.read(raw_rows) == 0
             await reader.close()
             try:
-                await reader.read(count)
+                await reader.read(raw_rows)
             except ReaderClosedError:
                 return
             raise AssertionError("a closed reader read")

@@ -16,20 +16,10 @@ from pathlib import Path
 
 import duckdb
 
-from lab.pipeline.decoder import Submission
-from lab.pipeline.store import RAW, PipelineStore
-from tests.support.submissions import edge_submission
+from lab.pipeline.store import PipelineStore
+from tests.support.submissions import edge_submission, raw_rows
 
 BOUND_S = 10.0
-
-
-def submission() -> Submission:
-    return edge_submission()
-
-
-def count(db: duckdb.DuckDBPyConnection) -> int:
-    (rows,) = db.execute(f"SELECT count(*) FROM {RAW}").fetchone() or (0,)
-    return int(rows)
 
 
 async def abandon_then_submit(tmp_path: Path) -> tuple[int, bool]:
@@ -44,15 +34,15 @@ async def abandon_then_submit(tmp_path: Path) -> tuple[int, bool]:
     try:
         busy = asyncio.ensure_future(store.query(held))
         assert await asyncio.to_thread(entered.wait, BOUND_S)
-        abandoned_submission = asyncio.ensure_future(store.submit(submission()))
-        abandoned_query = asyncio.ensure_future(store.query(count))
+        abandoned_submission = asyncio.ensure_future(store.submit(edge_submission()))
+        abandoned_query = asyncio.ensure_future(store.query(raw_rows))
         await asyncio.sleep(0)  # both are queued behind the held query
         abandoned_submission.cancel()
         abandoned_query.cancel()
         gate.set()
         await busy
-        await asyncio.wait_for(store.submit(submission()), BOUND_S)
-        stored = await asyncio.wait_for(store.query(count), BOUND_S)
+        await asyncio.wait_for(store.submit(edge_submission()), BOUND_S)
+        stored = await asyncio.wait_for(store.query(raw_rows), BOUND_S)
         await abandoned_submission  # answered once spooled, before its batch is committed
         return stored, abandoned_query.cancelled()
     finally:
