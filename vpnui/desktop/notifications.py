@@ -67,7 +67,10 @@ class DesktopNotifications(QObject):
         self._dismissed = ""
         self._state = view.client_state(manager)
         self._told_lost: set[NotificationKind] = set()
-        self.sent: list[Note] = []  # what was handed to the service, in order (for the log and tests)
+        # What the service accepted, in order.  A note's buttons work from the
+        # moment it is here: desktop-notifier maps the service's id to the note
+        # only once the Notify reply has been read.
+        self.delivered: list[Note] = []
 
         manager.stateChanged.connect(self._on_state)
         manager.userActed.connect(self._on_user_acted)
@@ -156,13 +159,13 @@ class DesktopNotifications(QObject):
             Button(title=label, identifier=action, on_pressed=partial(self._on_action, action))
             for action, label in note.actions
         ]
-        self.sent.append(note)
         await self._notifier.send(
             title=note.summary,
             message=note.body,
             urgency=Urgency.Critical if note.critical else Urgency.Normal,
             buttons=buttons,
         )
+        self.delivered.append(note)
 
     def _on_action(self, action: str) -> None:
         if action == texts.TURN_OFF_ACTION:
