@@ -38,10 +38,13 @@ check: $(TEST_STAMP)
 
 # The report's Spark test needs a JRE, the debug view's test Chromium: installed from Debian's
 # packages when run as root, else named.
+# Two or more workers (pytest-xdist), one test file each at a time: the suite
+# mostly waits on its processes (daemon, lab, app), so it takes half the time on
+# two cores; a file's module fixtures (a Spark session, a lab) are set up once.
 test: check $(QM_FILES)
 	$(BIN)/python -m lab.pipeline.system_check
 	$(BIN)/python -m lab.debug_view.system_check
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=15
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 --dist loadfile --durations=15
 
 # The Qt-free logic alone (seconds): tests are marked unit/integration/ui/chaos by folder.
 test-unit: $(TEST_STAMP)

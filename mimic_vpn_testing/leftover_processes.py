@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Generator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pytest
 
@@ -85,22 +85,50 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             tracker.note(item.nodeid)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    tracker = session.config.stash.get(TRACKER, None)
-    if tracker is None:
-        return
+WORKER_OUTPUT: Final = "mimic_leftovers"
+"""Under pytest-xdist, the key of a worker's output that carries what it found left behind."""
+FROM_WORKERS: Final = pytest.StashKey[list[str]]()
+
+
+def _left_behind(tracker: LeftoverTracker) -> list[str]:
+    """The run's processes still running after the grace period, one line each; they are ended."""
     deadline = time.monotonic() + GRACE_S
     left = tracker.processes()
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
         left = tracker.processes()
-    if not left:
-        return
     report = [f"  {pid}: {command_line(pid)}  (first seen after {tracker.started_during(pid)})" for pid in left]
     end_pids(left)
+    return report
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker ended; keep what it found left behind."""
+    found = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT, [])
+    node.config.stash.setdefault(FROM_WORKERS, []).extend(found)
+
+
+# Last: the controller's check runs after xdist has ended its workers, which
+# carry the controller's tag.  A worker checks its own processes and hands the
+# lines to the controller, because a worker's exit status does not fail the run.
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    tracker = session.config.stash.get(TRACKER, None)
+    if tracker is None:
+        return
+    report = _left_behind(tracker)
+    worker_output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[WORKER_OUTPUT] = report
+        return
+    from_workers: list[str] = session.config.stash.get(FROM_WORKERS, [])
+    report += from_workers
+    if not report:
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     message = [
-        f"{len(left)} process(es) started by this test run still ran when it ended (ended now; the run fails):",
+        f"{len(report)} process(es) started by this test run still ran when it ended (ended now; the run fails):",
         *report,
     ]
     if reporter is not None:

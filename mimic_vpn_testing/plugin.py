@@ -60,6 +60,7 @@ from mimic_vpn_testing.leftover_processes import (  # noqa: E402, F401  (hooks: 
     pytest_configure,
     pytest_runtest_protocol,
     pytest_sessionfinish,
+    pytest_testnodedown,
     pytest_unconfigure,
 )
 

@@ -432,7 +432,7 @@ def test_a_flush_that_fails_or_never_answers_is_bounded_and_counted(lab: LabProc
     failed, _ = asyncio.run(timed(fails, 1.0))
     empty, _ = asyncio.run(timed(answers_nothing, 1.0))
     assert not hung.ok and "did not answer within 0.2 s" in (hung.error or "")
-    assert 0.2 <= hung_s < 0.45
+    assert 0.2 <= hung_s < 0.65  # following the cancellation would take 0.7 s or more
     assert still_running == [True, False, False]  # the hung request was abandoned, not awaited
     assert not failed.ok and "ConnectionResetError" in (failed.error or "")
     assert empty.ok and empty.outcomes == ()

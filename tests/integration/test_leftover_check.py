@@ -13,6 +13,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from lab.daemon_process import REPO_ROOT
 from lab.leftovers import alive
 
@@ -36,6 +38,9 @@ def test_another():
     pass
 """
 
+WORKERS = ("--numprocesses", "2", "--dist", "loadfile")
+"""As make test runs the suite: the test that leaves a process runs in a worker, not in the controller."""
+
 CLEAN = """
 import subprocess, sys
 
@@ -45,10 +50,10 @@ def test_waits_for_its_process():
 """
 
 
-def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+def run_pytest(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
     (project / "pytest.ini").write_text("[pytest]\n")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q"],
+        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q", *options],
         cwd=project,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))},
         capture_output=True,
@@ -58,17 +63,19 @@ def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), WORKERS], ids=["one process", "xdist workers"])
+def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path, options: tuple[str, ...]) -> None:
     project = tmp_path / "project"
     project.mkdir()
     pid_file = tmp_path / "pid"
     (project / "test_leaves.py").write_text(textwrap.dedent(LEAVES_A_PROCESS.format(pid_file=pid_file)))
+    (project / "test_clean.py").write_text(CLEAN)
 
-    result = run_pytest(project)
+    result = run_pytest(project, *options)
 
     pid = int(pid_file.read_text())
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
     assert "processes left behind" in result.stdout
     assert f"{pid}: {sys.executable} -c import time; time.sleep(600)" in result.stdout
     assert "first seen after test_leaves.py::test_starts_a_detached_process" in result.stdout
@@ -78,12 +85,14 @@ def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path) -> No
     assert not alive(pid), "the check did not end the process it found"
 
 
-def test_a_run_whose_processes_all_ended_passes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), WORKERS], ids=["one process", "xdist workers"])
+def test_a_run_whose_processes_all_ended_passes(tmp_path: Path, options: tuple[str, ...]) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "test_clean.py").write_text(CLEAN)
+    (project / "test_clean_too.py").write_text(CLEAN)
 
-    result = run_pytest(project)
+    result = run_pytest(project, *options)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "processes left behind" not in result.stdout
