@@ -50,8 +50,18 @@ Item {
         id: announcer
         objectName: "announcer"
     }
+    // The title last said: the steps of one change ("Checking…", "Finding…",
+    // "Setting up…" under "Connecting…") are shown, not each said, so a
+    // reader hears "Connecting…" once and then where it ended.
+    property string saidTitle
     function announceStatus() {
         const title = root.manager.title
+        const state = root.manager.state
+        const changing = state === ConnectionManager.Connecting || state === ConnectionManager.Disconnecting
+                         || state === ConnectionManager.Switching
+        if (changing && title === root.saidTitle)
+            return
+        root.saidTitle = title
         // A title with its own closing punctuation ("Connecting…") takes no period after it.
         const text = /[.…!?]$/.test(title) ? title + " " + root.manager.subtitle
                                             : qsTr("%1. %2").arg(title).arg(root.manager.subtitle)

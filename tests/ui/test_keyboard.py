@@ -258,7 +258,7 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
 def test_a_status_title_with_its_own_ellipsis_is_said_without_a_period_after_it(
     qtbot: QtBot, mimic: MimicApp, lab: LabProcess
 ) -> None:
-    """The title "Connecting…" is said as "Connecting… Finding…", not "Connecting…. Finding…"."""
+    """The title "Connecting…" is said once, as "Connecting… Checking…", not "Connecting…. Checking…"."""
     window = mimic.window
     assert window is not None
     manager: Any = mimic.manager
@@ -277,3 +277,6 @@ def test_a_status_title_with_its_own_ellipsis_is_said_without_a_period_after_it(
     assert connecting, f"Connecting was never said: {said}"
     assert all(not text.startswith("Connecting….") for text in connecting), connecting
     assert all(text.startswith("Connecting… ") for text in connecting), connecting
+    # Once: the steps under it ("Checking…", "Finding…", "Setting up…") are shown, not each said.
+    assert len(connecting) == 1, said
+    assert said[-1] == f"VPN is on. {manager.subtitle}", said
