@@ -14,7 +14,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import IO, Any, Final
 from daemon.options import DaemonOptions
 from lab.daemon_process import DaemonProcess
 from lab.lab_process import LabProcess
-from lab.leftovers import end_processes
+from lab.leftovers import end_processes, stop_process
 from mimic_core.paths import HOME_ENV
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
@@ -216,13 +215,7 @@ class Child:
 
     def stop(self, timeout_s: float = 10.0) -> int:
         """SIGTERM, wait, SIGKILL if needed; the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout_s)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._stderr.close()

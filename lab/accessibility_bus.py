@@ -22,7 +22,6 @@ caller runs as root, as ``dbus-daemon`` is (``lab.desktop_bus``);
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -31,7 +30,8 @@ from typing import IO, Final
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 
-from lab.desktop_bus import call, call_bus, ensure_command, stop_process
+from lab.desktop_bus import call, call_bus, disconnect, ensure_command
+from lab.leftovers import stop_process
 
 DEBIAN_PACKAGE: Final = "at-spi2-core"
 LAUNCHER: Final = "at-spi-bus-launcher"
@@ -57,13 +57,6 @@ def ensure_launcher() -> str:
             f"{LAUNCHER} is missing: install Debian's {DEBIAN_PACKAGE!r} package (as root it is installed when needed)"
         )
     return path
-
-
-async def _disconnect(bus: MessageBus) -> None:
-    # disconnect() alone leaves the socket to a later turn of the loop, which may never come.
-    bus.disconnect()
-    with contextlib.suppress(Exception):  # a bus that already broke is closed too
-        await asyncio.wait_for(bus.wait_for_disconnect(), 2.0)  # type: ignore[no-untyped-call]
 
 
 class AccessibilityBus:
@@ -117,7 +110,7 @@ class AccessibilityBus:
             assert isinstance(address, str)
             return address
         finally:
-            await _disconnect(session)
+            await disconnect(session)
 
     async def set_status(self, name: str, value: bool) -> None:
         """Sets ``org.a11y.Status`` ``name`` (``ScreenReaderEnabled``: what a screen reader sets when it starts)."""
@@ -133,7 +126,7 @@ class AccessibilityBus:
                 body=[A11Y_STATUS, name, Variant("b", value)],
             )
         finally:
-            await _disconnect(session)
+            await disconnect(session)
 
     def stop(self) -> None:
         # The launcher ends the accessibility bus it started; the registry leaves with its bus.

@@ -39,6 +39,8 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
+from lab.leftovers import stop_process
+
 DEBIAN_PACKAGE = "dbus"
 WATCHER = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
@@ -55,16 +57,6 @@ COLOR_SCHEME_KEY = "color-scheme"
 
 class DBusDaemonMissing(RuntimeError):
     """``dbus-daemon`` is not installed and could not be; the message says what to install."""
-
-
-def stop_process(process: "subprocess.Popen[Any]", timeout_s: float = 10.0) -> None:
-    """End ``process`` with SIGTERM, or SIGKILL when it has not exited ``timeout_s`` later."""
-    process.terminate()
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def ensure_command(command: str, package: str, search_path: str | None = None) -> str | None:
@@ -354,6 +346,18 @@ class SettingsPortal(ServiceInterface):
         return PORTAL_SETTINGS_VERSION
 
 
+async def disconnect(bus: MessageBus, timeout_s: float = 2.0) -> None:
+    """Disconnect and wait until the socket is closed.
+
+    ``disconnect()`` alone leaves the socket to a later turn of the loop,
+    which may never come, and the reader then ends with an EOFError that
+    asyncio reports at exit as "never retrieved".
+    """
+    bus.disconnect()
+    with contextlib.suppress(Exception):  # a bus that already broke is closed too
+        await asyncio.wait_for(bus.wait_for_disconnect(), timeout_s)  # type: ignore[no-untyped-call]
+
+
 async def serve(bus: MessageBus, name: str, path: str, interface: ServiceInterface) -> None:
     bus.export(path, interface)
     await bus.request_name(name)
@@ -475,11 +479,7 @@ async def serve_desktop(tray_host: bool = True, color_scheme: ColorScheme = Colo
         await read_commands(portal)
         await asyncio.Event().wait()
     finally:
-        bus.disconnect()
-        # Wait for the socket to close: the reader ends there with EOFError, which asyncio
-        # reports at exit as "never retrieved" unless it is.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(bus.wait_for_disconnect(), 2.0)  # type: ignore[no-untyped-call]
+        await disconnect(bus)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,8 @@ import subprocess
 import time
 from typing import IO, Final
 
-from lab.desktop_bus import ensure_command, stop_process
+from lab.desktop_bus import ensure_command
+from lab.leftovers import stop_process
 
 DEBIAN_PACKAGE: Final = "xvfb"
 START_TIMEOUT_S: Final = 15.0

@@ -16,7 +16,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any, Final
 import msgspec
 
 from lab.daemon_process import REPO_ROOT
+from lab.leftovers import stop_process
 from mimic_core.lab_client import LabControl
 from mimic_core.lab_state import LabState
 from mimic_core.paths import HOME_ENV, home_locations, locations
@@ -183,13 +183,7 @@ class LabProcess:
         if self.returncode is not None:
             return self.returncode
         process = self._process
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, STOP_TIMEOUT_S)
         if process.stdout is not None:
             process.stdout.close()
         self.returncode = process.returncode

@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mimic_core.paths import HOME_ENV
 
@@ -72,6 +74,21 @@ def command_line(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return ""
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 10.0) -> int:
+    """End a child: SIGTERM, then SIGKILL when it has not exited ``timeout_s`` later; its exit code.
+
+    Nothing is sent to one that has already exited.
+    """
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 def end_processes(home: Path, grace_s: float = 5.0) -> list[int]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
+
+from lab.leftovers import stop_process
 
 START_TIMEOUT_S = 60.0
 EXIT_TIMEOUT_S = 20.0
@@ -71,13 +72,7 @@ class JsonLines:
         return self.stderr_path.read_text(errors="replace")
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=EXIT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, EXIT_TIMEOUT_S)
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
                 pipe.close()
