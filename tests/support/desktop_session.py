@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,11 @@ def gnome_session(display: XvfbDisplay, runtime_dir: Path, **extra: str) -> dict
     )
     env.update(extra)
     return env
+
+
+def foreign_lines(stderr: str) -> list[str]:
+    """The lines of the app's stderr other than its own INFO and DEBUG log lines: a warning, a Qt message..."""
+    return [line for line in stderr.splitlines() if not LOG_LINE.match(line)]
 
 
 class GnomeDesktop:
@@ -101,15 +107,22 @@ class App:
     def state(self) -> AppState:
         return self.inspector.state()
 
-    def wait_for_palette(self, palette: str) -> AppState:
-        """The inspector's state once the window's palette is ``palette`` (bounded wait)."""
-        deadline = time.monotonic() + SWITCH_TIMEOUT_S
-        while (state := self.state()).palette != palette:
-            assert time.monotonic() < deadline, (
-                f"the window stayed {state.palette} (Qt says {state.system_color_scheme})"
-            )
+    def wait_for(
+        self, done: Callable[[AppState], bool], failure: Callable[[AppState], str], timeout_s: float = SWITCH_TIMEOUT_S
+    ) -> AppState:
+        """The inspector's state once ``done`` holds for it; past ``timeout_s``, ``failure`` of the last one fails."""
+        deadline = time.monotonic() + timeout_s
+        while not done(state := self.state()):
+            assert time.monotonic() < deadline, failure(state)
             time.sleep(0.05)
         return state
+
+    def wait_for_palette(self, palette: str) -> AppState:
+        """The inspector's state once the window's palette is ``palette`` (bounded wait)."""
+        return self.wait_for(
+            lambda state: state.palette == palette,
+            lambda state: f"the window stayed {state.palette} (Qt says {state.system_color_scheme})",
+        )
 
     def page_colour(self, expected: str) -> str:
         """The colour the X server shows at ``PAGE_POINT`` once it is ``expected`` (or the last one seen)."""

@@ -35,7 +35,7 @@ from lab.desktop_bus import (
 from lab.desktop_display import XvfbDisplay, XvfbMissing
 from lab.lab_process import LabProcess
 from mimic_vpn_testing.qt_driving import run
-from tests.support.desktop_session import LOG_LINE, App, GnomeDesktop, gnome_session
+from tests.support.desktop_session import App, GnomeDesktop, foreign_lines, gnome_session
 from tests.support.json_lines import JsonLines
 from vpnui.desktop.session_bus import close
 
@@ -149,4 +149,4 @@ def start_app(lab: LabProcess, tmp_path: Path) -> Iterator[Callable[..., App]]:
     for process in processes:
         assert process.stop() == 0, process.stderr()
         # Nothing but the app's own INFO and DEBUG lines: no warning, no Qt message, no traceback.
-        assert [line for line in process.stderr().splitlines() if not LOG_LINE.match(line)] == []
+        assert foreign_lines(process.stderr()) == []

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,11 +100,7 @@ def xdotool() -> str:
 
 
 def wait_for_state(app: App, done: Callable[[AppState], bool], what: str) -> AppState:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not done(state := app.state()):
-        assert time.monotonic() < deadline, f"never {what}: {state}"
-        time.sleep(0.05)
-    return state
+    return app.wait_for(done, lambda state: f"never {what}: {state}", TIMEOUT_S)
 
 
 def wait_for_events(qtbot: QtBot, reader: AtSpiListener, done: Callable[[], bool], what: str) -> None:

@@ -10,7 +10,6 @@ service, as a desktop runs them.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,10 @@ from dbus_fast.aio import MessageBus
 
 from lab.desktop_bus import SessionBus, call
 from lab.lab_process import LabProcess
+from tests.support.desktop_session import foreign_lines
 from tests.support.json_lines import JsonLines
 from vpnui.desktop.status_notifier import ITEM_PATH
 from vpnui.settings import load_settings, save_settings
-
-LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d [\d:,]+ \S+ (DEBUG|INFO) ")
 
 
 @pytest.fixture
@@ -65,7 +63,7 @@ def vpnui(lab: LabProcess, tmp_path: Path) -> Iterator[JsonLines]:
     yield app
     assert app.stop() == 0, app.stderr()
     # Nothing but the app's own INFO and DEBUG lines: no warning, no Qt message, no traceback.
-    assert [line for line in app.stderr().splitlines() if not LOG_LINE.match(line)] == []
+    assert foreign_lines(app.stderr()) == []
 
 
 def on_screen(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
