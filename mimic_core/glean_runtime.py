@@ -84,7 +84,9 @@ nothing is left to keep responsive there.
 PREVIOUS_TEARDOWN_WAIT_S: Final = 30.0
 """How long ``start`` waits for a previous runtime's unfinished shutdown before refusing to start."""
 INIT_WAIT_S: Final = 10.0
-"""How long the upload thread waits for Glean's asynchronous initialization before its first pass."""
+"""How long Glean's initialization is waited for: by the upload thread before its first pass, by a shutdown.
+
+The same bound as glean-core's own wait for it at shutdown."""
 
 DEFAULT_UPLOAD_TIMEOUT_S: Final = 10.0
 """Per-request HTTP timeout, the same as the SDK's own uploader."""
@@ -338,12 +340,8 @@ class _Uploader:
     def _wait_for_init(self) -> None:
         # Glean initializes on a thread of its own; a pass before it finished
         # would find nothing and swallow the wake-up of the init trigger.
-        deadline = time.monotonic() + INIT_WAIT_S
-        while not glean_compat.init_finished() and time.monotonic() < deadline:
-            if self._stop.wait(0.01):
-                return
-        if not glean_compat.init_finished():
-            log.warning("Glean did not finish initializing within %.0f s", INIT_WAIT_S)
+        if not glean_compat.wait_for_init(INIT_WAIT_S, self._stop) and not self._stop.is_set():
+            log.warning("Glean did not initialize (it failed, or took over %.0f s)", INIT_WAIT_S)
 
     def _pass(self, deadline: float | None, stop: threading.Event | None) -> PassOutcome:
         """Upload until glean-core has nothing more: ``done``, ``failed``, ``stopped`` or ``deadline``."""
@@ -413,6 +411,8 @@ class _Registry:
         self.current: GleanRuntime | None = None
         self.last_teardown: threading.Thread | None = None
         """The shutdown thread of the last runtime; a new one starts only once it is done."""
+        self.reset_failure: str | None = None
+        """Why the last runtime's reset failed, if it did: Glean cannot start again in this process."""
 
 
 _registry: Final = _Registry()
@@ -488,6 +488,11 @@ class GleanRuntime:
                 )
             _wait_for_previous_teardown()
             if Glean.is_initialized():
+                if _registry.reset_failure is not None:
+                    raise GleanRuntimeError(
+                        "Glean cannot start again in this process: resetting it after the last runtime "
+                        f"failed ({_registry.reset_failure})"
+                    )
                 raise GleanRuntimeError("Glean was initialized in this process without GleanRuntime")
             glean_compat.warn_if_unverified()
             # Before the first initialization, so that the pings are kept
@@ -673,6 +678,16 @@ class GleanRuntime:
     def _tear_down(self, deadline: float) -> None:
         try:
             self._uploader.stop()
+            # glean-core 71.0.0's shutdown waits for its init thread only
+            # until the pre-init queue is flushed, and closes the database
+            # at its end; the init thread records its health ping after that
+            # flush, and panics ("No database found") when the database is
+            # already closed.  The panic poisons the core's locks, so Glean
+            # can neither reset nor start again in this process.  So a
+            # runtime shut down right after its start first lets the init
+            # thread finish.
+            if not glean_compat.wait_for_init(INIT_WAIT_S):
+                log.warning("Glean did not initialize (it failed, or took over %.0f s); shutting it down", INIT_WAIT_S)
             # Blocks on Glean's dispatcher (at most 10 s in the core): once
             # it returns, every submitted ping is on disk.
             glean_compat.shutdown_core()
@@ -689,7 +704,11 @@ class GleanRuntime:
             glean_compat.set_upload_trigger(_DISARMED_TRIGGER)
             try:
                 glean_compat.reset()
-            except Exception:
+            except Exception as exc:
+                # A panic on one of glean-core's threads (glean.init, say)
+                # poisons its locks: the reset fails, and so would every
+                # reset after it.
+                _registry.reset_failure = f"{type(exc).__name__}: {exc}"
                 log.exception("resetting Glean after the shutdown of %s failed", self.application_id)
             self._owner_lock.release()
             # Only now: until here, interpreter exit must wait for this

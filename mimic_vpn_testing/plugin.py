@@ -23,7 +23,8 @@ Fixtures:
 
 And a check of the whole run (``mimic_vpn_testing.leftover_processes``): a
 process the run started that still runs when it ends is named, ended, and
-fails the run.
+fails the run.  And a test during which native code (Glean's Rust core)
+panicked fails (``mimic_vpn_testing.native_panics``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ from mimic_vpn_testing.leftover_processes import (  # noqa: E402, F401  (hooks: 
     pytest_testnodedown,
     pytest_unconfigure,
 )
+
+# A test fails when native code (Glean's Rust core) panicked during it.
+from mimic_vpn_testing.native_panics import pytest_runtest_makereport  # noqa: E402, F401  (a hook)
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
