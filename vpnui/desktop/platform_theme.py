@@ -6,12 +6,15 @@ and that is what the platform theme says.  On a desktop whose
 the ``gtk3`` theme first (the PySide6 wheel ships its plugin, and GTK 3 is on
 every GNOME), and ``QGtk3Theme::colorScheme`` gives the colour scheme of the
 GTK 3 theme, judged by its name and colours (``QGtk3Storage::populateMap``,
-``src/plugins/platformthemes/gtk3/qgtk3storage.cpp``), not the settings
-portal's ``org.freedesktop.appearance`` ``color-scheme`` it reads as well.
-GNOME's dark style (GNOME 42 and later) is that portal setting, not a GTK
-theme (https://blogs.gnome.org/alicem/2021/10/04/dark-style-preference):
+``src/plugins/platformthemes/gtk3/qgtk3storage.cpp``).  It also reads the
+settings portal's ``org.freedesktop.appearance`` ``color-scheme``
+(``qgtk3portalinterface.cpp``, an asynchronous ``ReadAll``), and which of the
+two the window ends up with depends on timing: on an idle machine here a
+dark portal setting left the window light, and under load the same start
+turned dark.  GNOME's dark style (GNOME 42 and later) is that portal
+setting, not a GTK theme (https://blogs.gnome.org/alicem/2021/10/04/dark-style-preference):
 unless the user also picks a dark GTK 3 theme, it stays Adwaita, and a Qt
-app stays light on a dark desktop, at start and when the user switches.  Qt's built-in ``gnome``
+app may stay light on a dark desktop.  Qt's built-in ``gnome``
 theme (``QGnomeTheme``, ``src/gui/platform/unix/qgnometheme.cpp``, what Qt
 falls back to when the gtk3 plugin does not load) takes the colour scheme
 from the portal at start (``ReadAll``) and follows its ``SettingChanged``.
@@ -25,7 +28,7 @@ when set, is the user's choice and is left alone.  Other desktops keep Qt's
 choice: KDE's theme reads its own colour scheme files, and on the other GTK
 desktops Qt's list (Cinnamon, MATE, Xfce...) the GTK theme is where the user
 chooses dark.  ``tests/ui/desktop/test_color_scheme.py`` runs the app on a
-display of its own with a settings portal, and shows both themes' answers.
+display of its own with a settings portal.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ X server, by another process (``tests.support.window_pixels``).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +40,6 @@ from lab.desktop_bus import (
 )
 from tests.support.desktop_session import App, GnomeDesktop
 from tests.support.theme_contrast import theme_colours
-from vpnui.system_check import missing_libraries, qt_dir
 
 
 @pytest.fixture
@@ -86,34 +84,6 @@ def test_a_forced_light_scheme_overrides_a_dark_desktop(
     )
     assert state.palette == "light"
     assert app.page_colour(page["light"]) == page["light"]
-
-
-def test_qts_gtk3_theme_would_keep_the_window_light_on_a_dark_gnome(
-    start_desktop: Callable[[ColorScheme], GnomeDesktop], start_app: Callable[..., App]
-) -> None:
-    """Why ``vpnui.desktop.platform_theme`` exists: Qt's first choice on GNOME answers from the GTK 3 theme.
-
-    With QT_QPA_PLATFORMTHEME=gtk3 (what Qt picks by itself on GNOME) Qt
-    6.11.3 reads the portal yet reports the GTK 3 theme's scheme (Adwaita:
-    light).  When this fails, Qt follows the portal there too and the
-    module's choice can go.  NO_AT_BRIDGE: GTK's accessibility bridge would
-    look for the accessibility bus, which this desktop does not run.
-    """
-    missing = missing_libraries([qt_dir() / "plugins" / "platformthemes" / "libqgtk3.so"])
-    if missing:
-        pytest.skip(f"Qt's gtk3 theme cannot load here (no {', '.join(missing)}): Qt would fall back to gnome")
-    desktop = start_desktop(ColorScheme.PREFER_DARK)
-    app = start_app(desktop, QT_QPA_PLATFORMTHEME="gtk3", NO_AT_BRIDGE="1")
-    desktop.wait_for_a_read_of_the_color_scheme()
-    # The answer comes in the app's event loop: give it a second to turn dark, which it does not.
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline:
-        state = app.state()
-        assert (state.system_color_scheme, state.palette) == ("Light", "light")
-        time.sleep(0.05)
-
-
-# ------------------------------------------------------------ the portal itself
 
 
 def test_the_settings_portal_answers_as_xdg_desktop_portal_does(session_bus: SessionBus) -> None:
