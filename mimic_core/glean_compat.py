@@ -144,8 +144,6 @@ def set_upload_trigger(trigger: object) -> None:
 
 INIT_POLL_S: Final = 0.01
 """How often ``wait_for_init`` looks at the flag the init thread sets."""
-INIT_THREAD_NAME: Final = "glean.init"
-"""The name glean-core gives its init thread (``thread::spawn("glean.init", ...)``)."""
 
 
 def init_finished() -> bool:
@@ -153,38 +151,19 @@ def init_finished() -> bool:
     return bool(_glean()._init_finished)
 
 
-def init_thread_running() -> bool | None:
-    """Whether glean-core's init thread still runs, by its name among this process's threads; None if unseen.
-
-    Linux lists the threads in ``/proc/self/task``; elsewhere this is None.
-    The thread names itself as it begins, a moment after it was spawned.
-    """
-    tasks = Path("/proc/self/task")
-    if not tasks.is_dir():
-        return None
-    for task in tasks.iterdir():
-        try:
-            name = (task / "comm").read_text().strip()
-        except OSError:  # the thread ended meanwhile
-            continue
-        if name == INIT_THREAD_NAME:
-            return True
-    return False
-
-
 def wait_for_init(timeout_s: float, stop: threading.Event | None = None) -> bool:
-    """Until Glean's init thread has ended, ``timeout_s`` passed or ``stop`` is set: whether it initialized Glean.
+    """Until Glean's init thread has finished, ``timeout_s`` passed or ``stop`` is set: whether it finished.
 
     ``Glean._init_finished`` is set by the init thread's last step (its
     ``initialize_finished`` callback), so once it is true that thread does
-    nothing more.  It stays false when the initialization failed; then the
-    thread is gone from the process's threads, where they can be seen.
+    nothing more.  It stays false when the initialization failed: then only
+    the bound ends the wait.
     """
     deadline = time.monotonic() + timeout_s
     while not init_finished():
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or init_thread_running() is False:
-            return init_finished()
+        if remaining <= 0:
+            return False
         if stop is None:
             time.sleep(min(INIT_POLL_S, remaining))
         elif stop.wait(min(INIT_POLL_S, remaining)):

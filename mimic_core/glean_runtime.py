@@ -685,7 +685,9 @@ class GleanRuntime:
             # already closed.  The panic poisons the core's locks, so Glean
             # can neither reset nor start again in this process.  So a
             # runtime shut down right after its start first lets the init
-            # thread finish.
+            # thread finish.  (A failed initialization never says so; then
+            # this waits out the bound, as glean-core's shutdown itself
+            # would wait for the queue the init thread never flushed.)
             if not glean_compat.wait_for_init(INIT_WAIT_S):
                 log.warning("Glean did not initialize (it failed, or took over %.0f s); shutting it down", INIT_WAIT_S)
             # Blocks on Glean's dispatcher (at most 10 s in the core): once

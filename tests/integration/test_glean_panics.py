@@ -35,8 +35,7 @@ from mimic_core.glean_runtime import GleanRuntime, GleanRuntimeError
 data_dir = Path(sys.argv[1])
 first = GleanRuntime.start("app", data_dir / "first", "http://127.0.0.1:9", False, "0.1.0")
 time.sleep(1)
-# The init thread is gone without initializing Glean: nothing to wait for.
-print(f"shut down: {first.shutdown(5.0)}")
+first.shutdown()
 try:
     GleanRuntime.start("app", data_dir / "second", "http://127.0.0.1:9", False, "0.1.0")
 except GleanRuntimeError as exc:
@@ -136,8 +135,7 @@ def test_a_start_after_a_failed_reset_names_the_failure(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "panicked at" in result.stderr
-    shut_down, refused = result.stdout.splitlines()
-    assert shut_down == "shut down: True", result.stderr
+    refused = result.stdout.strip()
     assert refused.startswith(
         "refused: Glean cannot start again in this process: resetting it after the last runtime failed ("
     ), result.stdout + result.stderr
