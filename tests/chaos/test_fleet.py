@@ -11,7 +11,6 @@ headers).  Ctrl-C ends a run and every process of it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -28,6 +27,7 @@ from lab.daemon_process import REPO_ROOT
 from lab.installation import wait_until
 from lab.leftovers import alive
 from mimic_core.paths import HOME_ENV
+from tests.support.checkout_process import checkout_environment
 
 pytestmark = pytest.mark.chaos
 
@@ -43,12 +43,6 @@ def home() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="mv-fl-", dir="/tmp"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
-    return env
 
 
 def fleet_command(home: Path, *args: str) -> list[str]:
@@ -88,7 +82,7 @@ def test_a_tiny_fleet_keeps_every_invariant_and_tags_every_ping(home: Path) -> N
         ),
         capture_output=True,
         text=True,
-        env=environment(),
+        env=checkout_environment(),
         cwd=REPO_ROOT,
         timeout=220,
         check=False,
@@ -133,7 +127,7 @@ def test_ctrl_c_ends_a_fleet_and_every_process_of_it(home: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env=environment(),
+        env=checkout_environment(),
         cwd=REPO_ROOT,
     )
     seen: set[int] = set()

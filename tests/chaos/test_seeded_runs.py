@@ -9,7 +9,6 @@ is ``make chaos``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -24,6 +23,7 @@ import pytest
 
 from lab.daemon_process import REPO_ROOT
 from lab.installation import processes_with_home, wait_until
+from tests.support.checkout_process import checkout_environment
 
 pytestmark = pytest.mark.chaos
 
@@ -44,12 +44,6 @@ def chaos_command(home: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "lab", "chaos", "--home", str(home), *args]
 
 
-def environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
-    return env
-
-
 def readable(result: dict[str, Any]) -> str:
     lines = [f"reproduce: {result['reproduce']}"]
     for violation in result["violations"]:
@@ -66,7 +60,7 @@ def test_a_short_seeded_run_keeps_every_invariant(home: Path) -> None:
         chaos_command(home, "--seed", str(SHORT_SEED), "--rounds", str(SHORT_ROUNDS), "--json"),
         capture_output=True,
         text=True,
-        env=environment(),
+        env=checkout_environment(),
         cwd=REPO_ROOT,
         timeout=540,
         check=False,
@@ -88,7 +82,7 @@ def test_sigterm_ends_a_run_and_every_process_of_it(home: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env=environment(),
+        env=checkout_environment(),
         cwd=REPO_ROOT,
     )
     try:

@@ -7,12 +7,11 @@ its own, since such a panic breaks Glean for the rest of the process.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from lab.daemon_process import REPO_ROOT
+from tests.support.checkout_process import checkout_environment, run_plugin_project
 
 # glean-core turns a Python exception in one of its callbacks into a panic of
 # the thread that called it: a callback of the init thread raises.
@@ -104,14 +103,10 @@ finally:
 """
 
 
-def environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-
-
 def test_a_shutdown_right_after_the_start_lets_the_init_thread_finish(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", STOP_DURING_INIT, str(tmp_path / "glean")],
-        env=environment(),
+        env=checkout_environment(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -126,7 +121,7 @@ def test_a_shutdown_right_after_the_start_lets_the_init_thread_finish(tmp_path: 
 def test_a_start_after_a_failed_reset_names_the_failure(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", RESTART, str(tmp_path)],
-        env=environment(),
+        env=checkout_environment(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -145,18 +140,9 @@ def test_a_start_after_a_failed_reset_names_the_failure(tmp_path: Path) -> None:
 def test_the_plugin_fails_a_test_during_which_glean_panicked(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "pytest.ini").write_text("[pytest]\n")
     (project / "test_glean.py").write_text(PANICKING_TEST)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q"],
-        cwd=project,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_plugin_project(project)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed, 1 passed" in result.stdout, result.stdout

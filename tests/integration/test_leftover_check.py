@@ -6,8 +6,6 @@ Each case is a pytest run of its own (the plugin as a project loads it:
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 import time
@@ -15,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.daemon_process import REPO_ROOT
 from lab.leftovers import alive
+from tests.support.checkout_process import run_plugin_project
 
 LEAVES_A_PROCESS = """
 import subprocess, sys
@@ -50,19 +48,6 @@ def test_waits_for_its_process():
 """
 
 
-def run_pytest(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    (project / "pytest.ini").write_text("[pytest]\n")
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q", *options],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("options", [(), WORKERS], ids=["one process", "xdist workers"])
 def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path, options: tuple[str, ...]) -> None:
     project = tmp_path / "project"
@@ -71,7 +56,7 @@ def test_a_process_left_running_fails_the_run_and_is_ended(tmp_path: Path, optio
     (project / "test_leaves.py").write_text(textwrap.dedent(LEAVES_A_PROCESS.format(pid_file=pid_file)))
     (project / "test_clean.py").write_text(CLEAN)
 
-    result = run_pytest(project, *options)
+    result = run_plugin_project(project, *options)
 
     pid = int(pid_file.read_text())
     assert result.returncode == 1, result.stdout + result.stderr
@@ -92,7 +77,7 @@ def test_a_run_whose_processes_all_ended_passes(tmp_path: Path, options: tuple[s
     (project / "test_clean.py").write_text(CLEAN)
     (project / "test_clean_too.py").write_text(CLEAN)
 
-    result = run_pytest(project, *options)
+    result = run_plugin_project(project, *options)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "processes left behind" not in result.stdout

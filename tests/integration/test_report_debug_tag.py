@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 import uuid
 from typing import Any
 
-from lab.daemon_process import REPO_ROOT
 from lab.lab_process import LabProcess
 from lab.session_report import REPORT_FORMAT
+from tests.support.checkout_process import checkout_environment
 from tests.support.edge_uploads import copy_of_recording, upload, upload_ping
 from tests.support.recorded_run import FIRST_SESSION, SECOND_SESSION
 
@@ -36,8 +35,7 @@ def pipeline_totals(report: dict[str, Any]) -> dict[str, int]:
 
 
 def cli_report(lab: LabProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = checkout_environment()
     return subprocess.run(
         [sys.executable, "-m", "lab", "report", "--url", lab.url, *args],
         capture_output=True,

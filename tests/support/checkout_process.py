@@ -1,0 +1,36 @@
+"""Child processes that run this checkout's code: its environment, and pytest over a small project with the plugin.
+
+A child started from a test imports ``lab``, ``mimic_core`` and the plugin
+from the checkout (``PYTHONPATH``), whatever its working directory, as a
+project that uses the plugin would from an installed wheel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lab.daemon_process import REPO_ROOT
+
+
+def checkout_environment() -> dict[str, str]:
+    """This process's environment with the checkout first on ``PYTHONPATH``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def run_plugin_project(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``pytest -q`` in ``project`` (its tests already written) with the plugin loaded as a project loads it."""
+    (project / "pytest.ini").write_text("[pytest]\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "mimic_vpn_testing.plugin", "-p", "no:cacheprovider", "-q", *options],
+        cwd=project,
+        env=checkout_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
