@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from daemon.options import DaemonOptions
-from lab.daemon_process import DaemonProcess
+from lab.daemon_process import REPO_ROOT, DaemonProcess, checkout_environment
 from lab.lab_process import LabProcess
 from lab.leftovers import end_processes, stop_process
 from mimic_core.paths import HOME_ENV
 
-REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 HOME_PREFIX: Final = "mvb-"
 homes_used: list[str] = []
 """Every private home of this run, in order: the results name them so leftovers can be traced."""
@@ -46,12 +45,11 @@ def child_environment(extra: dict[str, str] | None = None, *, bytecode_in: Path 
     the child's own, so the repository's tree is left alone), even where
     ``PYTHONDONTWRITEBYTECODE`` is set.
     """
-    environment = dict(os.environ)
+    environment = checkout_environment()
     if bytecode_in is not None:
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
         environment["PYTHONPYCACHEPREFIX"] = str(bytecode_in)
     environment["QT_QPA_PLATFORM"] = "offscreen"
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")]))
     environment.update(extra or {})
     return environment
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -24,6 +24,18 @@ from mimic_core.paths import locations
 from mimic_core.sync_client import DaemonConnection
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def checkout_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (this process's environment by default) with this checkout first on ``PYTHONPATH``.
+
+    So a child runs this checkout's code, whatever its working directory.
+    """
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
 READY_TIMEOUT = 15.0
 
 
@@ -59,9 +71,7 @@ class DaemonProcess:
             log_level,
             *extra_args,
         ]
-        self.env = dict(os.environ if env is None else env)
-        python_path = self.env.get("PYTHONPATH", "")
-        self.env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), python_path) if p)
+        self.env = checkout_environment(env)
         # Kept open as long as this object: closed by ``stop``.
         self._stdout: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115

@@ -37,6 +37,7 @@ from typing import IO, Any, Final, Literal
 
 import msgspec
 
+from lab.daemon_process import checkout_environment
 from lab.lab_process import LabProcess, LabStartError
 from lab.leftovers import alive, end_processes, processes_with_home
 from mimic_core.inspector_protocol import (
@@ -53,7 +54,6 @@ from mimic_core.paths import HOME_ENV, MAX_SOCKET_PATH, Locations, ensure_privat
 from mimic_core.protocol import DaemonError, ServerEndpoint, StatusData
 from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 LAB_READY_TIMEOUT_S: Final = 20.0
 DAEMON_READY_TIMEOUT_S: Final = 20.0
 APP_READY_TIMEOUT_S: Final = 30.0
@@ -497,10 +497,9 @@ class Installation:
 
 
 def _environment(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env[HOME_ENV] = str(home)
     # This checkout's code in every process, as the driver runs it.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = checkout_environment()
+    env[HOME_ENV] = str(home)
     env["QT_QPA_PLATFORM"] = "offscreen"
     # The inspector is asked for explicitly, on the app's command line.
     env.pop("MIMIC_INSPECTOR_SOCKET", None)

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 import msgspec
 
-from lab.daemon_process import REPO_ROOT
+from lab.daemon_process import checkout_environment
 from lab.leftovers import stop_process
 from mimic_core.lab_client import LabControl
 from mimic_core.lab_state import LabState
@@ -69,10 +69,9 @@ class LabProcess:
         self.stderr_path = places.logs / "lab-stderr.log"
         self.returncode: int | None = None
         self._ready_timeout = ready_timeout
-        environment = dict(os.environ)
+        environment = checkout_environment()
         if home is not None:
             environment[HOME_ENV] = str(home)
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH", "")]))
         self._environment = environment
         command = [
             sys.executable,

@@ -23,11 +23,10 @@ from typing import Any, Final
 import duckdb
 import pytest
 
-from lab.daemon_process import REPO_ROOT
+from lab.daemon_process import REPO_ROOT, checkout_environment
 from lab.installation import wait_until
 from lab.leftovers import alive
 from mimic_core.paths import HOME_ENV
-from tests.support.checkout_process import checkout_environment
 
 pytestmark = pytest.mark.chaos
 

@@ -21,9 +21,8 @@ from typing import Any, Final
 
 import pytest
 
-from lab.daemon_process import REPO_ROOT
+from lab.daemon_process import REPO_ROOT, checkout_environment
 from lab.installation import processes_with_home, wait_until
-from tests.support.checkout_process import checkout_environment
 
 pytestmark = pytest.mark.chaos
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from lab.lab_process import REPO_ROOT
+from lab.daemon_process import REPO_ROOT
 
 MESSAGE_WAIT_S = 30.0
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Final
 
 from benchmarks.cold_start import vpnui_arguments
-from lab.lab_process import REPO_ROOT, LabProcess
+from lab.daemon_process import REPO_ROOT
+from lab.lab_process import LabProcess
 from tests.support.process_maps import mapped_files, yaml_tooling
 
 START_TIMEOUT_S: Final = 30.0

@@ -34,8 +34,8 @@ from benchmarks import (
 )
 from benchmarks.ipc_figures import MODULE as IPC_MODULE
 from benchmarks.world import HOME_PREFIX
+from lab.daemon_process import REPO_ROOT
 from lab.desktop_bus import DBusDaemonMissing, ensure_dbus_daemon
-from lab.lab_process import REPO_ROOT
 from lab.leftovers import command_line, end_pids, processes_marked
 from mimic_vpn_testing.leftover_processes import RUN_ENV
 

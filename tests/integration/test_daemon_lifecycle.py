@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.daemon_process import REPO_ROOT, DaemonProcess
+from lab.daemon_process import REPO_ROOT, DaemonProcess, checkout_environment
 from mimic_core.paths import locations
 from mimic_core.protocol import Disconnected, Status, encode
 from mimic_core.sync_client import DaemonConnection, DaemonUnavailable
@@ -86,7 +86,7 @@ def test_a_second_daemon_for_the_same_user_is_refused(mimic_home: Path) -> None:
             text=True,
             timeout=30,
             cwd=REPO_ROOT,
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            env=checkout_environment(),
         )
         assert second.returncode == 3
         assert second.stdout == ""

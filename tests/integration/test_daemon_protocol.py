@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.daemon_process import REPO_ROOT, DaemonProcess
+from lab.daemon_process import REPO_ROOT, DaemonProcess, checkout_environment
 from mimic_core.protocol import (
     MAX_CONSECUTIVE_ERRORS,
     MAX_LINE_BYTES,
@@ -426,7 +426,7 @@ def test_a_failing_handler_answers_internal_and_serving_goes_on(tmp_path: Path) 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env=checkout_environment(),
     )
     try:
         assert child.stdout is not None and child.stdout.readline() == b"ready\n"

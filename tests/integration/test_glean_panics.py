@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.checkout_process import checkout_environment, run_plugin_project
+from lab.daemon_process import checkout_environment
+from tests.support.checkout_process import run_plugin_project
 
 # glean-core turns a Python exception in one of its callbacks into a panic of
 # the thread that called it: a callback of the init thread raises.

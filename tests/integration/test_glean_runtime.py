@@ -23,7 +23,8 @@ from typing import Any, Final
 import pytest
 from glean._process_dispatcher import ProcessDispatcher
 
-from lab.lab_process import REPO_ROOT, LabProcess
+from lab.daemon_process import checkout_environment
+from lab.lab_process import LabProcess
 from mimic_core.glean_runtime import DataDirInUseError, GleanRuntime, GleanRuntimeError
 from mimic_core.instance_lock import InstanceLock
 from mimic_core.lab_api import StoredPing
@@ -187,7 +188,7 @@ print(json.dumps({"shutdown_finished": runtime.shutdown(5.0)}))
 
 def test_daemonsession_daemon_start_from_a_daemon_process(lab: LabProcess, mimic_home: Path) -> None:
     session_id, installation_id = str(uuid.uuid4()), str(uuid.uuid4())
-    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    environment = checkout_environment()
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", DAEMON_SCRIPT, lab.url, session_id, installation_id],
@@ -230,7 +231,7 @@ runtime.submit("daemonsession", "daemon_end")
 
 def test_a_ping_submitted_right_before_a_normal_exit_is_sent(lab: LabProcess, mimic_home: Path) -> None:
     """The SDK's detached uploader did this; the in-process uploader must too (its atexit shutdown)."""
-    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    environment = checkout_environment()
     result = subprocess.run(
         [sys.executable, "-c", EXIT_SCRIPT, lab.url],
         env=environment,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import subprocess
 import sys
 import time
@@ -23,7 +22,8 @@ from typing import Any, Final
 import pytest
 
 from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
-from lab.lab_process import REPO_ROOT, LabProcess
+from lab.daemon_process import checkout_environment
+from lab.lab_process import LabProcess
 from mimic_core import protocol
 from mimic_core.glean_definitions import METRICS_FILE
 from mimic_core.glean_runtime import GleanRuntime
@@ -229,7 +229,7 @@ def test_a_recorder_in_another_process_reaches_the_ping(lab: LabProcess, app_gle
     session_id = start_session(app_glean)
     result = subprocess.run(
         [sys.executable, "-c", CHILD_SCRIPT, session_id],
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=checkout_environment(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lab.lab_process import REPO_ROOT, LabProcess
+from lab.daemon_process import checkout_environment
+from lab.lab_process import LabProcess
 from lab.pipeline.store import load_pings
 from mimic_core.lab_state import read_state
 from mimic_core.network_conditions import Conditions
@@ -24,8 +25,7 @@ from tests.support.recorded_run import FIRST_SESSION, SECOND_SESSION, recorded_p
 
 def vpnui_lab(*args: str, timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
     """``python -m lab ARGS`` in this test's MIMIC_HOME."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = checkout_environment()
     return subprocess.run(
         [sys.executable, "-m", "lab", *args],
         capture_output=True,

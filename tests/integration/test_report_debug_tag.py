@@ -16,9 +16,9 @@ import sys
 import uuid
 from typing import Any
 
+from lab.daemon_process import checkout_environment
 from lab.lab_process import LabProcess
 from lab.session_report import REPORT_FORMAT
-from tests.support.checkout_process import checkout_environment
 from tests.support.edge_uploads import copy_of_recording, upload, upload_ping
 from tests.support.recorded_run import FIRST_SESSION, SECOND_SESSION
 

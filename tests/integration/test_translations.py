@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.daemon_process import REPO_ROOT
+from lab.daemon_process import checkout_environment
 from lab.installation import Installation, wait_until
 from mimic_core.inspector_protocol import AppState, Toggle
 from vpnui.build_translations import LANGUAGES, catalogue, extract, is_stale, release
@@ -58,7 +58,7 @@ def test_the_system_locale_chooses_the_language() -> None:
     for lang in ("de_DE.UTF-8", "de_AT.UTF-8", "C.UTF-8", "fr_FR.UTF-8"):
         done = subprocess.run(
             [sys.executable, "-W", "error", "-c", code],
-            env=dict(env, LANG=lang, LANGUAGE="", PYTHONPATH=str(REPO_ROOT)),
+            env=dict(checkout_environment(env), LANG=lang, LANGUAGE=""),
             capture_output=True,
             text=True,
             timeout=60,

@@ -1,25 +1,17 @@
-"""Child processes that run this checkout's code: its environment, and pytest over a small project with the plugin.
+"""pytest over a small project with the plugin, on this checkout's code (``lab.daemon_process.checkout_environment``).
 
-A child started from a test imports ``lab``, ``mimic_core`` and the plugin
-from the checkout (``PYTHONPATH``), whatever its working directory, as a
-project that uses the plugin would from an installed wheel.
+The child imports ``lab``, ``mimic_core`` and the plugin from the checkout,
+whatever its working directory, as a project that uses the plugin would
+from an installed wheel.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from lab.daemon_process import REPO_ROOT
-
-
-def checkout_environment() -> dict[str, str]:
-    """This process's environment with the checkout first on ``PYTHONPATH``."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
-    return env
+from lab.daemon_process import checkout_environment
 
 
 def run_plugin_project(project: Path, *options: str) -> subprocess.CompletedProcess[str]:

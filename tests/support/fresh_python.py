@@ -8,20 +8,19 @@ order, can only be seen in an interpreter of its own.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from typing import Any
 
-from lab.daemon_process import REPO_ROOT
+from lab.daemon_process import REPO_ROOT, checkout_environment
 
 
 def run_python(code: str) -> dict[str, Any]:
     """The JSON object the last output line of ``code`` prints; run with warnings as errors."""
     result = subprocess.run(
         [sys.executable, "-W", "error", "-c", textwrap.dedent(code)],
-        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        env=checkout_environment(),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,12 @@ from typing import Any, Final
 
 import msgspec
 
+from lab.daemon_process import checkout_environment
 from lab.pipeline.store import load_pings
 from lab.session_report import REPORT_FORMAT, SessionReport, build_report, render_json, render_table
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
-from tests.support.glean_schema import REPO_ROOT, validate_ping
+from tests.support.glean_schema import validate_ping
 
 SESSION_A: Final = "2f6b8f0e-3c4a-4e8e-9d9c-0a1b2c3d4e5f"
 SESSION_B: Final = "7d1c4b2a-9e8f-4a6b-8c5d-1e2f3a4b5c6d"
@@ -463,8 +463,7 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
 def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     db = tmp_path / "telemetry.duckdb"
     load_pings([*clean_session(), daemon("daemon_start", SESSION_B, seq=3)], db).close()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = checkout_environment()
     env["MIMIC_HOME"] = str(tmp_path / "home")
 
     result = subprocess.run(
