@@ -7,12 +7,9 @@ its own, since such a panic breaks Glean for the rest of the process.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from lab.daemon_process import checkout_environment
-from tests.support.checkout_process import run_plugin_project
+from tests.support.checkout_process import run_checkout_python, run_plugin_project
 
 # glean-core turns a Python exception in one of its callbacks into a panic of
 # the thread that called it: a callback of the init thread raises.
@@ -105,14 +102,7 @@ finally:
 
 
 def test_a_shutdown_right_after_the_start_lets_the_init_thread_finish(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", STOP_DURING_INIT, str(tmp_path / "glean")],
-        env=checkout_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_checkout_python("-c", STOP_DURING_INIT, str(tmp_path / "glean"), timeout=120)
 
     assert "panicked at" not in result.stderr, result.stderr
     assert result.returncode == 0, result.stderr
@@ -120,14 +110,7 @@ def test_a_shutdown_right_after_the_start_lets_the_init_thread_finish(tmp_path: 
 
 
 def test_a_start_after_a_failed_reset_names_the_failure(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", RESTART, str(tmp_path)],
-        env=checkout_environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_checkout_python("-c", RESTART, str(tmp_path), timeout=60)
 
     assert result.returncode == 0, result.stderr
     assert "panicked at" in result.stderr

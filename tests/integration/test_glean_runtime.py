@@ -13,7 +13,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +22,6 @@ from typing import Any, Final
 import pytest
 from glean._process_dispatcher import ProcessDispatcher
 
-from lab.daemon_process import checkout_environment
 from lab.lab_process import LabProcess
 from mimic_core.glean_runtime import DataDirInUseError, GleanRuntime, GleanRuntimeError
 from mimic_core.instance_lock import InstanceLock
@@ -31,6 +29,7 @@ from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
 from mimic_core.paths import locations
 from mimic_core.telemetry_names import APP_PING, CLIENT_PING, ProcessName
+from tests.support.checkout_process import run_checkout_python
 from tests.support.glean_schema import validate_ping
 
 APP_VERSION: Final = "0.1.0"
@@ -188,17 +187,8 @@ print(json.dumps({"shutdown_finished": runtime.shutdown(5.0)}))
 
 def test_daemonsession_daemon_start_from_a_daemon_process(lab: LabProcess, mimic_home: Path) -> None:
     session_id, installation_id = str(uuid.uuid4()), str(uuid.uuid4())
-    environment = checkout_environment()
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", DAEMON_SCRIPT, lab.url, session_id, installation_id],
-        env=environment,
-        cwd=mimic_home,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_checkout_python("-c", DAEMON_SCRIPT, lab.url, session_id, installation_id, cwd=mimic_home, timeout=30)
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"shutdown_finished": True}
@@ -231,16 +221,7 @@ runtime.submit("daemonsession", "daemon_end")
 
 def test_a_ping_submitted_right_before_a_normal_exit_is_sent(lab: LabProcess, mimic_home: Path) -> None:
     """The SDK's detached uploader did this; the in-process uploader must too (its atexit shutdown)."""
-    environment = checkout_environment()
-    result = subprocess.run(
-        [sys.executable, "-c", EXIT_SCRIPT, lab.url],
-        env=environment,
-        cwd=mimic_home,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_checkout_python("-c", EXIT_SCRIPT, lab.url, cwd=mimic_home, timeout=30)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     # Delivered before the process ended: nothing is left to a later start.

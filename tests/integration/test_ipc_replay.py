@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -22,7 +20,6 @@ from typing import Any, Final
 import pytest
 
 from daemon.ipc_recorder import AUTOMATION_ENV, ChildRecorder
-from lab.daemon_process import checkout_environment
 from lab.lab_process import LabProcess
 from mimic_core import protocol
 from mimic_core.glean_definitions import METRICS_FILE
@@ -41,6 +38,7 @@ from mimic_core.lab_api import StoredPing
 from mimic_core.lab_client import LabControl
 from mimic_core.paths import locations
 from mimic_core.protocol import MAX_LINE_BYTES, Result, TelemetryPayload
+from tests.support.checkout_process import run_checkout_python
 from tests.support.glean_schema import validate_ping
 from tests.support.yaml_definitions import parse_definitions, replay_catalog
 from tests.unit.test_ipc_recorder import EXTRA_METRICS
@@ -227,14 +225,7 @@ for payload in recorder.take_payloads():  # the orderly-shutdown flush
 
 def test_a_recorder_in_another_process_reaches_the_ping(lab: LabProcess, app_glean: GleanRuntime) -> None:
     session_id = start_session(app_glean)
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD_SCRIPT, session_id],
-        env=checkout_environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_checkout_python("-c", CHILD_SCRIPT, session_id, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split()
     assert len(lines) == 2  # the inactive id's buffer, then the session's
