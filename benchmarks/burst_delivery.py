@@ -104,7 +104,7 @@ def _wait_for_delivery(world: World, sessions: list[str]) -> tuple[list[StoredPi
         # Fetching every ping costs the lab time: only once the daemon's disk is empty.
         if _pending_pings() == 0 or time.monotonic() >= deadline:
             stored = world.lab.control.pings(app=DAEMON_APP, limit=100_000)
-            report = build_report(stored)
+            report = build_report(stored, all_sessions=True)
             if _complete(report, sessions):
                 return stored, report, True
             if time.monotonic() >= deadline:

@@ -37,6 +37,7 @@ from benchmarks.report import Figure, Reference, Spec, numbers_of, ratio, verdic
 from benchmarks.settings import RunSettings
 from benchmarks.stats import summarize
 from benchmarks.world import BenchError, private_world
+from lab.pipeline.sql_runner import forget_transpiled
 from lab.session_report import SessionReport, report_from_db
 from mimic_core import wire
 
@@ -56,7 +57,9 @@ REPORT_SPEC: Final = Spec(
     definition=(
         "report_from_db on a DuckDB store file holding 1,000,008 stable pings (20,007 in a quick run), copies of "
         "the 19 recorded real pings with fresh ids and dates (the decoded-JSON table, which the report does not "
-        "read, holds the 19 only), on a fresh connection (DuckDB's default threads: one per core); reference: "
+        "read, holds the 19 only), on a fresh connection (DuckDB's default threads: one per core), its SQL "
+        "parsed and transpiled as in a new process, listing the flagged sessions as by default (none of these "
+        "copies is flagged; the next figure lists every one); reference: "
         "the Python report of the commit before the pipeline over the same 1,000,008 copies (20,007 in a quick "
         "run), as the StoredPing objects it took, timed from the list in memory to its report"
     ),
@@ -96,7 +99,19 @@ KEEPALIVE_SPEC: Final = Spec(
         "the lab's event loop, during the ingestion above; reference: the same with the lab idle"
     ),
 )
-SPECS: Final = (REPORT_SPEC, REPORT_10M_SPEC, INGEST_SPEC, KEEPALIVE_SPEC)
+REPORT_ALL_SPEC: Final = Spec(
+    key="pipeline_report_1m_all_sessions",
+    title="Session report over 1 million pings, listing every session",
+    unit="s",
+    target="reported",
+    definition=(
+        "the same store, on a fresh connection after the figure above (the SQL transpiled already), with "
+        "all_sessions (vpnui-lab report --all-sessions): each of the 105,264 sessions listed with its pings; "
+        "reference: the default report above"
+    ),
+    shown=("value",),
+)
+SPECS: Final = (REPORT_SPEC, REPORT_ALL_SPEC, REPORT_10M_SPEC, INGEST_SPEC, KEEPALIVE_SPEC)
 
 
 def _legacy_seconds(size: int) -> tuple[int, float] | None:
@@ -124,38 +139,65 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed_report(wanted: int) -> tuple[float, dict[str, Any]]:
-    """Seconds of one report over a fresh store of ``wanted`` pings, and what else was seen."""
+def _report_on(path: Path, *, all_sessions: bool, cold_sql: bool) -> tuple[float, float, SessionReport]:
+    """Seconds and CPU seconds of one report over the store at ``path``, on a fresh connection; the report.
+
+    ``cold_sql``: the SQL files are parsed and transpiled again, as in a new process (a benchmark run
+    before in this one may have left them transpiled).
+    """
+    if cold_sql:
+        forget_transpiled()
+    db = duckdb.connect(str(path))
+    try:
+        db.execute("SET TimeZone = 'UTC'").fetchall()
+        cpu = _cpu_s()
+        began = time.perf_counter()
+        report = report_from_db(db, all_sessions=all_sessions)
+        return time.perf_counter() - began, _cpu_s() - cpu, report
+    finally:
+        db.close()
+
+
+def _timed_report(wanted: int, *, every_session_too: bool) -> tuple[float, float | None, dict[str, Any]]:
+    """Seconds of the default report over a fresh store of ``wanted`` pings, of one listing every session
+    (when asked), and what else was seen."""
     with tempfile.TemporaryDirectory(prefix="mimic-pipeline-bench-") as folder:
         path = Path(folder) / "pipeline.duckdb"
         began = time.monotonic()
         pings = ping_copies.store_with(wanted, path)
         generated_s = time.monotonic() - began
         store_mb = path.stat().st_size / 1e6
-        db = duckdb.connect(str(path))
-        try:
-            db.execute("SET TimeZone = 'UTC'").fetchall()
-            load = os.getloadavg()[0]
-            cpu = _cpu_s()
-            began = time.perf_counter()
-            report: SessionReport = report_from_db(db)
-            seconds = time.perf_counter() - began
-            cpu_s = _cpu_s() - cpu
-        finally:
-            db.close()
-    return seconds, {
-        "stable_pings": pings,
-        "sessions": report.session_counts.total,
-        "cpu_s": round(cpu_s, 2),
-        "load_average_1min_before": round(load, 2),
-        "generation_s": round(generated_s, 1),
-        "store_mb": round(store_mb, 1),
-    }
+        load = os.getloadavg()[0]
+        seconds, cpu_s, report = _report_on(path, all_sessions=False, cold_sql=True)
+        details: dict[str, Any] = {
+            "stable_pings": pings,
+            "sessions": report.session_counts.total,
+            "flagged_sessions": report.session_counts.flagged,
+            "cpu_s": round(cpu_s, 2),
+            "load_average_1min_before": round(load, 2),
+            "generation_s": round(generated_s, 1),
+            "store_mb": round(store_mb, 1),
+        }
+        if not every_session_too:
+            return seconds, None, details
+        all_seconds, all_cpu_s, every = _report_on(path, all_sessions=True, cold_sql=False)
+        if len(every.sessions) != every.session_counts.total:
+            raise BenchError(f"{len(every.sessions):,} sessions listed of {every.session_counts.total:,}")
+        details["all_sessions_cpu_s"] = round(all_cpu_s, 2)
+        return seconds, all_seconds, details
 
 
 def _reports(settings: RunSettings) -> list[Figure]:
     compared, large = SIZES[settings.quick]
-    seconds, details = _timed_report(compared)
+    seconds, all_seconds, details = _timed_report(compared, every_session_too=True)
+    assert all_seconds is not None
+    every = REPORT_ALL_SPEC.figure(
+        {"value": round(all_seconds, 2)},
+        "reported",
+        reference=Reference("the default report, flagged sessions listed", {"value": round(seconds, 2)}),
+        ratio=ratio(all_seconds, seconds),
+        details={"sessions_listed": details["sessions"], "cpu_s": details.pop("all_sessions_cpu_s")},
+    )
     legacy = _legacy_seconds(compared)
     if legacy is None:
         details["reference"] = "reference unavailable (not a git checkout)"
@@ -177,10 +219,10 @@ def _reports(settings: RunSettings) -> list[Figure]:
             details=details,
         )
     try:
-        large_seconds, large_details = _timed_report(large)
+        large_seconds, _, large_details = _timed_report(large, every_session_too=False)
     except (duckdb.Error, MemoryError, OSError) as exc:
         # The million's figure stands on its own; say why the large store could not be measured.
-        return [first, REPORT_10M_SPEC.failed(f"{large:,} pings could not be measured: {exc}")]
+        return [first, every, REPORT_10M_SPEC.failed(f"{large:,} pings could not be measured: {exc}")]
     second = REPORT_10M_SPEC.figure(
         {"value": round(large_seconds, 2)},
         "reported",
@@ -188,7 +230,7 @@ def _reports(settings: RunSettings) -> list[Figure]:
         ratio=ratio(large_seconds, seconds),
         details=large_details,
     )
-    return [first, second]
+    return [first, every, second]
 
 
 async def _probe(address: tuple[str, int], until: asyncio.Future[Any] | float) -> tuple[list[float], int]:

@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TAG",
         help="only the pings submitted with this X-Debug-ID header (metadata.header.x_debug_id), every figure",
     )
+    report.add_argument(
+        "--all-sessions",
+        action="store_true",
+        help="list every session, not only the flagged ones (those breaking an assumption of the design)",
+    )
     export = commands.add_parser(
         "export",
         help="write the pipeline's stable tables as Parquet, for Spark, BigQuery loads or pandas",
@@ -307,23 +312,23 @@ def _report(args: argparse.Namespace) -> int:
     from lab.session_report import SessionReport, render_json, render_table  # noqa: PLC0415
 
     if args.db is not None:
-        report = _report_from_file(args.db, args.debug_tag)
+        report = _report_from_file(args.db, args.debug_tag, all_sessions=args.all_sessions)
     else:
         control = (
             LabControl(args.url, timeout=args.timeout)
             if args.url
             else LabControl.from_state_file(args.state_file, timeout=args.timeout)
         )
-        report = msgspec.convert(control.report(args.debug_tag), SessionReport)
+        report = msgspec.convert(control.report(args.debug_tag, all_sessions=args.all_sessions), SessionReport)
     print(render_json(report) if args.json else render_table(report))
     return 0
 
 
-def _report_from_file(path: Path, debug_tag: str | None) -> SessionReport:
+def _report_from_file(path: Path, debug_tag: str | None, *, all_sessions: bool) -> SessionReport:
     """The report over the DuckDB store at ``path`` (a lab's, after it stopped), opened read-only."""
     from lab.session_report import report_from_db  # noqa: PLC0415
 
-    return _read_store(path, lambda db: report_from_db(db, debug_tag=debug_tag))
+    return _read_store(path, lambda db: report_from_db(db, debug_tag=debug_tag, all_sessions=all_sessions))
 
 
 def _read_store(path: Path, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:

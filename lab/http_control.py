@@ -33,6 +33,10 @@ def sse_event(conditions: Conditions) -> bytes:
     return sse_message("conditions", to_json(conditions))
 
 
+_BOOLEANS: Final = {"1": True, "true": True, "0": False, "false": False}
+"""The values a boolean query parameter takes."""
+
+
 class ControlRoutes:
     def __init__(
         self,
@@ -96,14 +100,20 @@ class ControlRoutes:
         return json_reply(stored)
 
     async def report(self, request: web.Request) -> web.StreamResponse:
-        """The session report; ``?debug_tag=TAG`` limits it to the submissions sent with ``X-Debug-ID: TAG``."""
+        """The session report; ``?debug_tag=TAG`` limits it to the submissions sent with ``X-Debug-ID: TAG``.
+
+        ``?all_sessions=1`` lists every session, not only the flagged ones.
+        """
         from lab.session_report import report_from_db  # noqa: PLC0415  (only this endpoint needs it)
 
         debug_tag = request.query.get("debug_tag") or None
+        all_sessions = _BOOLEANS.get(request.query.get("all_sessions", "0").lower())
+        if all_sessions is None:
+            return error_reply("all_sessions must be 1, 0, true or false", 400)
 
         def report(db: duckdb.DuckDBPyConnection) -> bytes:
-            # Encoded off the event loop too: a million pings make a document of tens of megabytes.
-            return msgspec.json.encode(report_from_db(db, debug_tag=debug_tag))
+            # Encoded off the event loop too: every session of a million pings is a document of tens of megabytes.
+            return msgspec.json.encode(report_from_db(db, debug_tag=debug_tag, all_sessions=all_sessions))
 
         # The SQL reads a snapshot on a connection of its own: submissions keep being stored meanwhile.
         return web.Response(body=await self._store.read(report), content_type="application/json")

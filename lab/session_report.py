@@ -40,7 +40,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import Query, duckdb_query, with_params
+from lab.pipeline.sql_runner import Query, Rows, duckdb_query, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -54,8 +54,13 @@ from mimic_core.telemetry_names import (
     DaemonPingReason,
 )
 
-REPORT_FORMAT: Final = "mimic-vpn-session-report/4"
-"""/4 added ``debug_tag``."""
+REPORT_FORMAT: Final = "mimic-vpn-session-report/5"
+"""/4 added ``debug_tag``; /5 lists only the flagged sessions unless every one is asked for
+(``sessions_listed``), added ``session_counts.flagged`` and each session's ``flags``, and counts a side
+reporting two installation ids as an installation mismatch."""
+
+SESSIONS_ALL: Final = "all"
+SESSIONS_FLAGGED: Final = "flagged"
 
 ALLOWED: Final = tuple(sorted(ALLOWED_UNDER_INACTIVE_ID))
 """``@allowed_under_inactive_id`` of inactive_id.sql and metric_values.sql: not data under the inactive id."""
@@ -91,6 +96,20 @@ DEFINITIONS: Final[Mapping[str, str]] = {
     "session": (
         "every shared_session_id other than the inactive id seen in a vpnsession or daemonsession ping; "
         "joined = pings on both sides, app_only / daemon_only = pings on one side only"
+    ),
+    "installation_mismatch": (
+        "both sides of a session report installation ids (session.installation_id), and not one and the same id: "
+        "a side reporting two ids is a mismatch too, since a session belongs to one installation"
+    ),
+    "flagged_session": (
+        "a session breaking an assumption of the design: seen by one side only, a daemon side without its "
+        "daemon_start or without a daemon_end/flush_init ping, an installation mismatch, or several start or end "
+        "pings on a side (app_only or daemon_only, and the flags no_daemon_start, no_daemon_end, "
+        "installation_mismatch, several_starts_or_ends)"
+    ),
+    "sessions_listed": (
+        f"'{SESSIONS_FLAGGED}': the report lists the flagged sessions only (the default: a fleet has a session "
+        f"per connection); '{SESSIONS_ALL}': every session (vpnui-lab report --all-sessions)"
     ),
     "client_pings": f"the app's {CLIENT_PING} pings (data of no session) in the stable tables, by reason",
     "debug_tag": (
@@ -152,6 +171,7 @@ class DaemonSessions(msgspec.Struct, frozen=True):
     missing_start: int
     missing_end: int
     missing_start_ids: list[str]
+    """In the order the report lists sessions (by their first submission)."""
     missing_end_ids: list[str]
 
 
@@ -211,6 +231,8 @@ class JoinedSession(msgspec.Struct, frozen=True):
     app_only: bool
     daemon_only: bool
     installation_ids_match: bool | None
+    flags: list[str]
+    """What the session breaks besides being seen by one side only (see the definition of a flagged session)."""
     app: AppSide | None
     daemon: DaemonSide | None
 
@@ -221,6 +243,8 @@ class SessionCounts(msgspec.Struct, frozen=True):
     app_only: int
     daemon_only: int
     installation_mismatch: int
+    flagged: int
+    """Sessions breaking an assumption: the ones listed unless every session is asked for."""
 
 
 class Durations(msgspec.Struct, frozen=True):
@@ -275,6 +299,8 @@ class SessionReport(msgspec.Struct, frozen=True):
     daemon_sessions: DaemonSessions
     retrieval: Retrieval
     session_counts: SessionCounts
+    sessions_listed: str
+    """Which sessions ``sessions`` lists: every one (``all``) or the flagged ones (``flagged``)."""
     sessions: list[JoinedSession]
     delivery: Delivery
     """The design's delivery guarantee (no ping lost): seq gaps and what Glean reports deleting."""
@@ -366,11 +392,15 @@ SESSION_PING_COLUMNS: Final = (
     "session_start",
     "session_end",
     "session_source",
+    "missing_start",
+    "missing_end",
+    "installation_mismatch",
+    "several_starts_or_ends",
 )
-"""The columns of session_pings.sql the report reads, in the order :func:`_side` takes them."""
+"""The columns of session_pings.sql the report reads, in the order :func:`_side` and :func:`_session` take them."""
 
 
-def _side(rows: list[tuple[Any, ...]], daemon: tuple[bool, bool] | None) -> AppSide | DaemonSide:
+def _side(rows: list[tuple[Any, ...]], daemon: bool) -> AppSide | DaemonSide:
     """One side of a session from its rows of session_pings.sql (in :data:`SESSION_PING_COLUMNS` order).
 
     The session's datetimes and source are the first ones its pings carry, in ping order.
@@ -379,7 +409,7 @@ def _side(rows: list[tuple[Any, ...]], daemon: tuple[bool, bool] | None) -> AppS
     reasons: list[str] = []
     installation_ids: set[str] = set()
     session_start = session_end = session_source = None
-    for _, _, document_id, reason, seq, start_time, end_time, installation_id, start, end, source in rows:
+    for _, _, document_id, reason, seq, start_time, end_time, installation_id, start, end, source, *_ in rows:
         pings.append(PingRef(document_id, reason, seq, start_time, end_time))
         reasons.append(reason or NO_REASON)
         if installation_id:
@@ -387,9 +417,9 @@ def _side(rows: list[tuple[Any, ...]], daemon: tuple[bool, bool] | None) -> AppS
         session_start = start if session_start is None else session_start
         session_end = end if session_end is None else session_end
         session_source = source if session_source is None else session_source
-    if daemon is None:
+    if not daemon:
         return AppSide(pings, reasons, sorted(installation_ids), session_start, session_end)
-    missing_start, missing_end = daemon
+    missing_start, missing_end = rows[0][11:13]
     return DaemonSide(
         pings,
         reasons,
@@ -397,58 +427,104 @@ def _side(rows: list[tuple[Any, ...]], daemon: tuple[bool, bool] | None) -> AppS
         session_start,
         session_end,
         session_source,
-        missing_start=missing_start,
-        missing_end=missing_end,
+        missing_start=bool(missing_start),
+        missing_end=bool(missing_end),
     )
 
 
-def _sessions(query: Query, daemon_flags: Mapping[str, tuple[bool, bool]]) -> list[JoinedSession]:
-    """The rows of session_pings.sql, grouped into sessions and sides (a session's rows come together, by side)."""
-    rows = query("session_pings")
-    sessions: list[JoinedSession] = []
-    for session_id, session_rows in itertools.groupby(
-        map(rows.getter(*SESSION_PING_COLUMNS), rows.tuples), key=operator.itemgetter(0)
-    ):
-        sides = {side: list(side_rows) for side, side_rows in itertools.groupby(session_rows, operator.itemgetter(1))}
-        app = _side(sides[APP_PING], None) if APP_PING in sides else None
-        daemon = _side(sides[DAEMON_PING], daemon_flags[session_id]) if DAEMON_PING in sides else None
-        match: bool | None = None
-        if app is not None and daemon is not None and app.installation_ids and daemon.installation_ids:
-            match = app.installation_ids == daemon.installation_ids
-        sessions.append(
-            JoinedSession(
-                session_id=session_id,
-                joined=app is not None and daemon is not None,
-                app_only=daemon is None,
-                daemon_only=app is None,
-                installation_ids_match=match,
-                app=app,  # type: ignore[arg-type]
-                daemon=daemon,  # type: ignore[arg-type]
-            )
+def _session(session_id: str, rows: list[tuple[Any, ...]]) -> JoinedSession:
+    """One session from its rows of session_pings.sql, which come together, app side first."""
+    sides = {side: list(side_rows) for side, side_rows in itertools.groupby(rows, operator.itemgetter(1))}
+    app = _side(sides[APP_PING], daemon=False) if APP_PING in sides else None
+    daemon = _side(sides[DAEMON_PING], daemon=True) if DAEMON_PING in sides else None
+    _, _, mismatch, several = rows[0][11:15]
+    match: bool | None = None
+    if app is not None and daemon is not None and app.installation_ids and daemon.installation_ids:
+        match = not mismatch
+    flags = [
+        flag
+        for flag, raised in (
+            ("no_daemon_start", isinstance(daemon, DaemonSide) and daemon.missing_start),
+            ("no_daemon_end", isinstance(daemon, DaemonSide) and daemon.missing_end),
+            ("installation_mismatch", match is False),
+            ("several_starts_or_ends", bool(several)),
         )
-    return sessions
+        if raised
+    ]
+    return JoinedSession(
+        session_id=session_id,
+        joined=app is not None and daemon is not None,
+        app_only=daemon is None,
+        daemon_only=app is None,
+        installation_ids_match=match,
+        flags=flags,
+        app=app,  # type: ignore[arg-type]
+        daemon=daemon,  # type: ignore[arg-type]
+    )
 
 
-DAEMON_SESSION_COLUMNS: Final = (
-    "session_id",
-    "missing_start",
-    "missing_end",
-    "with_daemon_end",
-    "ended_by_flush_init_only",
-)
-"""The columns of daemon_sessions.sql, in the order :func:`_daemon_sessions` takes them."""
+def _sessions(query: Query, *, all_sessions: bool) -> list[JoinedSession]:
+    """The sessions session_pings.sql lists (every one, or the flagged ones), in its order."""
+    rows = query("session_pings", all_sessions=all_sessions)
+    return [
+        _session(session_id, list(session_rows))
+        for session_id, session_rows in itertools.groupby(
+            map(rows.getter(*SESSION_PING_COLUMNS), rows.tuples), key=operator.itemgetter(0)
+        )
+    ]
 
 
-def _daemon_sessions(sessions: list[tuple[Any, ...]]) -> DaemonSessions:
-    """Question 2 from the rows of daemon_sessions.sql (in :data:`DAEMON_SESSION_COLUMNS` order)."""
-    return DaemonSessions(
-        total=len(sessions),
-        with_daemon_end=sum(1 for row in sessions if row[3]),
-        ended_by_flush_init_only=sum(1 for row in sessions if row[4]),
-        missing_start=sum(1 for row in sessions if row[1]),
-        missing_end=sum(1 for row in sessions if row[2]),
-        missing_start_ids=[row[0] for row in sessions if row[1]],
-        missing_end_ids=[row[0] for row in sessions if row[2]],
+class _SessionSummary(msgspec.Struct, frozen=True):
+    """What sessions.sql counts: the sessions by join, the daemon's sessions, the session types, the flagged."""
+
+    counts: SessionCounts
+    daemon: DaemonSessions
+    types: dict[str, dict[str, int]]
+
+
+def _session_summary(classes: Rows, listed: Sequence[JoinedSession]) -> _SessionSummary:
+    """The counts from the ``classes`` of sessions.sql (a row per class); the ids of question 2 from ``listed``.
+
+    Every session missing a daemon start or end is flagged, so it is listed whichever sessions are.
+    """
+    joins: Counter[str] = Counter()
+    daemon: Counter[str] = Counter()
+    types: dict[str, Counter[str]] = {}
+    mismatch = flagged = 0
+    for row in classes:
+        sessions = _count(row["sessions"])
+        joins[row["join_state"]] += sessions
+        mismatch += sessions if row["installation_mismatch"] else 0
+        flagged += sessions if row["flagged"] else 0
+        for side, kind in ((APP_PING, row["app_type"]), (DAEMON_PING, row["daemon_type"])):
+            if kind is not None:
+                types.setdefault(side, Counter())[kind] += sessions
+        if row["daemon_type"] is not None:
+            daemon["total"] += sessions
+            daemon["missing_start"] += sessions if row["missing_start"] else 0
+            daemon["missing_end"] += sessions if row["missing_end"] else 0
+            daemon[row["ended_by"] or "no end"] += sessions
+    return _SessionSummary(
+        counts=SessionCounts(
+            total=joins.total(),
+            joined=joins["joined"],
+            app_only=joins["app_only"],
+            daemon_only=joins["daemon_only"],
+            installation_mismatch=mismatch,
+            flagged=flagged,
+        ),
+        daemon=DaemonSessions(
+            total=daemon["total"],
+            with_daemon_end=daemon[DAEMON_END_REASON],
+            ended_by_flush_init_only=daemon[FLUSH_INIT_REASON],
+            missing_start=daemon["missing_start"],
+            missing_end=daemon["missing_end"],
+            missing_start_ids=[
+                session.session_id for session in listed if session.daemon and session.daemon.missing_start
+            ],
+            missing_end_ids=[session.session_id for session in listed if session.daemon and session.daemon.missing_end],
+        ),
+        types={side: dict(sorted(kinds.items())) for side, kinds in sorted(types.items())},
     )
 
 
@@ -477,13 +553,18 @@ def _pipeline(query: Query) -> list[PipelineCounts]:
 
 
 def report_from_db(
-    db: duckdb.DuckDBPyConnection, *, complete: bool = True, debug_tag: str | None = None
+    db: duckdb.DuckDBPyConnection,
+    *,
+    complete: bool = True,
+    debug_tag: str | None = None,
+    all_sessions: bool = False,
 ) -> SessionReport:
     """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB).
 
     ``debug_tag``: only the submissions sent with that ``X-Debug-ID`` header (a fleet run's pings).
+    ``all_sessions``: list every session, not only the flagged ones.
     """
-    return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag)
+    return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
 
 
 @contextlib.contextmanager
@@ -505,20 +586,23 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def report_from_query(query: Query, *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
+def report_from_query(
+    query: Query, *, complete: bool = True, debug_tag: str | None = None, all_sessions: bool = False
+) -> SessionReport:
     """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
     with _cyclic_gc_paused():
-        return _report(with_params(query, debug_tag=debug_tag), complete=complete, debug_tag=debug_tag)
+        return _report(
+            with_params(query, debug_tag=debug_tag), complete=complete, debug_tag=debug_tag, all_sessions=all_sessions
+        )
 
 
-def _report(query: Query, *, complete: bool, debug_tag: str | None) -> SessionReport:
+def _report(query: Query, *, complete: bool, debug_tag: str | None, all_sessions: bool) -> SessionReport:
     (counts,) = query("ping_counts")
-    daemon_rows = query("daemon_sessions")
-    daemon_sessions = list(map(daemon_rows.getter(*DAEMON_SESSION_COLUMNS), daemon_rows.tuples))
-    sessions = _sessions(query, {row[0]: (bool(row[1]), bool(row[2])) for row in daemon_sessions})
-    session_types: dict[str, dict[str, int]] = {}
-    for row in query("session_types"):
-        session_types.setdefault(row["side"], {})[row["session_type"]] = _count(row["sessions"])
+    classes = query("sessions")
+    # Nothing to list when no session is flagged: session_pings.sql would return no row.
+    any_flagged = any(row["flagged"] for row in classes)
+    sessions = _sessions(query, all_sessions=all_sessions) if all_sessions or any_flagged else []
+    summary = _session_summary(classes, sessions)
     durations = [
         Durations(
             side=row["side"],
@@ -555,18 +639,13 @@ def _report(query: Query, *, complete: bool, debug_tag: str | None) -> SessionRe
             without_session_id=_count(counts["without_session_id"]),
         ),
         inactive_id=_inactive_id_data(query),
-        daemon_sessions=_daemon_sessions(daemon_sessions),
+        daemon_sessions=summary.daemon,
         retrieval=_retrieval(query),
-        session_counts=SessionCounts(
-            total=len(sessions),
-            joined=sum(session.joined for session in sessions),
-            app_only=sum(session.app_only for session in sessions),
-            daemon_only=sum(session.daemon_only for session in sessions),
-            installation_mismatch=sum(session.installation_ids_match is False for session in sessions),
-        ),
+        session_counts=summary.counts,
+        sessions_listed=SESSIONS_ALL if all_sessions else SESSIONS_FLAGGED,
         sessions=sessions,
         delivery=ping_delivery.delivery_from_query(query, counted_from_zero=complete),
-        session_types=session_types,
+        session_types=summary.types,
         durations=durations,
         delivery_delay=delays,
         pipeline=_pipeline(query),
@@ -574,7 +653,9 @@ def _report(query: Query, *, complete: bool, debug_tag: str | None) -> SessionRe
     )
 
 
-def build_report(pings: Iterable[StoredPing], *, complete: bool = True, debug_tag: str | None = None) -> SessionReport:
+def build_report(
+    pings: Iterable[StoredPing], *, complete: bool = True, debug_tag: str | None = None, all_sessions: bool = False
+) -> SessionReport:
     """The report over ``pings`` (oldest first), loaded into an in-memory store: the same SQL as a lab's store.
 
     ``complete=False`` when ``pings`` are only the latest of a store, so that
@@ -582,7 +663,7 @@ def build_report(pings: Iterable[StoredPing], *, complete: bool = True, debug_ta
     """
     db = load_pings(pings)
     try:
-        return report_from_db(db, complete=complete, debug_tag=debug_tag)
+        return report_from_db(db, complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
     finally:
         db.close()
 
@@ -675,24 +756,13 @@ def _side_pings(side: AppSide | DaemonSide | None) -> str:
     return " ".join(f"{ping.reason or NO_REASON}#{'?' if ping.seq is None else ping.seq}" for ping in side.pings)
 
 
-def _flags(session: JoinedSession) -> str:
-    flags: list[str] = []
-    if session.daemon is not None and session.daemon.missing_start:
-        flags.append("no_daemon_start")
-    if session.daemon is not None and session.daemon.missing_end:
-        flags.append("no_daemon_end")
-    if session.installation_ids_match is False:
-        flags.append("installation_mismatch")
-    return ",".join(flags) or "-"
-
-
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 def render_table(report: SessionReport) -> str:
-    """The report for a person: the three headline figures, then one line per session."""
+    """The report for a person: the headline figures, then one line per listed session."""
     counts, sessions = report.pings, report.session_counts
     lines = [
         f"Session telemetry report: {counts.total} pings ({counts.vpnsession} vpnsession,"
@@ -704,8 +774,15 @@ def render_table(report: SessionReport) -> str:
         *_sections(report),
         "",
         f"Sessions: {sessions.total} (joined {sessions.joined}, app only {sessions.app_only},"
-        f" daemon only {sessions.daemon_only}, installation id mismatch {sessions.installation_mismatch})",
+        f" daemon only {sessions.daemon_only}, installation id mismatch {sessions.installation_mismatch};"
+        f" flagged {sessions.flagged})",
     ]
+    if report.sessions_listed == SESSIONS_FLAGGED:
+        lines.append(
+            "Listed: the flagged sessions"
+            + (" (none)." if not report.sessions else ".")
+            + (" --all-sessions lists every one." if sessions.total > len(report.sessions) else "")
+        )
     if not report.sessions:
         return "\n".join(lines)
     header = (
@@ -738,7 +815,7 @@ def render_table(report: SessionReport) -> str:
                 (daemon.session_start if daemon else None) or "-",
                 (daemon.session_end if daemon else None) or "-",
                 (daemon.session_source if daemon else None) or "-",
-                _flags(session),
+                ",".join(session.flags) or "-",
             )
         )
     return "\n".join([*lines, "", *_table(rows)])

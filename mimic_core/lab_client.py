@@ -88,12 +88,16 @@ class LabControl:
         path = "/lab/pings" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         return self._request("GET", path, list[StoredPing])
 
-    def report(self, debug_tag: str | None = None) -> dict[str, Any]:
+    def report(self, debug_tag: str | None = None, *, all_sessions: bool = False) -> dict[str, Any]:
         """The session telemetry report over the lab's store; with ``debug_tag``, over the pings sent with it.
 
-        ``debug_tag`` is an ``X-Debug-ID`` header value, as a fleet run sets it for its clients.
+        ``debug_tag`` is an ``X-Debug-ID`` header value, as a fleet run sets it for its clients;
+        ``all_sessions`` lists every session, not only the flagged ones.
         """
-        query = f"?{urllib.parse.urlencode({'debug_tag': debug_tag})}" if debug_tag else ""
+        params = {"debug_tag": debug_tag} if debug_tag else {}
+        if all_sessions:
+            params["all_sessions"] = "1"
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
         return self._request("GET", f"/lab/report{query}", dict[str, Any])
 
     def export(self, out: Path, *, every_table: bool = False) -> list[Path]:

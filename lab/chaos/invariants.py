@@ -196,7 +196,8 @@ def check_all(record: RunRecord, pings: Sequence[StoredPing]) -> list[Violation]
     check reports, not lost, and what it carries is checked all the same.
     """
     stored = _session_pings(pings)
-    report = build_report(stored)
+    # Every session: the checks below look at each session the daemon saw, not only the flagged ones.
+    report = build_report(stored, all_sessions=True)
     return [
         *daemon_sessions_complete(record, stored, report),
         *app_sessions_complete(record, stored),

@@ -18,7 +18,8 @@ lab's control API serves).  Views: ``mimic_vpn.<ping>``, the union of every
 application's stable table of that ping (Mozilla's ``mozilla_vpn.*``), and
 three generated for the report, ``mimic_vpn.all_pings`` (one row per stable
 ping with its identity), ``mimic_vpn.all_live_pings`` (one per live row) and
-``mimic_vpn.metric_values`` (how many values each metric holds in each ping),
+``mimic_vpn.metric_values`` (how many values each metric holds in each ping,
+with the ping's lower-cased ``session_id``, NULL for pings without one),
 each with the ping's ``x_debug_id`` header for the report's debug tag.
 """
 
@@ -30,6 +31,7 @@ import sqlglot
 
 from lab.pipeline.catalog import Catalog, Metric, PingSchema, dataset, table_name
 from lab.pipeline.duckdb_unnest import unnest_in_select
+from mimic_core.telemetry_names import SHARED_SESSION_ID
 
 FAMILY: Final = "mimic_vpn"
 """The dataset of the union views over both applications."""
@@ -177,6 +179,14 @@ def _value_count(metric: Metric, column: str) -> str:
     return f"IF({column} IS NULL, 0, 1)"
 
 
+def _session_id(ping: PingSchema) -> str:
+    """BigQuery expression: the ping's lower-cased shared session id, NULL for a ping that has none."""
+    for metric in ping.metrics:
+        if metric.id == SHARED_SESSION_ID:
+            return f"metrics.{metric.type}.{metric.column}"
+    return "CAST(NULL AS STRING)"
+
+
 def view_ddl(catalog: Catalog) -> list[str]:
     """The union views, BigQuery dialect."""
     statements: list[str] = []
@@ -199,16 +209,17 @@ def view_ddl(catalog: Catalog) -> list[str]:
                 " COALESCE('automation' IN UNNEST(metadata.header.parsed_x_source_tags), FALSE) AS automation,"
                 f" metadata.header.x_debug_id AS x_debug_id FROM {dataset(namespace, 'live')}.{ping.table}"
             )
+            identity = (
+                f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
+                f" metadata.header.x_debug_id AS x_debug_id, {_session_id(ping)} AS session_id,"
+            )
             for metric in ping.metrics:
                 column = f"metrics.{metric.type}.{metric.column}"
                 values.append(
-                    f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                    f" metadata.header.x_debug_id AS x_debug_id, '{metric.id}' AS metric,"
-                    f" {_value_count(metric, column)} AS value_count FROM {source}"
+                    f"{identity} '{metric.id}' AS metric, {_value_count(metric, column)} AS value_count FROM {source}"
                 )
             values.append(
-                f"SELECT '{namespace}' AS namespace, '{ping.name}' AS document_type, document_id,"
-                " metadata.header.x_debug_id AS x_debug_id, CONCAT(event.category, '.', event.name) AS metric,"
+                f"{identity} CONCAT(event.category, '.', event.name) AS metric,"
                 f" 1 AS value_count FROM {source} CROSS JOIN UNNEST(events) AS event"
             )
         statements.append(f"CREATE OR REPLACE VIEW {FAMILY}.{table_name(ping.name)} AS {' UNION ALL '.join(members)}")

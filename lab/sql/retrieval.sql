@@ -2,6 +2,8 @@
 -- error label (session.session_id_retrieval_errors summed over all vpnsession pings), and a
 -- row with a NULL label holding the successful retrievals: 'start' pings carrying an id other
 -- than the inactive one.
+-- The inactive id has no letter, so the id is compared as sent, without LOWER: the same
+-- answer, and a comparison the engine can make while it scans.
 -- @debug_tag (STRING, NULL for every ping): only pings submitted with this X-Debug-ID header.
 SELECT label.key AS label, SUM(label.value) AS count
 FROM mimic_vpn.vpnsession
@@ -13,6 +15,6 @@ SELECT CAST(NULL AS STRING), COUNT(*)
 FROM mimic_vpn.vpnsession
 WHERE ping_info.reason = 'start'
   AND NULLIF(metrics.uuid.session_shared_session_id, '') IS NOT NULL
-  AND LOWER(metrics.uuid.session_shared_session_id) != '00000000-0000-0000-0000-000000000000'
+  AND metrics.uuid.session_shared_session_id != '00000000-0000-0000-0000-000000000000'
   AND (@debug_tag IS NULL OR metadata.header.x_debug_id = @debug_tag)
 ORDER BY label

@@ -92,7 +92,7 @@ def wait_for_delivery(lab: LabProcess, sessions: list[str]) -> SessionReport:
     """The report once every session's pings arrived without a gap (bounded); fails with what is missing."""
     deadline = time.monotonic() + DELIVERY_TIMEOUT_S
     while True:
-        report = build_report(lab.control.pings(limit=100_000))
+        report = build_report(lab.control.pings(limit=100_000), all_sessions=True)
         problems = undelivered(report, sessions)
         if not problems:
             return report

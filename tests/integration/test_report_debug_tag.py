@@ -13,8 +13,12 @@ import gzip
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any
+
+import pytest
 
 from lab.daemon_process import checkout_environment
 from lab.lab_process import LabProcess
@@ -57,10 +61,10 @@ def test_each_debug_tag_gets_the_figures_of_its_own_pings(lab: LabProcess) -> No
     corrupt = f"/submit/mimic-vpn/vpnsession/1/{uuid.uuid4()}"
     assert upload(lab.url, corrupt, gzip.compress(b"{not json"), {"X-Debug-ID": "run-b"}) == 200
 
-    whole = lab.control.report()
-    run_a = lab.control.report(debug_tag="run-a")
-    run_b = lab.control.report(debug_tag="run-b")
-    nothing = lab.control.report(debug_tag="no-such-run")
+    whole = lab.control.report(all_sessions=True)
+    run_a = lab.control.report(debug_tag="run-a", all_sessions=True)
+    run_b = lab.control.report(debug_tag="run-b", all_sessions=True)
+    nothing = lab.control.report(debug_tag="no-such-run", all_sessions=True)
 
     assert [report["format"] for report in (whole, run_a, run_b)] == [REPORT_FORMAT] * 3
     assert [report["debug_tag"] for report in (whole, run_a, run_b)] == [None, "run-a", "run-b"]
@@ -98,10 +102,39 @@ def test_each_debug_tag_gets_the_figures_of_its_own_pings(lab: LabProcess) -> No
     assert pipeline_totals(whole)["submissions"] == 4 * PINGS_PER_COPY + 2
 
     # The command line asks the lab for the same document, and says which tag the text covers.
-    as_json = cli_report(lab, "--debug-tag", "run-a", "--json")
+    as_json = cli_report(lab, "--debug-tag", "run-a", "--json", "--all-sessions")
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout) == run_a
     as_text = cli_report(lab, "--debug-tag", "run-b")
     assert as_text.returncode == 0, as_text.stderr
     assert f"{2 * PINGS_PER_COPY} pings" in as_text.stdout.splitlines()[0]
     assert "only those sent with X-Debug-ID run-b" in as_text.stdout.splitlines()[0]
+
+
+def test_the_lab_lists_the_flagged_sessions_unless_asked_for_every_one(lab: LabProcess) -> None:
+    for ping in copy_of_recording(5):
+        assert upload_ping(lab.url, ping, {"X-Debug-ID": "run-c"}) == 200
+    # A daemon session seen by the daemon alone, without its daemon_start.
+    lone = next(
+        p
+        for p in copy_of_recording(6)
+        if p.ping == "daemonsession" and p.payload["ping_info"]["reason"] == "flush_init"
+    )
+    assert upload_ping(lab.url, lone, {"X-Debug-ID": "run-c"}) == 200
+
+    flagged = lab.control.report(debug_tag="run-c")
+    every = lab.control.report(debug_tag="run-c", all_sessions=True)
+
+    assert (flagged["sessions_listed"], every["sessions_listed"]) == ("flagged", "all")
+    assert flagged["session_counts"] == every["session_counts"]
+    assert every["session_counts"]["total"] == 3
+    assert [s["session_id"] for s in flagged["sessions"]] == [
+        s["session_id"] for s in every["sessions"] if s["flags"] or not s["joined"]
+    ]
+    assert len(flagged["sessions"]) == flagged["session_counts"]["flagged"] == 1
+    assert flagged["sessions"][0]["flags"] == ["no_daemon_start"]
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{lab.url}/lab/report?all_sessions=maybe", timeout=30)
+    assert refused.value.code == 400
+    assert b"all_sessions must be 1, 0, true or false" in refused.value.read()

@@ -91,7 +91,7 @@ def spark_run(spark: object) -> tuple[SessionReport, dict[str, Rows]]:
     """The report on Spark, and the rows each file of ``lab/sql/`` gave it (each file runs once, ~20 s in all).
 
     The report runs every file with the parameters the row tests below give
-    (``debug_tag`` NULL, counted from zero, the allowed metrics), so those
+    (``debug_tag`` NULL, counted from zero, the allowed metrics, every session listed), so those
     tests compare these very rows with DuckDB's instead of running them again.
     """
     given: dict[str, Rows] = {}
@@ -102,7 +102,7 @@ def spark_run(spark: object) -> tuple[SessionReport, dict[str, Rows]]:
         given[name] = on_spark(name, **params)
         return given[name]
 
-    return report_from_query(recording), given
+    return report_from_query(recording, all_sessions=True), given
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +126,7 @@ def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spa
     "name",
     [
         "ping_counts",
-        "daemon_sessions",
-        "session_types",
+        "sessions",
         "session_durations",
         "delivery_delay",
         "inactive_pings",
@@ -144,14 +143,19 @@ def test_the_parquet_export_holds_every_row(duck: duckdb.DuckDBPyConnection, spa
 def test_each_query_returns_the_same_rows(
     duck: duckdb.DuckDBPyConnection, spark_rows: dict[str, Rows], name: str
 ) -> None:
-    params: dict[str, Param] = {"counted_from_zero": True, "allowed_under_inactive_id": ALLOWED, "debug_tag": None}
+    params: dict[str, Param] = {
+        "counted_from_zero": True,
+        "allowed_under_inactive_id": ALLOWED,
+        "all_sessions": True,
+        "debug_tag": None,
+    }
     assert spark_rows[name].dicts() == run_duckdb(duck, name, **params)
 
 
 def test_the_session_pings_are_the_same_in_the_same_order(
     duck: duckdb.DuckDBPyConnection, spark_rows: dict[str, Rows]
 ) -> None:
-    assert spark_rows["session_pings"].dicts() == run_duckdb(duck, "session_pings", debug_tag=None)
+    assert spark_rows["session_pings"].dicts() == run_duckdb(duck, "session_pings", debug_tag=None, all_sessions=True)
 
 
 def test_the_report_ran_every_file_on_spark(spark_rows: dict[str, Rows]) -> None:
@@ -161,7 +165,7 @@ def test_the_report_ran_every_file_on_spark(spark_rows: dict[str, Rows]) -> None
 def test_the_report_on_spark_is_the_report_on_duckdb(
     duck: duckdb.DuckDBPyConnection, spark_report: SessionReport
 ) -> None:
-    assert render_json(spark_report) == render_json(report_from_db(duck))
+    assert render_json(spark_report) == render_json(report_from_db(duck, all_sessions=True))
 
 
 def test_the_report_on_spark_matches_the_hand_computed_figures(spark_report: SessionReport) -> None:

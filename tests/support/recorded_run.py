@@ -93,7 +93,15 @@ EXPECTED: Final[dict[str, Any]] = {
     },
     # Two 'start' pings with a real id, no session.session_id_retrieval_errors recorded.
     "retrieval": {"errors": 0, "successful_retrievals": 2, "attempts": 2, "error_rate": 0.0},
-    "session_counts": {"total": 2, "joined": 2, "app_only": 0, "daemon_only": 0, "installation_mismatch": 0},
+    "session_counts": {
+        "total": 2,
+        "joined": 2,
+        "app_only": 0,
+        "daemon_only": 0,
+        "installation_mismatch": 0,
+        "flagged": 0,
+    },
+    # Listed when every session is asked for (none is flagged).
     "session_ids": [FIRST_SESSION, SECOND_SESSION],
     # App: start and end in both sessions. Daemon: session 1 has a start and no daemon_end.
     "session_types": {
@@ -172,7 +180,7 @@ EXPECTED: Final[dict[str, Any]] = {
 
 
 def assert_expected(report: Any) -> None:
-    """``report`` (a :class:`lab.session_report.SessionReport`) shows :data:`EXPECTED`."""
+    """``report`` (a :class:`lab.session_report.SessionReport` listing every session) shows :data:`EXPECTED`."""
     builtins = msgspec.to_builtins(report)
     assert builtins["pings"] == EXPECTED["pings"]
     inactive = builtins["inactive_id"]

@@ -17,6 +17,6 @@ from tests.support.recorded_run import assert_expected, recorded_store
 def test_the_report_on_duckdb_matches_the_hand_computed_figures() -> None:
     db = recorded_store()
     try:
-        assert_expected(report_from_db(db))
+        assert_expected(report_from_db(db, all_sessions=True))
     finally:
         db.close()

@@ -22,7 +22,12 @@ from lab.pipeline.sql_runner import SQL_DIR, Param, transpiled
 from lab.session_report import ALLOWED
 from tests.support.recorded_run import recorded_store
 
-PARAMS: dict[str, Param] = {"allowed_under_inactive_id": ALLOWED, "counted_from_zero": True, "debug_tag": None}
+PARAMS: dict[str, Param] = {
+    "allowed_under_inactive_id": ALLOWED,
+    "all_sessions": False,
+    "counted_from_zero": True,
+    "debug_tag": None,
+}
 
 
 @pytest.fixture(scope="module")

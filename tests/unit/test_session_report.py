@@ -140,7 +140,7 @@ def only_session(report: SessionReport) -> Any:
 
 
 def test_a_clean_session_is_joined_and_nothing_is_flagged() -> None:
-    report = build_report(clean_session())
+    report = build_report(clean_session(), all_sessions=True)
 
     assert report.pings.total == 6
     assert (report.pings.vpnsession, report.pings.daemonsession, report.pings.other) == (3, 3, 0)
@@ -313,9 +313,97 @@ def test_different_installation_ids_on_the_two_sides_are_a_mismatch() -> None:
     assert "installation_mismatch" in render_table(report)
 
 
+SESSION_D: Final = "d4b2f6a8-3c5e-4a7b-9d1f-2e4a6c8b0d2f"
+SESSION_E: Final = "e5c3a7b9-4d6f-4b8c-8e2a-3f5b7d9c1e3a"
+
+
+def several_kinds_of_session() -> list[StoredPing]:
+    """A clean session, then one of each kind that breaks an assumption, then another clean one."""
+    return [
+        *clean_session(SESSION_A),
+        daemon("daemon_timer", SESSION_B, seq=4),  # no daemon_start, no end
+        app("start", SESSION_C, seq=5),  # seen by the app only
+        app("start", SESSION_D, seq=6),
+        app("start", SESSION_D, seq=7),  # two starts on the app's side
+        app("end", SESSION_D, seq=8),
+        daemon("daemon_start", SESSION_D, seq=5),
+        daemon("daemon_end", SESSION_D, seq=6),
+        app("start", SESSION_E, seq=9),
+        daemon("daemon_start", SESSION_E, seq=7, installation_id=OTHER_INSTALLATION),
+        daemon("daemon_end", SESSION_E, seq=8),
+        *clean_session("f6d4b8c0-5e7a-4c9d-8f3b-4a6c8e0d2f4b"),
+    ]
+
+
+def test_by_default_only_the_flagged_sessions_are_listed_with_what_they_break() -> None:
+    report = build_report(several_kinds_of_session())
+
+    assert report.sessions_listed == "flagged"
+    assert [(session.session_id, session.app_only, session.flags) for session in report.sessions] == [
+        (SESSION_B, False, ["no_daemon_start", "no_daemon_end"]),
+        (SESSION_C, True, []),
+        (SESSION_D, False, ["several_starts_or_ends"]),
+        (SESSION_E, False, ["installation_mismatch"]),
+    ]
+    counts = report.session_counts
+    assert (counts.total, counts.flagged, counts.joined, counts.installation_mismatch) == (6, 4, 4, 1)
+    assert (report.daemon_sessions.missing_start_ids, report.daemon_sessions.missing_end_ids) == (
+        [SESSION_B],
+        [SESSION_B],
+    )
+    assert report.session_types["vpnsession"]["several_starts_or_ends"] == 1
+    table = render_table(report)
+    assert "flagged 4)" in table
+    assert "Listed: the flagged sessions. --all-sessions lists every one." in table
+    assert SESSION_A not in table
+
+
+def test_every_session_is_listed_when_asked_and_the_flagged_ones_are_the_same() -> None:
+    pings = several_kinds_of_session()
+    flagged, every = build_report(pings), build_report(pings, all_sessions=True)
+
+    assert every.sessions_listed == "all"
+    assert len(every.sessions) == every.session_counts.total == 6
+    assert [session for session in every.sessions if session.flags or not session.joined] == flagged.sessions
+    # Everything but the listing is the same report.
+    assert msgspec.structs.replace(every, sessions=[], sessions_listed="flagged") == msgspec.structs.replace(
+        flagged, sessions=[]
+    )
+
+
+def test_with_nothing_flagged_the_listing_is_empty_and_says_so() -> None:
+    report = build_report(clean_session())
+
+    assert report.sessions == []
+    assert report.session_counts.total == 1
+    assert report.session_counts.flagged == 0
+    assert "Listed: the flagged sessions (none). --all-sessions lists every one." in render_table(report)
+    assert "SESSION " not in render_table(report)
+
+
+def test_a_side_reporting_two_installation_ids_is_a_mismatch() -> None:
+    report = build_report(
+        [
+            app("start", SESSION_A, seq=1),
+            app("end", SESSION_A, seq=2, installation_id=OTHER_INSTALLATION),
+            daemon("daemon_start", SESSION_A, seq=1),
+            daemon("daemon_end", SESSION_A, seq=2, installation_id=OTHER_INSTALLATION),
+        ]
+    )
+
+    session = only_session(report)
+    assert session.app.installation_ids == session.daemon.installation_ids == sorted([INSTALLATION, OTHER_INSTALLATION])
+    assert session.installation_ids_match is False
+    assert session.flags == ["installation_mismatch"]
+    assert report.session_counts.installation_mismatch == 1
+
+
 def test_a_side_is_ordered_by_seq_even_when_uploads_arrived_out_of_order() -> None:
     session = only_session(
-        build_report([app("end", SESSION_A, seq=3), app("start", SESSION_A, seq=1), app("timer", SESSION_A, seq=2)])
+        build_report(
+            [app("end", SESSION_A, seq=3), app("start", SESSION_A, seq=1), app("timer", SESSION_A, seq=2)],
+            all_sessions=True,
+        )
     )
 
     assert session.app.reasons == ["start", "timer", "end"]
@@ -352,7 +440,7 @@ def test_an_empty_store_gives_zeros_without_dividing_by_zero() -> None:
 
 
 def test_the_json_structure_has_its_documented_keys() -> None:
-    document = json.loads(render_json(build_report(clean_session())))
+    document = json.loads(render_json(build_report(clean_session(), all_sessions=True)))
 
     assert list(document) == [
         "format",
@@ -364,6 +452,7 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "daemon_sessions",
         "retrieval",
         "session_counts",
+        "sessions_listed",
         "sessions",
         "delivery",
         "session_types",
@@ -372,8 +461,17 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "pipeline",
         "client_pings",
     ]
-    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/4"
+    assert document["format"] == REPORT_FORMAT == "mimic-vpn-session-report/5"
     assert document["debug_tag"] is None
+    assert document["sessions_listed"] == "all"
+    assert set(document["session_counts"]) == {
+        "total",
+        "joined",
+        "app_only",
+        "daemon_only",
+        "installation_mismatch",
+        "flagged",
+    }
     assert document["inactive_session_id"] == INACTIVE_SESSION_ID
     assert set(document["definitions"]) >= {"metric_value", "successful_retrieval", "retrieval_error_rate"}
     assert set(document["inactive_id"]) == {
@@ -409,6 +507,7 @@ def test_the_json_structure_has_its_documented_keys() -> None:
         "app_only",
         "daemon_only",
         "installation_ids_match",
+        "flags",
         "app",
         "daemon",
     }
@@ -438,7 +537,7 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
         ),
         daemon("daemon_start", SESSION_B, seq=3),
     ]
-    table = render_table(build_report(pings))
+    table = render_table(build_report(pings, all_sessions=True))
     lines = table.splitlines()
 
     headline_1 = next(i for i, line in enumerate(lines) if line.startswith("1. "))
@@ -482,7 +581,19 @@ def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     assert document["inactive_id"]["pings"] == 2
     assert document["daemon_sessions"]["missing_end_ids"] == [SESSION_B]
     assert document["retrieval"]["successful_retrievals"] == 1
-    assert [(s["session_id"], s["joined"], s["daemon_only"]) for s in document["sessions"]] == [
+    assert document["sessions_listed"] == "flagged"
+    assert [(s["session_id"], s["flags"]) for s in document["sessions"]] == [(SESSION_B, ["no_daemon_end"])]
+
+    every = subprocess.run(
+        [sys.executable, "-m", "lab", "report", "--json", "--all-sessions", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert every.returncode == 0, every.stderr
+    assert [(s["session_id"], s["joined"], s["daemon_only"]) for s in json.loads(every.stdout)["sessions"]] == [
         (SESSION_A, True, False),
         (SESSION_B, False, True),
     ]
