@@ -40,7 +40,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import Query, Rows, duckdb_query, with_params
+from lab.pipeline.sql_runner import Call, DuckDBQuery, Query, Rows, run_ahead, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -564,7 +564,8 @@ def report_from_db(
     ``debug_tag``: only the submissions sent with that ``X-Debug-ID`` header (a fleet run's pings).
     ``all_sessions``: list every session, not only the flagged ones.
     """
-    return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
+    with DuckDBQuery(db) as query:
+        return report_from_query(query, complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
 
 
 @contextlib.contextmanager
@@ -590,10 +591,36 @@ def report_from_query(
     query: Query, *, complete: bool = True, debug_tag: str | None = None, all_sessions: bool = False
 ) -> SessionReport:
     """The report from ``lab/sql/`` run by ``query`` on any engine holding the Mozilla-shaped tables."""
+    run_ahead(query, _calls(complete=complete, debug_tag=debug_tag, all_sessions=all_sessions))
     with _cyclic_gc_paused():
         return _report(
             with_params(query, debug_tag=debug_tag), complete=complete, debug_tag=debug_tag, all_sessions=all_sessions
         )
+
+
+def _calls(*, complete: bool, debug_tag: str | None, all_sessions: bool) -> list[Call]:
+    """Every file :func:`_report` runs, with the parameters it gives, the longest first.
+
+    The listing of the flagged sessions is not among them: it runs only when
+    sessions.sql finds some.  A test checks that the report asks for each.
+    """
+    calls: list[Call] = [("session_pings", {"all_sessions": True})] if all_sessions else []
+    calls += [
+        ("sessions", {}),
+        ("inactive_id", {"allowed_under_inactive_id": ALLOWED}),
+        ("pipeline_errors", {}),
+        ("seq_gaps", {"counted_from_zero": complete}),
+        ("metric_values", {"allowed_under_inactive_id": ALLOWED}),
+        ("session_durations", {}),
+        ("ping_counts", {}),
+        ("seq_series", {}),
+        ("inactive_pings", {}),
+        ("delivery_delay", {}),
+        ("retrieval", {}),
+        ("glean_losses", {}),
+        ("client_pings", {}),
+    ]
+    return [(name, {"debug_tag": debug_tag, **params}) for name, params in calls]
 
 
 def _report(query: Query, *, complete: bool, debug_tag: str | None, all_sessions: bool) -> SessionReport:

@@ -147,6 +147,7 @@ def test_gui_session_pings_are_joined_by_one_id(qtbot: QtBot, mimic: MimicApp, l
         "app_only": 0,
         "daemon_only": 0,
         "installation_mismatch": 0,
+        "flagged": 0,
     }
 
 

@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import Any, Final
 
 import msgspec
+import pytest
 
 from lab.daemon_process import checkout_environment
+from lab.pipeline.sql_runner import DuckDBQuery, duckdb_query
 from lab.pipeline.store import load_pings
-from lab.session_report import REPORT_FORMAT, SessionReport, build_report, render_json, render_table
+from lab.session_report import (
+    REPORT_FORMAT,
+    SessionReport,
+    build_report,
+    render_json,
+    render_table,
+    report_from_query,
+)
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
 from tests.support.glean_schema import validate_ping
@@ -629,3 +638,33 @@ def test_the_table_shows_types_durations_delay_pipeline_and_vpnclient_pings() ->
         for line in lines
     )
     assert "9. vpnclient pings (data of no session): 1 (session_start 1)." in lines
+
+
+@pytest.mark.parametrize("all_sessions", [False, True])
+@pytest.mark.parametrize("flagged", [False, True])
+def test_the_report_asks_for_every_file_it_starts_ahead_and_gets_the_same_report(
+    all_sessions: bool, flagged: bool
+) -> None:
+    pings = several_kinds_of_session() if flagged else clean_session()
+    db = load_pings(pings)
+    try:
+        with DuckDBQuery(db) as ahead:
+            concurrent = report_from_query(ahead, all_sessions=all_sessions)
+            assert ahead.unused() == []
+        one_by_one = report_from_query(duckdb_query(db), all_sessions=all_sessions)
+    finally:
+        db.close()
+
+    assert render_json(concurrent) == render_json(one_by_one)
+
+
+def test_a_file_failing_ahead_fails_when_asked_for() -> None:
+    db = load_pings([])
+    try:
+        with DuckDBQuery(db) as ahead:
+            ahead.ahead([("no_such_file", {}), ("client_pings", {"debug_tag": None})])
+            assert ahead("client_pings", debug_tag=None).dicts() == []
+            with pytest.raises(FileNotFoundError):
+                ahead("no_such_file")
+    finally:
+        db.close()
