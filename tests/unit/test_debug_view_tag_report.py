@@ -106,6 +106,7 @@ def expected_figures(report: SessionReport) -> dict[str, str]:
         f" of {report.retrieval.attempts})",
         "sessions": f"{report.session_counts.joined} / {report.session_counts.app_only}"
         f" / {report.session_counts.daemon_only}",
+        "flagged": f"{report.session_counts.flagged} of {report.session_counts.total}",
     }
 
 
