@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from lab.daemon_process import checkout_environment
 
 
-def run_checkout_python(*arguments: str, timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``python ARGUMENTS`` (``-c CODE ...``, ``-m MODULE ...``) on this checkout's code, output captured as text."""
+def run_checkout_python(
+    *arguments: str, timeout: float, cwd: Path | None = None, environment: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGUMENTS`` (``-c CODE ...``, ``-m MODULE ...``) on this checkout's code, output captured as text.
+
+    ``environment``: variables set for the child besides this process's and the checkout's.
+    """
     return subprocess.run(
         [sys.executable, *arguments],
         cwd=cwd,
-        env=checkout_environment(),
+        env={**checkout_environment(), **(environment or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

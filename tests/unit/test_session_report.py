@@ -11,14 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
 import pytest
 
-from lab.daemon_process import checkout_environment
 from lab.pipeline.sql_runner import DuckDBQuery, duckdb_query
 from lab.pipeline.store import load_pings
 from lab.session_report import (
@@ -31,6 +29,7 @@ from lab.session_report import (
 )
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import INACTIVE_SESSION_ID
+from tests.support.checkout_process import run_checkout_python
 from tests.support.glean_schema import validate_ping
 
 SESSION_A: Final = "2f6b8f0e-3c4a-4e8e-9d9c-0a1b2c3d4e5f"
@@ -571,17 +570,13 @@ def test_the_table_starts_with_the_three_headline_figures() -> None:
 def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     db = tmp_path / "telemetry.duckdb"
     load_pings([*clean_session(), daemon("daemon_start", SESSION_B, seq=3)], db).close()
-    env = checkout_environment()
-    env["MIMIC_HOME"] = str(tmp_path / "home")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "lab", "report", "--json", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    def report_command(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return run_checkout_python(
+            "-m", "lab", "report", *arguments, timeout=30, environment={"MIMIC_HOME": str(tmp_path / "home")}
+        )
+
+    result = report_command("--json", "--db", str(db))
 
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -593,28 +588,14 @@ def test_the_report_command_reads_a_store_without_a_lab(tmp_path: Path) -> None:
     assert document["sessions_listed"] == "flagged"
     assert [(s["session_id"], s["flags"]) for s in document["sessions"]] == [(SESSION_B, ["no_daemon_end"])]
 
-    every = subprocess.run(
-        [sys.executable, "-m", "lab", "report", "--json", "--all-sessions", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    every = report_command("--json", "--all-sessions", "--db", str(db))
     assert every.returncode == 0, every.stderr
     assert [(s["session_id"], s["joined"], s["daemon_only"]) for s in json.loads(every.stdout)["sessions"]] == [
         (SESSION_A, True, False),
         (SESSION_B, False, True),
     ]
 
-    missing = subprocess.run(
-        [sys.executable, "-m", "lab", "report", "--db", str(tmp_path / "absent.duckdb")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    missing = report_command("--db", str(tmp_path / "absent.duckdb"))
     assert missing.returncode == 1
     assert "no ping store" in missing.stderr
     assert not (tmp_path / "absent.sqlite3").exists()
