@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.i18n import arg, translate
 from vpnui.qml_types import app_type
+from vpnui.typed_property import typed_property
 
 if TYPE_CHECKING:
     import aiohttp
@@ -61,14 +62,14 @@ class LabConditions(QObject):
     def _get_error(self) -> str:
         return self._error
 
-    available = Property(bool, _get_available, notify=availableChanged)
+    available = typed_property(bool, _get_available, notify=availableChanged)
     # Known from the first frame, while ``available`` waits for the lab to be
     # found: the lab panel's button takes its place at once, so the buttons
     # beside it do not shift under the pointer when the lab turns up.
-    expected = Property(bool, _get_expected, notify=availableChanged)
-    conditions = Property(dict, _get_conditions, notify=conditionsChanged)
-    servers = Property(list, _get_servers, notify=conditionsChanged)
-    error = Property(str, _get_error, notify=errorChanged)
+    expected = typed_property(bool, _get_expected, notify=availableChanged)
+    conditions = typed_property(dict, _get_conditions, notify=conditionsChanged)
+    servers = typed_property(list, _get_servers, notify=conditionsChanged)
+    error = typed_property(str, _get_error, notify=errorChanged)
 
     def attach(self, lab_url: str) -> None:
         """Follow the lab at ``lab_url``."""

@@ -17,7 +17,6 @@ import unicodedata
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    Property,
     QByteArray,
     QConcatenateTablesProxyModel,
     QModelIndex,
@@ -31,6 +30,7 @@ from PySide6.QtCore import (
 from vpnui.i18n import translate
 from vpnui.location_model import DISPLAY_ROLE, ROLES, LocationListModel
 from vpnui.qml_types import creatable_app_type
+from vpnui.typed_property import typed_property
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -161,6 +161,6 @@ class LocationSearch(QConcatenateTablesProxyModel):
                 return row
         return -1
 
-    locations = Property(LocationListModel, _get_locations, _set_locations, notify=locationsChanged)
+    locations = typed_property(LocationListModel, _get_locations, _set_locations, notify=locationsChanged)
     # What the user typed: rows whose city or country contains it, case and accents aside.
-    search = Property(str, _get_search, _set_search, notify=searchChanged)
+    search = typed_property(str, _get_search, _set_search, notify=searchChanged)

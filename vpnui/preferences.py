@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Property, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from vpnui.desktop.preferences import DesktopPreferences
 from vpnui.qml_types import app_type
 from vpnui.settings import Settings, save_settings
+from vpnui.typed_property import typed_property
 
 
 @app_type("Preferences are created by the app")
@@ -43,6 +44,8 @@ class Preferences(QObject):
         return self._desktop
 
     # Notifications per kind, login start, tray (vpnui/desktop/preferences.py).
-    desktop = Property(DesktopPreferences, _get_desktop, constant=True)
-    telemetryEnabled = Property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
-    notificationsEnabled = Property(bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged)
+    desktop = typed_property(DesktopPreferences, _get_desktop, constant=True)
+    telemetryEnabled = typed_property(bool, _get_telemetry, _set_telemetry, notify=telemetryEnabledChanged)
+    notificationsEnabled = typed_property(
+        bool, _get_notifications, _set_notifications, notify=notificationsEnabledChanged
+    )

@@ -22,7 +22,8 @@ from typing import Any, Final
 import pytest
 
 from lab.daemon_process import REPO_ROOT, checkout_environment
-from lab.installation import processes_with_home, wait_until
+from lab.installation import wait_until
+from lab.leftovers import processes_with_home
 
 pytestmark = pytest.mark.chaos
 

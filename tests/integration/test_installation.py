@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lab.installation import Installation, processes_with_home, wait_until
+from lab.installation import Installation, wait_until
+from lab.leftovers import processes_with_home
 
 
 @pytest.mark.timeout(180)

@@ -35,6 +35,7 @@ def test_daemon_values_land_in_the_apps_ping_with_the_right_sums(
     mimic.client.eventReceived.connect(lambda e: health.append(e) if isinstance(e, protocol.Health) else None)
     live = switch_on(qtbot, mimic)
     qtbot.waitUntil(lambda: len(health) >= 5, timeout=10_000)
+    assert mimic.window is not None
     click(qtbot, mimic.window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
     pings = session_pings(wait_for_pings(qtbot, lab, {"vpnsession": ["start", "end"]}), live)

@@ -182,10 +182,11 @@ def test_offline_at_start_shows_no_server_unavailable(qtbot: QtBot, qt_loop: obj
 def test_switching_location_while_on_keeps_the_timer(qtbot: QtBot, mimic: MimicApp) -> None:
     turn_on(qtbot, mimic)
     since = mimic.manager.connectedSince
-    assert mimic.window is not None
-    click(qtbot, mimic.window, "locationButton")
-    qtbot.waitUntil(lambda: bool(find_object(mimic.window, "locationPicker").property("opened")), timeout=5_000)
-    click(qtbot, mimic.window, "location_fr_par")
+    window = mimic.window
+    assert window is not None
+    click(qtbot, window, "locationButton")
+    qtbot.waitUntil(lambda: bool(find_object(window, "locationPicker").property("opened")), timeout=5_000)
+    click(qtbot, window, "location_fr_par")
     qtbot.waitUntil(lambda: mimic.manager.serverName.startswith("fr-par"), timeout=10_000)
     assert mimic.manager.state == VPNClientState.On
     assert mimic.manager.connectedSince == since

@@ -8,9 +8,10 @@ and typing filters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, SignalInstance
 from PySide6.QtGui import QAccessible, QGuiApplication, QImage, QKeyEvent
 from PySide6.QtQuick import QQuickItem, QQuickWindow
 from PySide6.QtTest import QTest
@@ -102,6 +103,11 @@ def test_tab_goes_through_the_main_screen_in_reading_order_and_shows_where_it_is
     assert focused(window) == MAIN_TAB_ORDER[-1], "Backtab goes back"
 
 
+def popups_are(window: QQuickWindow, names: list[str], *, expected: list[str]) -> Callable[[], bool]:
+    """A condition for ``qtbot.waitUntil``: of the popups ``names``, just ``expected`` are open."""
+    return lambda: open_popups(window, names) == expected
+
+
 def test_every_interactive_item_has_an_accessible_role_and_name(qtbot: QtBot, mimic: MimicApp) -> None:
     window = mimic.window
     assert window is not None
@@ -110,11 +116,11 @@ def test_every_interactive_item_has_an_accessible_role_and_name(qtbot: QtBot, mi
     for button, panel in (("locationButton", "locationPicker"), ("labPanelButton", "labPanel")):
         tab_to(qtbot, window, button)
         press(window, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda panel=panel: open_popups(window, [panel]) == [panel], timeout=5_000)
+        qtbot.waitUntil(popups_are(window, [panel], expected=[panel]), timeout=5_000)
         unnamed = [name for name, item in focus_chain(window) if not accessible_name(item)]
         assert unnamed == [], f"in {panel}, focusable items without an accessible name: {unnamed}"
         press(window, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda panel=panel: open_popups(window, [panel]) == [], timeout=5_000)
+        qtbot.waitUntil(popups_are(window, [panel], expected=[]), timeout=5_000)
     unnamed = [name for name, item in focus_chain(window) if not accessible_name(item)]
     assert unnamed == [], f"focusable items without an accessible name: {unnamed}"
 
@@ -199,11 +205,11 @@ def test_keyboard_only_on_location_panels_modals_off(qtbot: QtBot, mimic: MimicA
     ):
         tab_to(qtbot, window, button)
         press(window, key)
-        qtbot.waitUntil(lambda panel=panel: open_popups(window, [panel]) == [panel], timeout=5_000)
+        qtbot.waitUntil(popups_are(window, [panel], expected=[panel]), timeout=5_000)
         press(window, Qt.Key.Key_Tab)
         assert focused(window) != button, "Tab stays inside the open panel"
         press(window, Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda panel=panel: open_popups(window, [panel]) == [], timeout=5_000)
+        qtbot.waitUntil(popups_are(window, [panel], expected=[]), timeout=5_000)
         assert focused(window) == button
         assert ring_shown(window), f"Escape gave the focus back to {button} without its focus ring"
 
@@ -268,7 +274,9 @@ def test_a_status_title_with_its_own_ellipsis_is_said_without_a_period_after_it(
     lab.control.patch({"servers": {name: {"latency_ms": 80} for name in servers}})
     announcer = find_object(window, "announcer")
     said: list[str] = []
-    announcer.messageChanged.connect(lambda: said.append(str(announcer.property("message"))))
+    # A QML item's signal: its type is known at run time only.
+    message_changed: SignalInstance = announcer.messageChanged  # type: ignore[attr-defined]
+    message_changed.connect(lambda: said.append(str(announcer.property("message"))))
     tab_to(qtbot, window, "vpnToggle")
     press(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: manager.state == VPNClientState.On, timeout=15_000)

@@ -10,6 +10,7 @@ from msgspec.structs import replace
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
+from tests.support.model_tester import check_model
 from vpnui.connection.locations import LatencyTier, LocationRow
 from vpnui.location_model import DISPLAY_ROLE, USER_ROLE, LocationListModel
 from vpnui.location_search import LocationSearch, folded
@@ -42,7 +43,7 @@ def shown(search: LocationSearch) -> list[tuple[str, str, bool]]:
     """(name, section, recentEntry) of every row, top to bottom."""
     roles = {bytes(name.data()).decode(): role for role, name in search.roleNames().items()}
     return [
-        tuple(search.index(number, 0).data(roles[name]) for name in ("name", "section", "recentEntry"))  # type: ignore[misc]
+        tuple(search.index(number, 0).data(roles[name]) for name in ("name", "section", "recentEntry"))
         for number in range(search.rowCount())
     ]
 
@@ -57,13 +58,13 @@ def searching(rows: list[LocationRow]) -> tuple[LocationListModel, LocationSearc
 
 def test_the_search_passes_qts_model_tester(qtmodeltester: ModelTester) -> None:
     model, search = searching(ROWS)
-    qtmodeltester.check(search)
+    check_model(qtmodeltester, search)
     search.setProperty("search", "sao")
     model.update([replace(ROWS[0], latency_ms=30.0, latency_tier=LatencyTier.Good), *ROWS[1:]])
     search.setProperty("search", "")
     model.update([replace(ROWS[0], recent_rank=0), replace(ROWS[1], recent_rank=1), *ROWS[2:]])
     model.update(ROWS[1:])
-    qtmodeltester.check(search)
+    check_model(qtmodeltester, search)
 
 
 def test_recent_locations_head_the_list_most_recent_first_then_all_by_country() -> None:

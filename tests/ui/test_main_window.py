@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import QObject
 from PySide6.QtQml import QQmlApplicationEngine
 from pytestqt.qtbot import QtBot
 
@@ -23,7 +24,7 @@ def test_window_says_it_is_starting_then_gets_its_screens_in_place(
     placeholder = find_item(window, "startupPlaceholder")
     assert placeholder.isVisible()
     assert find_object(window, "mainContent").property("item") is None
-    assert window.findChild(object, "vpnToggle") is None
+    assert window.findChild(QObject, "vpnToggle") is None
 
     app = MimicApp(app_options(lab), engine=engine)
     try:
@@ -47,7 +48,7 @@ def test_a_broken_config_is_said_in_the_window(qtbot: QtBot) -> None:
     engine = QQmlApplicationEngine()
     window = load_main_window(engine)
     qtbot.waitExposed(window)
-    assert window.findChild(object, "startupErrorText") is None  # made only on error
+    assert window.findChild(QObject, "startupErrorText") is None  # made only on error
     message = "/home/user/.config/mimic-vpn/config.toml: Expected '=' after a key (line 3, column 5)"
     try:
         show_startup_error(window, message)

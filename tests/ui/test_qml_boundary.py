@@ -14,6 +14,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from mimic_vpn_testing.qt_driving import click, find_item, find_object, shown
+from tests.support.model_tester import check_model
 from vpnui.app import MimicApp
 from vpnui.connection.locations import LatencyTier, LocationRow
 from vpnui.connection.states import FailureCause
@@ -58,11 +59,11 @@ class Spy:
 
 def test_the_model_passes_qts_model_tester(qtmodeltester: ModelTester) -> None:
     model = LocationListModel()
-    qtmodeltester.check(model)
+    check_model(qtmodeltester, model)
     model.update(ROWS)
     model.update([ROWS[0], replace(ROWS[1], latency_ms=40.0, latency_tier=LatencyTier.Good), ROWS[2]])
     model.update(ROWS[:2])
-    qtmodeltester.check(model)
+    check_model(qtmodeltester, model)
 
 
 def test_every_role_a_delegate_reads_is_named() -> None:

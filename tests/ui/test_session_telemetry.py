@@ -86,6 +86,7 @@ def session_data(ping: StoredPing) -> dict[str, Any]:
 def test_gui_session_pings_are_joined_by_one_id(qtbot: QtBot, mimic: MimicApp, lab: LabProcess) -> None:
     live = switch_on(qtbot, mimic)
     qtbot.waitUntil(lambda: mimic.telemetry.session_id == live, timeout=10_000)
+    assert mimic.window is not None
     click(qtbot, mimic.window, "vpnToggle")
     qtbot.waitUntil(lambda: mimic.manager.state == VPNClientState.Off, timeout=10_000)
 

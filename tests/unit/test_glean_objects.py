@@ -206,7 +206,7 @@ def extras_behaviour(cls: type) -> list[tuple[str, object]]:
     outcomes: list[tuple[str, object]] = []
     for sample in EXTRA_SAMPLES:
         try:
-            outcomes.append(("ok", cls(**sample).to_ffi_extra()))  # type: ignore[attr-defined]
+            outcomes.append(("ok", cls(**sample).to_ffi_extra()))
         except TypeError as exc:
             outcomes.append(("TypeError", str(exc)))
     return outcomes

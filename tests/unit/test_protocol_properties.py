@@ -10,7 +10,7 @@ examples every time, no example database), so the suite stays deterministic.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,10 +119,10 @@ valid_daemon_messages = st.one_of(
             lambda data: depth_of(data) < DEPTH_LIMIT  # ``data`` is level 2 of the message
         ),
     ),
-    st.builds(Error, id=st.none() | ids, code=st.sampled_from(protocol.ErrorCode.__args__), message=texts),
+    st.builds(Error, id=st.none() | ids, code=st.sampled_from(get_args(protocol.ErrorCode)), message=texts),
     st.builds(protocol.Connected, server=endpoints, location=texts, connected_since=floats, session_id=texts),
     st.builds(protocol.Disconnected, reason=texts),
-    st.builds(protocol.StateChanged, state=st.sampled_from(protocol.VpnState.__args__)),
+    st.builds(protocol.StateChanged, state=st.sampled_from(get_args(protocol.VpnState))),
     st.builds(
         protocol.Health,
         rtt_ms=st.none() | floats,
@@ -136,7 +136,7 @@ valid_daemon_messages = st.one_of(
     st.builds(protocol.SessionEnded, session_id=texts),
     st.builds(protocol.BackendFailure, code=texts, message=texts),
     st.builds(
-        protocol.TelemetryPayload, payload=texts, reason=st.sampled_from(protocol.TelemetryPayloadReason.__args__)
+        protocol.TelemetryPayload, payload=texts, reason=st.sampled_from(get_args(protocol.TelemetryPayloadReason))
     ),
 )
 # Valid lines with bytes cut out and garbage put in, so that most are almost right.

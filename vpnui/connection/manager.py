@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QEnum, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEnum, QObject, QTimer, Signal, Slot
 
 from mimic_core import protocol
 from mimic_core.protocol import DaemonError, ServerEndpoint
@@ -51,6 +51,7 @@ from vpnui.daemon_client import DaemonClient, DaemonLinkError, LinkState
 from vpnui.location_model import LocationListModel
 from vpnui.qml_types import FailureKind, LinkKind, app_type
 from vpnui.settings import Settings, save_settings
+from vpnui.typed_property import typed_property
 
 if TYPE_CHECKING:
     import asyncio
@@ -248,29 +249,29 @@ class ConnectionManager(QObject):
             return ""
         return f"↓ {format_bytes(self._health.rx_bytes)}   ↑ {format_bytes(self._health.tx_bytes)}"
 
-    state = Property(int, _get_state, notify=stateChanged)
-    connectionState = Property(int, _get_connection_state, notify=connectionStateChanged)
+    state = typed_property(int, _get_state, notify=stateChanged)
+    connectionState = typed_property(int, _get_connection_state, notify=connectionStateChanged)
     # A DaemonLink value (DaemonLink.Ready...).
-    linkState = Property(int, _get_link_state, notify=linkStateChanged)
-    title = Property(str, _get_title, notify=textChanged)
-    subtitle = Property(str, _get_subtitle, notify=textChanged)
-    elapsedText = Property(str, _get_elapsed_text, notify=elapsedChanged)
-    connectedSince = Property(float, _get_connected_since, notify=elapsedChanged)
-    unstable = Property(bool, _get_unstable, notify=stabilityChanged)
-    stabilityText = Property(str, _get_stability_text, notify=stabilityChanged)
+    linkState = typed_property(int, _get_link_state, notify=linkStateChanged)
+    title = typed_property(str, _get_title, notify=textChanged)
+    subtitle = typed_property(str, _get_subtitle, notify=textChanged)
+    elapsedText = typed_property(str, _get_elapsed_text, notify=elapsedChanged)
+    connectedSince = typed_property(float, _get_connected_since, notify=elapsedChanged)
+    unstable = typed_property(bool, _get_unstable, notify=stabilityChanged)
+    stabilityText = typed_property(str, _get_stability_text, notify=stabilityChanged)
     # A Failure value (Failure.NoFailure, Failure.NoInternet...).
-    failure = Property(int, _get_failure, notify=failureChanged)
+    failure = typed_property(int, _get_failure, notify=failureChanged)
     # The failure's modal: its title (also the status card's subtitle) and its explanation.
-    failureTitle = Property(str, _get_failure_title, notify=failureChanged)
-    failureDetail = Property(str, _get_failure_detail, notify=failureChanged)
-    portalUrl = Property(str, _get_portal_url, notify=failureChanged)
-    accountUrl = Property(str, _get_account_url, notify=failureChanged)
-    locationName = Property(str, _get_location_name, notify=locationChanged)
-    serverName = Property(str, _get_server_name, notify=locationChanged)
-    locations = Property(LocationListModel, _get_locations, constant=True)
-    roundTrip = Property(str, _get_round_trip, notify=healthChanged)
-    traffic = Property(str, _get_traffic, notify=healthChanged)
-    movedNotice = Property(str, _get_moved_notice, notify=movedNoticeChanged)
+    failureTitle = typed_property(str, _get_failure_title, notify=failureChanged)
+    failureDetail = typed_property(str, _get_failure_detail, notify=failureChanged)
+    portalUrl = typed_property(str, _get_portal_url, notify=failureChanged)
+    accountUrl = typed_property(str, _get_account_url, notify=failureChanged)
+    locationName = typed_property(str, _get_location_name, notify=locationChanged)
+    serverName = typed_property(str, _get_server_name, notify=locationChanged)
+    locations = typed_property(LocationListModel, _get_locations, constant=True)
+    roundTrip = typed_property(str, _get_round_trip, notify=healthChanged)
+    traffic = typed_property(str, _get_traffic, notify=healthChanged)
+    movedNotice = typed_property(str, _get_moved_notice, notify=movedNoticeChanged)
 
     @Slot()
     def toggle(self) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from vpnui.desktop.settings import DesktopSettings, NotificationKind
 from vpnui.i18n import translate
 from vpnui.qml_types import app_type
 from vpnui.settings import Settings, save_settings
+from vpnui.typed_property import typed_property
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class DesktopPreferences(QObject):
         ]
         return rows
 
-    switches = Property(list, _get_switches, notify=switchesChanged)
+    switches = typed_property(list, _get_switches, notify=switchesChanged)
 
     @Slot(str, bool)
     def setSwitch(self, key: str, enabled: bool) -> None:
