@@ -30,8 +30,9 @@ from typing import IO, Final
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 
-from lab.desktop_bus import call, call_bus, disconnect, ensure_command
+from lab.desktop_bus import disconnect, ensure_command
 from lab.leftovers import stop_process
+from mimic_core.dbus_calls import call_bus, call_method
 
 DEBIAN_PACKAGE: Final = "at-spi2-core"
 LAUNCHER: Final = "at-spi-bus-launcher"
@@ -104,7 +105,7 @@ class AccessibilityBus:
                 if loop.time() > deadline:
                     raise RuntimeError(f"{LAUNCHER} did not serve {A11Y_BUS} within {START_TIMEOUT_S:.0f} s")
                 await asyncio.sleep(0.05)
-            (address,) = await call(
+            (address,) = await call_method(
                 session, destination=A11Y_BUS, path=A11Y_BUS_PATH, interface=A11Y_BUS, member="GetAddress"
             )
             assert isinstance(address, str)
@@ -116,7 +117,7 @@ class AccessibilityBus:
         """Sets ``org.a11y.Status`` ``name`` (``ScreenReaderEnabled``: what a screen reader sets when it starts)."""
         session = await MessageBus(bus_address=self.session_address).connect()
         try:
-            await call(
+            await call_method(
                 session,
                 destination=A11Y_BUS,
                 path=A11Y_BUS_PATH,

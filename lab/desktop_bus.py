@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import IO, Annotated, Any
 
-from dbus_fast import Message, MessageType, Variant
+from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusSignature
 from dbus_fast.constants import PropertyAccess
@@ -40,6 +40,7 @@ from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 from lab.leftovers import stop_process
+from mimic_core.dbus_calls import call_method
 
 DEBIAN_PACKAGE = "dbus"
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -363,43 +364,8 @@ async def serve(bus: MessageBus, name: str, path: str, interface: ServiceInterfa
     await bus.request_name(name)
 
 
-async def call(
-    bus: MessageBus,
-    *,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-    signature: str = "",
-    body: list[Any] | None = None,
-) -> list[Any]:
-    """A method call from the test's side (as a tray host does); the reply's body."""
-    reply = await bus.call(
-        Message(
-            destination=destination, path=path, interface=interface, member=member, signature=signature, body=body or []
-        )
-    )
-    assert reply is not None
-    if reply.message_type != MessageType.METHOD_RETURN:
-        raise AssertionError(f"{member} failed: {reply.error_name} {reply.body}")
-    return list(reply.body)
-
-
-async def call_bus(bus: MessageBus, member: str, signature: str = "", body: list[Any] | None = None) -> list[Any]:
-    """A method of the bus itself (``org.freedesktop.DBus``: AddMatch, NameHasOwner...); the reply's body."""
-    return await call(
-        bus,
-        destination="org.freedesktop.DBus",
-        path="/org/freedesktop/DBus",
-        interface="org.freedesktop.DBus",
-        member=member,
-        signature=signature,
-        body=body,
-    )
-
-
 async def get_property(bus: MessageBus, destination: str, path: str, interface: str, name: str) -> Any:
-    (value,) = await call(
+    (value,) = await call_method(
         bus,
         destination=destination,
         path=path,

@@ -25,7 +25,8 @@ from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from lab.accessibility_bus import REGISTRY, REGISTRY_PATH
-from lab.desktop_bus import call, call_bus, get_property
+from lab.desktop_bus import get_property
+from mimic_core.dbus_calls import call_bus, call_method
 from vpnui.desktop.session_bus import close
 
 ACCESSIBLE: Final = "org.a11y.atspi.Accessible"
@@ -88,7 +89,7 @@ class AtSpiListener:
         self._signals.add((interface, member))
         await call_bus(self.bus, "AddMatch", "s", [f"type='signal',interface='{interface}',member='{member}'"])
         # No application named: every application's events (an empty app_bus_name).
-        await call(
+        await call_method(
             self.bus,
             destination=REGISTRY,
             path=REGISTRY_PATH,
@@ -100,7 +101,7 @@ class AtSpiListener:
 
     async def registered_events(self) -> list[tuple[str, str]]:
         """What the registry tells toolkits is listened to (``GetRegisteredEvents``: bus name, event)."""
-        (events,) = await call(
+        (events,) = await call_method(
             self.bus, destination=REGISTRY, path=REGISTRY_PATH, interface=REGISTRY, member="GetRegisteredEvents"
         )
         return [(bus_name, event) for bus_name, event in events]
@@ -142,7 +143,7 @@ class AtSpiListener:
 
     async def role_name(self, event: AtSpiEvent) -> str:
         """The role of ``event``'s object as a reader says it (``GetRoleName``: "check box")."""
-        (role,) = await call(
+        (role,) = await call_method(
             self.bus, destination=event.sender, path=event.path, interface=ACCESSIBLE, member="GetRoleName"
         )
         return str(role)

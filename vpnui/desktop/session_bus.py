@@ -12,13 +12,12 @@ import asyncio
 import contextlib
 import logging
 
-from dbus_fast import BusType, Message, MessageType
+from dbus_fast import BusType
 from dbus_fast.aio import MessageBus
 
-log = logging.getLogger(__name__)
+from mimic_core import dbus_calls
 
-DBUS_NAME = "org.freedesktop.DBus"
-DBUS_PATH = "/org/freedesktop/DBus"
+log = logging.getLogger(__name__)
 
 
 class NoSessionBus(Exception):
@@ -34,21 +33,11 @@ async def connect() -> MessageBus:
 
 
 async def call_bus(bus: MessageBus, member: str, signature: str = "", body: list[object] | None = None) -> list[object]:
-    """Call a method of the bus itself; its reply's body (raises on an error reply)."""
-    reply = await bus.call(
-        Message(
-            destination=DBUS_NAME,
-            path=DBUS_PATH,
-            interface=DBUS_NAME,
-            member=member,
-            signature=signature,
-            body=body or [],
-        )
-    )
-    if reply is None or reply.message_type != MessageType.METHOD_RETURN:
-        error = reply.body[0] if reply is not None and reply.body else "no reply"
-        raise NoSessionBus(f"{member}: {error}")
-    return list(reply.body)
+    """Call a method of the bus itself; its reply's body (an error reply is ``NoSessionBus``: the bus failed us)."""
+    try:
+        return await dbus_calls.call_bus(bus, member, signature, body)
+    except dbus_calls.DBusCallError as exc:
+        raise NoSessionBus(str(exc)) from exc
 
 
 async def has_service(bus: MessageBus, name: str) -> bool:

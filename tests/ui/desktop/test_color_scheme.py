@@ -34,10 +34,10 @@ from lab.desktop_bus import (
     ColorScheme,
     SessionBus,
     SettingsPortal,
-    call_bus,
     get_property,
     serve,
 )
+from mimic_core.dbus_calls import call_bus
 from tests.support.desktop_session import App, GnomeDesktop
 from tests.support.theme_contrast import theme_colours
 

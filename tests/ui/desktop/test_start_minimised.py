@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from dbus_fast.aio import MessageBus
 
-from lab.desktop_bus import SessionBus, call
+from lab.desktop_bus import SessionBus
 from lab.lab_process import LabProcess
+from mimic_core.dbus_calls import call_method
 from tests.support.desktop_session import foreign_lines
 from tests.support.json_lines import JsonLines
 from vpnui.desktop.status_notifier import ITEM_PATH
@@ -83,7 +84,7 @@ def activate_item(item: str) -> None:
     async def click() -> None:
         bus = await MessageBus().connect()
         try:
-            await call(
+            await call_method(
                 bus,
                 destination=item,
                 path=ITEM_PATH,

@@ -16,8 +16,9 @@ import pytest
 from dbus_fast import Variant
 from pytestqt.qtbot import QtBot
 
-from lab.desktop_bus import call, get_property
+from lab.desktop_bus import get_property
 from lab.lab_process import LabProcess
+from mimic_core.dbus_calls import call_method
 from mimic_vpn_testing.app import app_options, start_app
 from mimic_vpn_testing.qt_driving import click, find_item, find_object, run
 from tests.ui.desktop.conftest import Desktop
@@ -45,7 +46,7 @@ def item_property(qtbot: QtBot, desktop: Desktop, name: str) -> Any:
 def menu_labels(qtbot: QtBot, desktop: Desktop) -> list[str]:
     _revision, (_root, _props, children) = run(
         qtbot,
-        call(
+        call_method(
             desktop.bus,
             destination=desktop.watcher.items[0],
             path=MENU_PATH,
@@ -67,7 +68,7 @@ def click_menu(qtbot: QtBot, desktop: Desktop, label: str) -> None:
     item_id = menu_labels(qtbot, desktop).index(label) + 1
     run(
         qtbot,
-        call(
+        call_method(
             desktop.bus,
             destination=desktop.watcher.items[0],
             path=MENU_PATH,
@@ -106,7 +107,7 @@ def test_the_item_registers_its_icon_follows_the_state_and_the_menu_works(
     assert window is not None
     run(
         qtbot,
-        call(
+        call_method(
             desktop.bus,
             destination=desktop.watcher.items[0],
             path=ITEM_PATH,
