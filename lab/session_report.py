@@ -40,7 +40,7 @@ import msgspec
 
 from lab import ping_delivery
 from lab.ping_delivery import Delivery
-from lab.pipeline.sql_runner import Call, DuckDBQuery, Query, Rows, run_ahead, with_params
+from lab.pipeline.sql_runner import Call, DuckDBQuery, Query, Rows, duckdb_query, run_ahead, with_params
 from lab.pipeline.store import load_pings
 from mimic_core.lab_api import StoredPing
 from mimic_core.telemetry_names import (
@@ -558,12 +558,18 @@ def report_from_db(
     complete: bool = True,
     debug_tag: str | None = None,
     all_sessions: bool = False,
+    one_snapshot: bool = False,
 ) -> SessionReport:
     """Answer the validation questions from the tables of a pipeline store (``lab/sql/``, run on DuckDB).
 
     ``debug_tag``: only the submissions sent with that ``X-Debug-ID`` header (a fleet run's pings).
     ``all_sessions``: list every session, not only the flagged ones.
+    ``one_snapshot``: every file on ``db`` itself, one after another, for a caller that reads in one
+    transaction: the files started ahead run on cursors of their own, which read the latest commit,
+    outside it.
     """
+    if one_snapshot:
+        return report_from_query(duckdb_query(db), complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
     with DuckDBQuery(db) as query:
         return report_from_query(query, complete=complete, debug_tag=debug_tag, all_sessions=all_sessions)
 

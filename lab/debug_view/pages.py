@@ -178,7 +178,8 @@ def report_region(db: duckdb.DuckDBPyConnection, debug_tag: str | None = None) -
     from lab.debug_view import charts  # noqa: PLC0415
     from lab.session_report import render_table, report_from_db  # noqa: PLC0415
 
-    report = report_from_db(db, debug_tag=debug_tag)
+    # The page's regions read one transaction (StoreReader): the report's figures come from its snapshot too.
+    report = report_from_db(db, debug_tag=debug_tag, one_snapshot=True)
     (submissions,) = db.execute(
         f"SELECT count(*) FROM {RAW} WHERE ($tag IS NULL OR x_debug_id = $tag)", {"tag": debug_tag}
     ).fetchone() or (0,)

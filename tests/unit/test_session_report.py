@@ -25,6 +25,7 @@ from lab.session_report import (
     build_report,
     render_json,
     render_table,
+    report_from_db,
     report_from_query,
 )
 from mimic_core.lab_api import StoredPing
@@ -648,4 +649,25 @@ def test_a_file_failing_ahead_fails_when_asked_for() -> None:
             with pytest.raises(FileNotFoundError):
                 ahead("no_such_file")
     finally:
+        db.close()
+
+
+def test_one_snapshot_keeps_every_figure_in_the_callers_transaction() -> None:
+    db = load_pings(clean_session())
+    reader = db.cursor()
+    try:
+        reader.execute("BEGIN TRANSACTION").fetchall()
+        assert reader.execute("SELECT count(*) FROM mimic_vpn.vpnsession").fetchall() == [(3,)]
+        # Committed by another connection after the reader's transaction began.
+        db.execute(
+            "INSERT INTO mimic_vpn_stable.vpnsession_v1"
+            " SELECT * REPLACE ('late-document' AS document_id) FROM mimic_vpn_stable.vpnsession_v1 LIMIT 1"
+        ).fetchall()
+
+        assert report_from_db(reader, one_snapshot=True).pings.vpnsession == 3
+        # Files started ahead run on cursors of their own, outside the transaction: they see the late ping.
+        assert report_from_db(reader).pings.vpnsession == 4
+        reader.execute("ROLLBACK").fetchall()
+    finally:
+        reader.close()
         db.close()
