@@ -161,8 +161,8 @@ def _call_key(name: str, params: Mapping[str, Param]) -> tuple[str, tuple[tuple[
 
 AHEAD_WORKERS: Final = 3
 """Files run at once by :class:`DuckDBQuery`: most of a report's files are short scans whose planning,
-transpiling and single-threaded steps leave cores idle, so a third one fills them (measured on 2 cores:
-1.25 s for a million pings' files one after another, 0.8 to 1.0 s three at a time)."""
+transpiling and single-threaded steps leave a core idle (over a million pings on 2 cores, three at a
+time was the quickest of two, three and four: a report of about 0.7 s, against 0.8 s one by one)."""
 
 
 class DuckDBQuery:
@@ -172,7 +172,8 @@ class DuckDBQuery:
     not for two threads at once), made here on the caller's thread, with the
     caller's time zone.  Asking for a file started ahead waits for its rows;
     any other runs on ``db``.  Each query reads the latest committed data, as
-    one after another would.  Use as a context manager: leaving waits for what
+    one after another would outside a transaction (inside one, they would not
+    share its snapshot).  Use as a context manager: leaving waits for what
     still runs and closes its cursors.
     """
 
@@ -181,6 +182,7 @@ class DuckDBQuery:
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._started: dict[tuple[str, tuple[tuple[str, Param], ...]], Future[Rows]] = {}
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
 
     def __call__(self, name: str, **params: Param) -> Rows:
         future = self._started.pop(_call_key(name, params), None)
@@ -194,6 +196,7 @@ class DuckDBQuery:
         (zone,) = self._db.execute("SELECT current_setting('TimeZone')").fetchone() or ("UTC",)
         for name, params in calls:
             cursor = self._db.cursor()
+            self._cursors.append(cursor)
             cursor.execute(f"SET TimeZone = '{str(zone).replace(chr(39), chr(39) * 2)}'").fetchall()
             self._started[_call_key(name, params)] = self._pool.submit(_run_on, cursor, name, params)
 
@@ -209,7 +212,10 @@ class DuckDBQuery:
             future.cancel()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        for cursor in self._cursors:
+            cursor.close()  # those of cancelled files; closing a closed one does nothing
         self._started.clear()
+        self._cursors.clear()
 
 
 def _run_on(cursor: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Param]) -> Rows:
