@@ -30,9 +30,9 @@ from typing import IO, Final
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 
-from lab.desktop_bus import disconnect, ensure_command
+from lab.desktop_bus import ensure_command
 from lab.leftovers import stop_process
-from mimic_core.dbus_calls import call_bus, call_method
+from mimic_core.dbus_calls import call_bus, call_method, disconnect
 
 DEBIAN_PACKAGE: Final = "at-spi2-core"
 LAUNCHER: Final = "at-spi-bus-launcher"

@@ -40,7 +40,7 @@ from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 from lab.leftovers import stop_process
-from mimic_core.dbus_calls import call_method
+from mimic_core.dbus_calls import call_method, disconnect
 
 DEBIAN_PACKAGE = "dbus"
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -345,18 +345,6 @@ class SettingsPortal(ServiceInterface):
     @dbus_property(access=PropertyAccess.READ)
     def version(self) -> Annotated[int, DBusSignature("u")]:
         return PORTAL_SETTINGS_VERSION
-
-
-async def disconnect(bus: MessageBus, timeout_s: float = 2.0) -> None:
-    """Disconnect and wait until the socket is closed.
-
-    ``disconnect()`` alone leaves the socket to a later turn of the loop,
-    which may never come, and the reader then ends with an EOFError that
-    asyncio reports at exit as "never retrieved".
-    """
-    bus.disconnect()
-    with contextlib.suppress(Exception):  # a bus that already broke is closed too
-        await asyncio.wait_for(bus.wait_for_disconnect(), timeout_s)  # type: ignore[no-untyped-call]
 
 
 async def serve(bus: MessageBus, name: str, path: str, interface: ServiceInterface) -> None:

@@ -1,13 +1,16 @@
-"""D-Bus method calls with dbus-fast, for the app's desktop code and the lab's desktop services.
+"""D-Bus method calls with dbus-fast, and closing a connection, for the app's desktop code and the lab's.
 
 One place builds the ``Message``, awaits the reply and turns an error reply
 into :class:`DBusCallError`: the app (tray, notifications) and the lab (its
 private desktop, the accessibility bus) and the tests all call methods the
-same way, each naming the failure in its own terms.
+same way, each naming the failure in its own terms, and close their
+connections the same way (:func:`disconnect`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any, Final
 
 from dbus_fast import Message, MessageType
@@ -49,3 +52,15 @@ async def call_bus(bus: MessageBus, member: str, signature: str = "", body: list
     return await call_method(
         bus, destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME, member=member, signature=signature, body=body
     )
+
+
+async def disconnect(bus: MessageBus, timeout_s: float = 2.0) -> None:
+    """Disconnect and wait until the socket is closed.
+
+    ``disconnect()`` alone leaves the socket to a later turn of the loop,
+    which may never come, and the reader then ends with an EOFError that
+    asyncio reports at exit as "never retrieved".
+    """
+    bus.disconnect()
+    with contextlib.suppress(Exception):  # a bus that already broke is closed too
+        await asyncio.wait_for(bus.wait_for_disconnect(), timeout_s)  # type: ignore[no-untyped-call]

@@ -15,6 +15,7 @@ import pytest
 from dbus_fast.aio import MessageBus
 
 from lab.desktop_bus import DBusDaemonMissing, SessionBus
+from mimic_core import dbus_calls
 from mimic_core.dbus_calls import DBusCallError, call_bus
 from vpnui.desktop import session_bus
 
@@ -45,6 +46,6 @@ def test_calls_return_the_reply_and_name_an_error_reply(bus_address: str) -> Non
             assert not await session_bus.has_service(bus, NOBODY)
             assert await session_bus.has_service(bus, "org.freedesktop.DBus")
         finally:
-            await session_bus.close(bus)
+            await dbus_calls.disconnect(bus)
 
     asyncio.run(scenario())

@@ -26,8 +26,7 @@ from dbus_fast.aio import MessageBus
 
 from lab.accessibility_bus import REGISTRY, REGISTRY_PATH
 from lab.desktop_bus import get_property
-from mimic_core.dbus_calls import call_bus, call_method
-from vpnui.desktop.session_bus import close
+from mimic_core.dbus_calls import call_bus, call_method, disconnect
 
 ACCESSIBLE: Final = "org.a11y.atspi.Accessible"
 EVENT_OBJECT: Final = "org.a11y.atspi.Event.Object"
@@ -153,4 +152,4 @@ class AtSpiListener:
         return str(await get_property(self.bus, event.sender, event.path, ACCESSIBLE, "Description"))
 
     async def close(self) -> None:
-        await close(self.bus)
+        await disconnect(self.bus)

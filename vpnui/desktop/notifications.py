@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from mimic_core import dbus_calls
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.states import VPNClientState
 from vpnui.desktop import manager_view as view
@@ -179,7 +180,7 @@ class DesktopNotifications(QObject):
             try:
                 available = await session_bus.has_service(bus, SERVICE)
             finally:
-                await session_bus.close(bus)
+                await dbus_calls.disconnect(bus)
             reason = "" if available else f"no {SERVICE} service on the session bus"
         except session_bus.NoSessionBus as exc:
             available, reason = False, f"no D-Bus session bus ({exc})"
@@ -201,4 +202,4 @@ class DesktopNotifications(QObject):
         if bus is not None:
             # desktop-notifier 6.2 has no close(); its backend's bus would
             # otherwise stay open on a loop that is about to close.
-            await session_bus.close(bus)
+            await dbus_calls.disconnect(bus)

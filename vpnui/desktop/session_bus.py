@@ -8,8 +8,6 @@ would need QSystemTrayIcon, which needs QtWidgets and a QApplication.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from dbus_fast import BusType
@@ -58,10 +56,3 @@ async def has_service(bus: MessageBus, name: str) -> bool:
         log.info("%s could not be started: %s", name, exc)
         return False
     return True
-
-
-async def close(bus: MessageBus, timeout_s: float = 2.0) -> None:
-    """Disconnect and wait until the socket is closed (``disconnect()`` alone leaves it to a later loop turn)."""
-    bus.disconnect()
-    with contextlib.suppress(Exception):  # a bus that already broke is closed too
-        await asyncio.wait_for(bus.wait_for_disconnect(), timeout_s)  # type: ignore[no-untyped-call]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from dbus_fast import Message, MessageType
 from PySide6.QtCore import QObject, Signal
 
+from mimic_core import dbus_calls
 from vpnui.background_tasks import BackgroundTasks
 from vpnui.connection.states import VPNClientState
 from vpnui.daemon_client import LinkState
@@ -203,6 +204,6 @@ class Tray(QObject):
     async def close(self) -> None:
         await self._tasks.cancel_all()
         if self._bus is not None:
-            await session_bus.close(self._bus)
+            await dbus_calls.disconnect(self._bus)
             self._bus = None
         self._set_shown(False)

@@ -34,10 +34,10 @@ from lab.desktop_bus import (
 )
 from lab.desktop_display import XvfbDisplay, XvfbMissing
 from lab.lab_process import LabProcess
+from mimic_core.dbus_calls import disconnect
 from mimic_vpn_testing.qt_driving import run
 from tests.support.desktop_session import App, GnomeDesktop, foreign_lines, gnome_session
 from tests.support.json_lines import JsonLines
-from vpnui.desktop.session_bus import close
 
 
 @dataclass
@@ -72,7 +72,7 @@ def desktop(qtbot: QtBot, qt_loop: asyncio.AbstractEventLoop, session_bus: Sessi
     """A notification service and a tray host on a private session bus."""
     services = start_services(qtbot)
     yield services
-    run(qtbot, close(services.bus))
+    run(qtbot, disconnect(services.bus))
 
 
 @pytest.fixture
