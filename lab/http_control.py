@@ -115,7 +115,7 @@ class ControlRoutes:
             # Encoded off the event loop too: every session of a million pings is a document of tens of megabytes.
             return msgspec.json.encode(report_from_db(db, debug_tag=debug_tag, all_sessions=all_sessions))
 
-        # The SQL reads a snapshot on a connection of its own: submissions keep being stored meanwhile.
+        # The SQL reads on connections of its own (each file the latest commit): submissions keep being stored.
         return web.Response(body=await self._store.read(report), content_type="application/json")
 
     async def export(self, request: web.Request) -> web.StreamResponse:

@@ -8,7 +8,7 @@ the event loop that also answers VPN keepalives never waits on DuckDB or on
 the decoder, an upload waits for one ``write()``, and a burst costs one
 commit per few hundred pings.  Queries (the control API's ping list) run on
 the same thread after the submissions answered before them; reports and
-exports read a snapshot on a connection of their own (:meth:`PipelineStore.read`).
+exports read on a connection of their own, each statement a snapshot (:meth:`PipelineStore.read`).
 On close every answered submission is committed; after a crash the next open
 stores what the spool still holds.
 
@@ -260,8 +260,8 @@ class PipelineStore:
         """Run ``work`` on a connection of its own in a worker thread, while submissions keep being stored.
 
         The connection is made after every submission answered before this
-        call is committed, and reads a snapshot (DuckDB's MVCC), so a long
-        report or export neither blocks the writer nor sees half a batch.
+        call is committed; each statement on it reads a snapshot (DuckDB's MVCC),
+        so a long report or export neither blocks the writer nor sees half a batch.
         """
         cursor = await self.query(lambda db: db.cursor())
 
